@@ -1,0 +1,56 @@
+# Coach Connect. `make run` serves the demo; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint format bench migration services e2e clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-tests: tests/requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r tests/requirements.txt
+	touch $@
+
+## make run: embedded mode (SQLite, local files, inline jobs, outbox mail, offline payments)
+run: $(VENV)/.installed
+	APP_ENV=development $(BIN)/flask db upgrade
+	APP_ENV=development $(BIN)/flask seed --demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (staff console: /staff)"
+	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## make services: PostgreSQL, Redis and Chromium for the tests (installs/starts what is missing)
+services:
+	bash .ci/services.sh
+
+## make test: the whole suite against real PostgreSQL, Redis, localstripe, moto, aiosmtpd, Chromium
+test: $(VENV)/.installed-tests services
+	$(BIN)/ruff check --config .ci/ruff.toml .
+	$(BIN)/ruff format --config .ci/ruff.toml --check .
+	$(BIN)/python -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-tests
+	$(BIN)/ruff check --config .ci/ruff.toml .
+	$(BIN)/ruff format --config .ci/ruff.toml --check .
+
+format: $(VENV)/.installed-tests
+	$(BIN)/ruff format --config .ci/ruff.toml .
+	$(BIN)/ruff check --config .ci/ruff.toml --fix .
+
+## make bench: scale data in a scratch PostgreSQL database, gunicorn, p50/p95 + query counts
+bench: $(VENV)/.installed-tests services
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+## make migration: autogenerate a migration after a model change (review it!)
+migration: $(VENV)/.installed
+	$(BIN)/flask db migrate -m "$(or $(MSG),model change)"
+
+clean:
+	rm -rf $(VENV) instance tests/e2e/artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""Coach Connect: create_app() builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, ProductionConfig, config_from_env
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the app from a config class (APP_ENV when omitted) plus explicit overrides."""
+    config = config or config_from_env()
+    if issubclass(config, ProductionConfig):
+        config.validate()
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_FIX", True):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_adapters(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errors(app)
+    register_templates(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind db, migrations, login and CSRF."""
+    from app import models  # noqa: F401 - complete metadata
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+
+def register_adapters(app: Flask) -> None:
+    """Storage, jobs and payment gateway chosen by config."""
+    from app.core.jobs import build_jobs
+    from app.core.storage import build_storage
+
+    app.extensions["storage"] = build_storage(app.config)
+    app.extensions["jobs"] = build_jobs(app.config)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Public site, accounts, API and staff console."""
+    from app.accounts.views import bp as accounts_bp
+    from app.api import bp as api_bp
+    from app.public.views import bp as public_bp
+    from app.staff import bp as staff_bp
+    from app.staff.admin import init_admin
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+    init_admin(app)
+
+
+def register_security(app: Flask) -> None:
+    """Login loading, Bearer tokens, CSRF for every unsafe request, security headers."""
+    from app.accounts.auth import init_auth
+
+    init_auth(app)
+
+
+def register_errors(app: Flask) -> None:
+    """HTML error pages and the JSON error format under /api."""
+    from app.core.error_pages import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_templates(app: Flask) -> None:
+    """Template filters and globals (time zones, money, navigation)."""
+    from app.core.template_helpers import init_templates
+
+    init_templates(app)
+
+
+def register_cli(app: Flask) -> None:
+    """flask users ..., flask seed ..."""
+    from app.accounts.cli import users_cli
+    from app.seed.cli import seed_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_command)

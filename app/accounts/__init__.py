@@ -1,0 +1,1 @@
+"""Accounts: sign-up, login with TOTP for staff, settings and API tokens."""

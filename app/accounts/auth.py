@@ -1,0 +1,96 @@
+"""Loading the user from the session or a Bearer token, CSRF on unsafe requests, headers."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, jsonify, request
+from flask_wtf.csrf import CSRFError
+
+from app.accounts.models import User
+from app.extensions import csrf, db, login_manager
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_EXEMPT_PREFIXES = ("/webhooks/",)  # authenticated by provider signature instead
+
+
+def bearer_token() -> str | None:
+    """The token in 'Authorization: Bearer …', if any."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def init_auth(app: Flask) -> None:
+    """Wire flask-login, token auth, CSRF and security headers into the app."""
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @login_manager.request_loader
+    def load_user_from_token(req) -> User | None:
+        return getattr(g, "token_user", None)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, url_for
+
+        if request.path.startswith("/api/"):
+            resp = jsonify(
+                error={"code": "unauthorized", "message": "Log in or send a valid Bearer token.", "fields": {}}
+            )
+            resp.status_code = 401
+            resp.headers["WWW-Authenticate"] = "Bearer"
+            return resp
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def authenticate_and_protect():
+        from app.accounts.services import user_for_token
+
+        g.csp_nonce = secrets.token_urlsafe(16)
+        token = bearer_token()
+        if token is not None:
+            g.token_user = user_for_token(token)
+            if g.token_user is None:
+                resp = jsonify(
+                    error={"code": "invalid_token", "message": "The Bearer token is invalid or revoked.", "fields": {}}
+                )
+                resp.status_code = 401
+                resp.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+                return resp
+            return None  # token requests carry no ambient cookie credentials: no CSRF needed
+        if request.method in UNSAFE_METHODS and not request.path.startswith(CSRF_EXEMPT_PREFIXES):
+            csrf.protect()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+            f"script-src 'self' 'nonce-{getattr(g, 'csp_nonce', '')}' 'unsafe-eval'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+        )
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        from app.core.error_pages import error_response
+
+        return error_response(
+            400, "csrf_failed", "The form expired or its security token is missing. Reload the page and try again."
+        )

@@ -1,0 +1,43 @@
+"""Login, second factor, sign-up and token forms."""
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+TIMEZONE_CHOICES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Email()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class CodeForm(FlaskForm):
+    """A 6-digit authenticator code or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(min=6, max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
+    )
+
+
+class RegisterForm(FlaskForm):
+    """Client sign-up."""
+
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    timezone = SelectField("Time zone", choices=[("UTC", "UTC")] + [(z, z) for z in TIMEZONE_CHOICES], default="UTC")
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+
+
+class TokenForm(FlaskForm):
+    """Name a new personal access token."""
+
+    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])

@@ -1,0 +1,262 @@
+"""Account state changes: sign-up, login checks, TOTP, recovery codes, tokens and roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.accounts.models import STAFF_ROLES, ApiToken, LoginAttempt, RecoveryCode, Role, User, UserRole
+from app.core import audit
+from app.core.db import utcnow
+from app.core.effects import commit
+from app.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from app.core.security import (
+    hash_password,
+    new_api_token,
+    new_recovery_codes,
+    new_totp_secret,
+    sha256_hex,
+    totp_matching_step,
+    verify_password,
+)
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    """Lower-cased, trimmed e-mail address."""
+    return (email or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    """The user with this e-mail address, if any."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            fields={"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."},
+        )
+
+
+def _add_user(email: str, password: str | None, roles: list[Role], **profile) -> User:
+    email = normalise_email(email)
+    if find_user(email):
+        raise Conflict("An account with this e-mail address already exists.", fields={"email": "Already registered."})
+    user = User(email=email, **profile)
+    if password is not None:
+        _check_password_strength(password)
+        user.password_hash = hash_password(password)
+    user.role_rows = [UserRole(role=Role(r)) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_user(email: str, password: str, first_name: str, last_name: str, timezone: str = "UTC") -> User:
+    """Public sign-up: a client account."""
+    user = _add_user(email, password, [Role.CLIENT], first_name=first_name, last_name=last_name, timezone=timezone)
+    audit.record(user, "user.registered", user, after={"email": user.email, "roles": ["client"]})
+    commit()
+    return user
+
+
+def create_user(email: str, roles: list[Role], password: str | None, actor: User | None = None) -> User:
+    """Create an account with roles (CLI or admin); staff roles need an admin actor unless from the CLI."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("Only admins create accounts.")
+    user = _add_user(email, password, roles)
+    if user.is_staff:
+        user.totp_secret = new_totp_secret()
+    audit.record(actor, "user.created", user, after={"email": user.email, "roles": sorted(roles)})
+    commit()
+    return user
+
+
+def set_roles(user: User, roles: list[Role], actor: User) -> User:
+    """Replace a user's roles (admins only); removing your own admin role is refused."""
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("Only admins change roles.")
+    new = {Role(r) for r in roles}
+    if user.id == actor.id and Role.ADMIN not in new:
+        raise ValidationFailed("You cannot remove your own admin role.")
+    before = sorted(user.roles)
+    user.role_rows = [r for r in user.role_rows if r.role in new] + [UserRole(role=r) for r in new - user.roles]
+    if new & STAFF_ROLES and not user.totp_secret:
+        user.totp_secret = new_totp_secret()
+    audit.record(actor, "user.roles_changed", user, before={"roles": before}, after={"roles": sorted(new)})
+    commit()
+    return user
+
+
+def set_enabled(user: User, enabled: bool, actor: User) -> User:
+    """Disable or re-enable an account (admins only)."""
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("Only admins disable accounts.")
+    if user.id == actor.id:
+        raise ValidationFailed("You cannot disable your own account.")
+    before = user.is_enabled
+    user.is_enabled = enabled
+    audit.record(
+        actor,
+        "user.enabled" if enabled else "user.disabled",
+        user,
+        before={"is_enabled": before},
+        after={"is_enabled": enabled},
+    )
+    commit()
+    return user
+
+
+# --- Login --------------------------------------------------------------------------------
+
+
+def _failures_since(column, value, since) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
+    )
+
+
+def check_throttle(email: str, ip: str) -> None:
+    """Raise RateLimited when this account or this address failed too often recently."""
+    cfg = current_app.config
+    window = timedelta(minutes=cfg["LOGIN_THROTTLE_MINUTES"])
+    since = utcnow() - window
+    if (
+        _failures_since(LoginAttempt.email, normalise_email(email), since) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _failures_since(LoginAttempt.ip_address, ip, since) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        minutes = cfg["LOGIN_THROTTLE_MINUTES"]
+        raise RateLimited(
+            f"Too many failed attempts. Try again in {minutes} minutes.", retry_after=int(window.total_seconds())
+        )
+
+
+def authenticate(email: str, password: str, ip: str) -> User:
+    """Check e-mail and password (first factor); records the attempt; raises on failure."""
+    check_throttle(email, ip)
+    user = find_user(email)
+    ok = user is not None and verify_password(user.password_hash, password) and user.is_active
+    db.session.add(LoginAttempt(email=normalise_email(email), ip_address=ip, succeeded=ok))
+    commit()
+    if not ok:
+        raise PermissionDenied("Wrong e-mail address or password.", code="invalid_credentials")
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note a completed login (after the second factor, for staff)."""
+    user.last_login_at = utcnow()
+    audit.record(user, "user.login", user)
+    commit()
+
+
+def confirm_totp_enrolment(user: User, code: str) -> list[str]:
+    """Enable TOTP when the first code matches; returns fresh recovery codes (shown once)."""
+    if user.totp_secret is None:
+        user.totp_secret = new_totp_secret()
+    step = totp_matching_step(user.totp_secret, code)
+    if step is None:
+        raise ValidationFailed(
+            "That code does not match. Check the time on your phone and try again.",
+            fields={"code": "Code does not match."},
+        )
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = step
+    codes = _replace_recovery_codes(user)
+    audit.record(user, "user.totp_enrolled", user)
+    commit()
+    return codes
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = new_recovery_codes()
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=sha256_hex(c)) for c in codes)
+    return codes
+
+
+def regenerate_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes; the old ones stop working."""
+    codes = _replace_recovery_codes(user)
+    audit.record(user, "user.recovery_codes_regenerated", user)
+    commit()
+    return codes
+
+
+def verify_second_factor(user: User, code: str, ip: str) -> str:
+    """Accept a TOTP code (each time step once) or an unused recovery code; returns which."""
+    check_throttle(user.email, ip)
+    code = (code or "").strip().lower()
+    step = totp_matching_step(user.totp_secret, code) if user.totp_secret else None
+    if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
+        user.totp_last_step = step
+        commit()
+        return "totp"
+    recovery = db.session.scalar(
+        sa.select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == sha256_hex(code), RecoveryCode.used_at.is_(None)
+        )
+    )
+    if recovery is not None:
+        recovery.used_at = utcnow()
+        audit.record(user, "user.recovery_code_used", user)
+        commit()
+        return "recovery"
+    db.session.add(LoginAttempt(email=user.email, ip_address=ip, succeeded=False))
+    commit()
+    raise PermissionDenied("That code is not valid.", code="invalid_code")
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def create_api_token(user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
+    """A new personal access token; the plain value is returned once and never stored."""
+    if actor is not None and actor.id != user.id:
+        raise PermissionDenied("You can only create tokens for yourself.")
+    name = (name or "").strip() or "token"
+    plain = new_api_token()
+    token = ApiToken(user_id=user.id, name=name[:80], token_hash=sha256_hex(plain), prefix=plain[:10])
+    db.session.add(token)
+    audit.record(actor or user, "api_token.created", token, after={"name": token.name, "prefix": token.prefix})
+    commit()
+    return token, plain
+
+
+def revoke_api_token(token: ApiToken, actor: User) -> None:
+    """Revoke one of the actor's own tokens."""
+    if token.user_id != actor.id and not actor.has_role(Role.ADMIN):
+        raise NotFound("No such token.")
+    token.revoked_at = utcnow()
+    audit.record(actor, "api_token.revoked", token)
+    commit()
+
+
+def user_for_token(plain: str) -> User | None:
+    """The active user owning this unrevoked token, noting its use."""
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == sha256_hex(plain), ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now
+        db.session.commit()
+    return token.user
+
+
+def ensure_totp_secret(user: User) -> str:
+    """Give a staff user a TOTP secret to enrol with, if they have none."""
+    if user.totp_secret is None:
+        user.totp_secret = new_totp_secret()
+        commit()
+    return user.totp_secret

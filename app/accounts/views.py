@@ -1,0 +1,198 @@
+"""Login (with the staff second step), logout, sign-up, TOTP enrolment and settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import CodeForm, LoginForm, RegisterForm, TokenForm
+from app.accounts.models import ApiToken, User
+from app.core.errors import RateLimited, ServiceError
+from app.core.security import client_ip, login_required, public, totp_uri
+from app.extensions import db
+from app.staff.forms import ConfirmForm
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+PENDING = "pending_user_id"
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next") or request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _landing(user: User) -> str:
+    return url_for("staff.home") if user.is_staff else url_for("public.dashboard")
+
+
+def _finish_login(user: User):
+    session.pop(PENDING, None)
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    services.record_login(user)
+    return redirect(_safe_next(_landing(user)))
+
+
+def _pending_user() -> User | None:
+    user_id = session.get(PENDING)
+    return db.session.get(User, user_id) if user_id else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """First factor; staff continue to the TOTP step."""
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, client_ip())
+        except RateLimited as exc:
+            flash(exc.message, "error")
+            status = 429
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            status = 401
+        else:
+            if not user.is_staff:
+                return _finish_login(user)
+            session[PENDING] = user.id
+            nxt = _safe_next("")
+            step = "accounts.totp_verify" if user.totp_enabled_at else "accounts.totp_enrol"
+            return redirect(url_for(step, next=nxt or None))
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@public
+def totp_verify():
+    """Second factor for staff: authenticator code or a recovery code."""
+    user = _pending_user()
+    if user is None or not user.totp_enabled_at:
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            used = services.verify_second_factor(user, form.code.data, client_ip())
+        except ServiceError as exc:
+            form.code.errors.append(exc.message)
+            status = exc.status if isinstance(exc, RateLimited) else 401
+        else:
+            if used == "recovery":
+                flash("You signed in with a recovery code. Generate new codes in your settings if few remain.", "info")
+            return _finish_login(user)
+    return render_template("accounts/totp_verify.html", form=form, user=user), status
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@public
+def totp_enrol():
+    """Staff without TOTP set it up before their first login completes."""
+    user = _pending_user()
+    if user is None or user.totp_enabled_at:
+        return redirect(url_for("accounts.login"))
+    if user.totp_secret is None:
+        services.ensure_totp_secret(user)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.confirm_totp_enrolment(user, form.code.data)
+        except ServiceError as exc:
+            form.code.errors.append(exc.message)
+        else:
+            _finish_login(user)
+            session["fresh_recovery_codes"] = codes
+            return redirect(url_for("accounts.recovery_codes"))
+    return render_template(
+        "accounts/totp_enrol.html", form=form, secret=user.totp_secret, uri=totp_uri(user.totp_secret, user.email)
+    )
+
+
+@bp.get("/settings/recovery-codes")
+@login_required
+def recovery_codes():
+    """Show freshly generated recovery codes once."""
+    codes = session.pop("fresh_recovery_codes", None)
+    if not codes:
+        return redirect(url_for("accounts.settings"))
+    return render_template("accounts/recovery_codes.html", codes=codes)
+
+
+@bp.post("/settings/recovery-codes")
+@login_required
+def regenerate_recovery_codes():
+    """Replace recovery codes (staff)."""
+    if not current_user.totp_enabled_at:
+        abort(404)
+    session["fresh_recovery_codes"] = services.regenerate_recovery_codes(current_user)
+    return redirect(url_for("accounts.recovery_codes"))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """Client sign-up."""
+    if current_user.is_authenticated:
+        return redirect(_landing(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                form.email.data, form.password.data, form.first_name.data, form.last_name.data, form.timezone.data
+            )
+        except ServiceError as exc:
+            for field, message in exc.fields.items():
+                getattr(form, field).errors.append(message)
+        else:
+            login_user(user)
+            flash("Welcome to Coach Connect.", "success")
+            return redirect(_safe_next(url_for("public.dashboard")))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """The user's settings: API tokens (created here, shown once) and recovery codes."""
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        _, new_token = services.create_api_token(current_user, form.name.data, actor=current_user)
+        flash("Token created. Copy it now: it will not be shown again.", "success")
+    tokens = db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template(
+        "accounts/settings.html", form=form, tokens=tokens, new_token=new_token, revoke=ConfirmForm()
+    )
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of your tokens."""
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    services.revoke_api_token(token, current_user)
+    flash(f"Token {token.name} revoked.", "success")
+    return redirect(url_for("accounts.settings"))

@@ -1,0 +1,124 @@
+"""Session types, weekly availability, dated exceptions and bookings with their status machine."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin, UTCDateTime, enum_column
+from app.core.errors import InvalidState
+from app.extensions import db
+
+
+class SessionType(db.Model):
+    """What a coach sells: a named session of a fixed length and price."""
+
+    __tablename__ = "session_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_profiles.id"), index=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    duration_minutes: Mapped[int] = mapped_column(nullable=False)
+    price_amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    is_active: Mapped[bool] = mapped_column(default=True, nullable=False)
+
+
+class AvailabilityRule(db.Model):
+    """Weekly working hours in the coach's own time zone (weekday 0 = Monday)."""
+
+    __tablename__ = "availability_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_profiles.id"), index=True, nullable=False)
+    weekday: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    start_time: Mapped[time] = mapped_column(sa.Time, nullable=False)
+    end_time: Mapped[time] = mapped_column(sa.Time, nullable=False)
+
+
+class ExceptionKind(enum.StrEnum):
+    """A dated change to the weekly hours."""
+
+    TIME_OFF = "time_off"
+    EXTRA_HOURS = "extra_hours"
+
+
+class AvailabilityException(db.Model):
+    """Time off or extra hours on one date, in the coach's time zone."""
+
+    __tablename__ = "availability_exceptions"
+    __table_args__ = (sa.Index("ix_availability_exceptions_coach_date", "coach_id", "on_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_profiles.id"), nullable=False)
+    on_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    kind: Mapped[ExceptionKind] = mapped_column(enum_column(ExceptionKind), nullable=False)
+    start_time: Mapped[time | None] = mapped_column(sa.Time)  # None with TIME_OFF: the whole day
+    end_time: Mapped[time | None] = mapped_column(sa.Time)
+
+
+class BookingStatus(enum.StrEnum):
+    """A booking's life; see BOOKING_TRANSITIONS."""
+
+    HELD = "held"  # slot held while payment is pending
+    CONFIRMED = "confirmed"  # paid
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"  # the hold ran out unpaid
+    COMPLETED = "completed"
+
+
+BOOKING_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
+    BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}),
+    BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED, BookingStatus.COMPLETED}),
+    BookingStatus.CANCELLED: frozenset(),
+    BookingStatus.EXPIRED: frozenset(),
+    BookingStatus.COMPLETED: frozenset(),
+}
+
+ACTIVE_BOOKING_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
+
+
+class Booking(TimestampMixin, db.Model):
+    """A client's session with a coach; amount copied from the session type when booked."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        sa.Index("ix_bookings_coach_starts", "coach_id", "starts_at"),
+        sa.Index("ix_bookings_client_starts", "client_id", "starts_at"),
+        sa.Index("ix_bookings_status_created", "status", "created_at"),
+        sa.Index("ix_bookings_created", "created_at"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    coach_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_profiles.id"), nullable=False)
+    session_type_id: Mapped[int] = mapped_column(sa.ForeignKey("session_types.id"), nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    status: Mapped[BookingStatus] = mapped_column(
+        enum_column(BookingStatus), default=BookingStatus.HELD, nullable=False
+    )
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_job_id: Mapped[str | None] = mapped_column(sa.String(64))
+
+    client = relationship("User", foreign_keys=[client_id])
+    coach = relationship("CoachProfile")
+    session_type = relationship("SessionType")
+
+    def transition_to(self, new: BookingStatus) -> None:
+        """Move to `new` if allowed, else raise InvalidState."""
+        if new not in BOOKING_TRANSITIONS[self.status]:
+            raise InvalidState(f"A {self.status.value} booking cannot become {new.value}.")
+        self.status = new

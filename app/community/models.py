@@ -1,0 +1,147 @@
+"""Groups, memberships, discussions, replies, their edit history and watched words."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+
+
+class Group(db.Model):
+    """A community group; private groups are joined on request."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    is_private: Mapped[bool] = mapped_column(default=False, nullable=False)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    owner = relationship("User")
+
+
+class MemberRole(enum.StrEnum):
+    """A member's role in a group."""
+
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+class MembershipStatus(enum.StrEnum):
+    """Pending until approved in private groups."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+
+
+class GroupMembership(db.Model):
+    """A user's membership of a group."""
+
+    __tablename__ = "group_memberships"
+    __table_args__ = (sa.Index("ix_group_memberships_user", "user_id", "status"),)
+
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole), default=MemberRole.MEMBER, nullable=False)
+    status: Mapped[MembershipStatus] = mapped_column(
+        enum_column(MembershipStatus), default=MembershipStatus.ACTIVE, nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    user = relationship("User")
+
+
+class PostVisibility(enum.StrEnum):
+    """Whether other users see a post."""
+
+    VISIBLE = "visible"
+    PENDING_REVIEW = "pending_review"  # watched word matched: waits for a moderator
+    HIDDEN = "hidden"  # auto-hidden by flags or hidden by a moderator
+    REMOVED = "removed"
+
+
+class Discussion(db.Model):
+    """A topic in a group; body kept as Markdown and as sanitised HTML."""
+
+    __tablename__ = "discussions"
+    __table_args__ = (
+        sa.Index("ix_discussions_group_activity", "group_id", "last_activity_at", "id"),
+        sa.Index("ix_discussions_author", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id"), nullable=False)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    body_md: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    visibility: Mapped[PostVisibility] = mapped_column(
+        enum_column(PostVisibility), default=PostVisibility.VISIBLE, nullable=False
+    )
+    reply_count: Mapped[int] = mapped_column(default=0, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    group = relationship("Group")
+    author = relationship("User")
+
+
+class Reply(db.Model):
+    """A reply in a discussion."""
+
+    __tablename__ = "replies"
+    __table_args__ = (
+        sa.Index("ix_replies_discussion_created", "discussion_id", "created_at", "id"),
+        sa.Index("ix_replies_author", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(sa.ForeignKey("discussions.id"), nullable=False)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    body_md: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    visibility: Mapped[PostVisibility] = mapped_column(
+        enum_column(PostVisibility), default=PostVisibility.VISIBLE, nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    discussion = relationship("Discussion")
+    author = relationship("User")
+
+
+class PostRevision(db.Model):
+    """An earlier version of a discussion or reply body, kept on every edit."""
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (sa.Index("ix_post_revisions_target", "target_type", "target_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # discussion | reply
+    target_id: Mapped[int] = mapped_column(nullable=False)
+    body_md: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    editor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class WatchedWord(db.Model):
+    """A word that sends a matching post to the moderators' queue before it is shown."""
+
+    __tablename__ = "watched_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

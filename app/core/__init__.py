@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks: database base, audit, security, adapters, errors."""

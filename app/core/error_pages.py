@@ -1,0 +1,80 @@
+"""Error responses: JSON under /api ({"error": {code, message, fields}}), HTML pages elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from app.core.errors import RateLimited, ServiceError
+
+DEFAULT_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def wants_json() -> bool:
+    """API paths and clients that ask for JSON get JSON errors."""
+    return (
+        request.path.startswith("/api/")
+        or request.path.startswith("/webhooks/")
+        or (request.accept_mimetypes.best == "application/json")
+    )
+
+
+def error_response(
+    status: int, code: str | None, message: str, fields: dict | None = None, headers: dict | None = None
+):
+    """One error in the shape the request expects."""
+    code = code or DEFAULT_CODES.get(status, "error")
+    if wants_json():
+        resp = jsonify(error={"code": code, "message": message, "fields": fields or {}})
+    else:
+        resp = render_template("errors/error.html", status=status, message=message), status
+        from flask import make_response
+
+        resp = make_response(resp)
+    resp.status_code = status
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def init_error_handlers(app: Flask) -> None:
+    """Register handlers for HTTP errors and service errors."""
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return error_response(exc.status, exc.code, exc.message, exc.fields, headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 413:
+            limit = app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+            return error_response(413, "too_large", f"The upload is too large; the limit is {limit} MB.")
+        message = exc.description or exc.name
+        resp = error_response(exc.code or 500, None, message)
+        if exc.code == 405 and exc.valid_methods:
+            resp.headers["Allow"] = ", ".join(exc.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        from app.extensions import db
+
+        db.session.rollback()
+        return error_response(
+            500, "server_error", "Something went wrong on our side. Nothing was changed; please try again."
+        )

@@ -1,0 +1,144 @@
+"""Background jobs: rq on Redis when REDIS_URL is set, otherwise inline in the same process.
+
+Jobs are named by dotted path ("workers.mail.deliver_mail") and take ids, never objects.
+Failures are recorded as JobFailure rows by both backends so the console shows them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import traceback
+import uuid
+from datetime import datetime
+from typing import Any, Protocol
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+RETRY_INTERVALS = [10, 60, 300]  # seconds between rq retries (backoff)
+
+
+def resolve(path: str):
+    """Import 'package.module.func' and return the function."""
+    module_name, _, func_name = path.rpartition(".")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def record_failure(queue: str, func: str, args: list, error: str, job_id: str | None) -> None:
+    """Store a JobFailure row in its own transaction."""
+    from app.core.models import JobFailure
+    from app.extensions import db
+
+    db.session.rollback()
+    db.session.add(JobFailure(queue=queue, func=func, args=list(args), error=error[-8000:], job_id=job_id))
+    db.session.commit()
+
+
+class JobQueue(Protocol):
+    """What every jobs backend offers."""
+
+    def enqueue(self, func: str, *args: Any, queue: str = "default", at: datetime | None = None) -> str: ...
+    def cancel(self, job_id: str) -> None: ...
+    def status(self) -> dict: ...
+
+
+class InlineJobs:
+    """Runs each job at once, in-process; scheduled jobs are run immediately only if due."""
+
+    def enqueue(self, func: str, *args: Any, queue: str = "default", at: datetime | None = None) -> str:
+        job_id = f"inline-{uuid.uuid4().hex[:12]}"
+        if at is not None:
+            from app.core.db import utcnow
+
+            if at > utcnow():
+                log.info("inline jobs: %s scheduled for %s is not run (no scheduler without Redis)", func, at)
+                return job_id
+        try:
+            resolve(func)(*args)
+        except Exception:
+            log.exception("inline job %s failed", func)
+            record_failure(queue, func, list(args), traceback.format_exc(), job_id)
+        return job_id
+
+    def cancel(self, job_id: str) -> None:
+        return None
+
+    def status(self) -> dict:
+        return {"backend": "inline", "ok": True}
+
+
+def _rq_failure_callback(job, connection, exc_type, exc_value, tb) -> None:
+    """rq on_failure: record the failure once retries are used up."""
+    if job.retries_left:
+        return
+    from workers.context import app_context
+
+    with app_context():
+        record_failure(
+            job.origin,
+            job.func_name,
+            list(job.args),
+            "".join(traceback.format_exception(exc_type, exc_value, tb)),
+            job.id,
+        )
+
+
+class RQJobs:
+    """rq on Redis; `rq worker --with-scheduler` runs them, with retries and backoff."""
+
+    def __init__(self, url: str):
+        from redis import Redis
+
+        self.connection = Redis.from_url(url)
+
+    def _queue(self, name: str):
+        from rq import Queue
+
+        return Queue(name, connection=self.connection)
+
+    def enqueue(self, func: str, *args: Any, queue: str = "default", at: datetime | None = None) -> str:
+        from rq import Callback, Retry
+
+        options = dict(
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            on_failure=Callback(_rq_failure_callback),
+            failure_ttl=7 * 24 * 3600,
+        )
+        q = self._queue(queue)
+        job = q.enqueue_at(at, func, *args, **options) if at else q.enqueue(func, *args, **options)
+        return job.id
+
+    def cancel(self, job_id: str) -> None:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            Job.fetch(job_id, connection=self.connection).cancel()
+        except NoSuchJobError:
+            pass
+
+    def status(self) -> dict:
+        try:
+            self.connection.ping()
+            return {"backend": "rq", "ok": True}
+        except Exception as exc:  # noqa: BLE001 - any connection failure means "down"
+            return {"backend": "rq", "ok": False, "error": str(exc)}
+
+
+def build_jobs(config) -> JobQueue:
+    """rq when REDIS_URL is set, inline otherwise."""
+    return RQJobs(config["REDIS_URL"]) if config.get("REDIS_URL") else InlineJobs()
+
+
+def jobs() -> JobQueue:
+    """The current app's jobs backend."""
+    return current_app.extensions["jobs"]
+
+
+def enqueue_after_commit(func: str, *args: Any, queue: str = "default") -> None:
+    """Enqueue a job once the current transaction commits (the usual way services start jobs)."""
+    from app.core.effects import on_commit
+
+    on_commit(lambda: jobs().enqueue(func, *args, queue=queue))

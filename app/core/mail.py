@@ -1,0 +1,98 @@
+"""Templated mail (HTML + text): rendered into OutgoingMail, delivered by a job.
+
+Two backends: the outbox (embedded default; kept for /staff/outbox) and SMTP.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, render_template
+
+from app.core.db import utcnow
+from app.core.jobs import enqueue_after_commit
+from app.core.models import MailStatus, OutgoingMail
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def queue_mail(
+    to: str,
+    template: str,
+    subject: str,
+    context: dict | None = None,
+    attachments: list[dict] | None = None,
+) -> OutgoingMail:
+    """Render mail/<template>.txt and .html, store the mail, and deliver it after the commit.
+
+    attachments: [{"filename", "content_type", "data": bytes}] (kept base64 in the row).
+    """
+    ctx = {"subject": subject, **(context or {})}
+    mail = OutgoingMail(
+        to_address=to,
+        subject=subject,
+        template=template,
+        text_body=render_template(f"mail/{template}.txt", **ctx),
+        html_body=render_template(f"mail/{template}.html", **ctx),
+        attachments=[
+            {
+                "filename": a["filename"],
+                "content_type": a["content_type"],
+                "data": base64.b64encode(a["data"]).decode(),
+            }
+            for a in attachments or []
+        ]
+        or None,
+    )
+    db.session.add(mail)
+    db.session.flush()
+    enqueue_after_commit("workers.mail.deliver_mail", mail.id, queue="mail")
+    return mail
+
+
+def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    """A multipart/alternative message with any attachments."""
+    msg = EmailMessage()
+    msg["Subject"] = mail.subject
+    msg["From"] = sender
+    msg["To"] = mail.to_address
+    msg.set_content(mail.text_body)
+    msg.add_alternative(mail.html_body, subtype="html")
+    for a in mail.attachments or []:
+        maintype, _, subtype = a["content_type"].partition("/")
+        msg.add_attachment(base64.b64decode(a["data"]), maintype=maintype, subtype=subtype, filename=a["filename"])
+    return msg
+
+
+def deliver(mail_id: int) -> None:
+    """Send (SMTP) or file (outbox) one mail; a mail already delivered is left alone."""
+    mail = db.session.get(OutgoingMail, mail_id)
+    if mail is None or mail.status in (MailStatus.SENT, MailStatus.OUTBOX):
+        return
+    config = current_app.config
+    mail.attempts += 1
+    if config["MAIL_BACKEND"] == "outbox":
+        mail.status = MailStatus.OUTBOX
+        mail.sent_at = utcnow()
+        db.session.commit()
+        return
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+            smtp.send_message(build_message(mail, config["MAIL_FROM"]))
+    except (OSError, smtplib.SMTPException) as exc:
+        mail.status = MailStatus.FAILED
+        mail.error = str(exc)
+        db.session.commit()
+        raise
+    mail.status = MailStatus.SENT
+    mail.sent_at = utcnow()
+    mail.error = None
+    db.session.commit()

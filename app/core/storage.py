@@ -1,0 +1,145 @@
+"""File storage: a local folder (embedded default) or S3 through boto3 (MinIO in compose).
+
+Objects are private; downloads are authorised per request by the view, which then either
+streams the bytes (local) or redirects to a short-lived presigned URL (S3).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+class Storage(Protocol):
+    """What every storage backend offers."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool: ...
+    def download_url(self, key: str, filename: str) -> str | None: ...
+
+
+def _safe_key(key: str) -> str:
+    parts = [p for p in key.split("/") if p not in ("", ".", "..")]
+    if not parts:
+        raise ValueError("empty storage key")
+    return "/".join(parts)
+
+
+class LocalStorage:
+    """Files under UPLOAD_FOLDER; never served statically."""
+
+    def __init__(self, root: str):
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / _safe_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def download_url(self, key: str, filename: str) -> str | None:
+        return None  # the view streams the bytes itself
+
+
+class S3Storage:
+    """A private S3 bucket; downloads through presigned URLs that expire quickly."""
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None,
+        region: str,
+        expires: int,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+    ):
+        import boto3
+
+        self.bucket = bucket
+        self.expires = expires
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+        )
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=_safe_key(key), Body=data, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=_safe_key(key))["Body"].read()
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=_safe_key(key))
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=_safe_key(key))
+            return True
+        except ClientError:
+            return False
+
+    def download_url(self, key: str, filename: str) -> str | None:
+        safe_name = filename.replace('"', "")
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": _safe_key(key),
+                "ResponseContentDisposition": f'attachment; filename="{safe_name}"',
+            },
+            ExpiresIn=self.expires,
+        )
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket if it does not exist (MinIO / moto on first start)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            self.client.create_bucket(Bucket=self.bucket)
+
+
+def build_storage(config) -> Storage:
+    """The backend named by STORAGE_BACKEND."""
+    if config["STORAGE_BACKEND"] == "s3":
+        return S3Storage(
+            config["S3_BUCKET"],
+            endpoint_url=config["S3_ENDPOINT_URL"],
+            region=config["S3_REGION"],
+            expires=config["S3_URL_EXPIRES"],
+            access_key=config["AWS_ACCESS_KEY_ID"],
+            secret_key=config["AWS_SECRET_ACCESS_KEY"],
+        )
+    if config["STORAGE_BACKEND"] != "local":
+        raise RuntimeError(f"STORAGE_BACKEND must be local or s3, not {config['STORAGE_BACKEND']!r}")
+    return LocalStorage(config["UPLOAD_FOLDER"])
+
+
+def storage() -> Storage:
+    """The current app's storage backend."""
+    return current_app.extensions["storage"]

@@ -1,0 +1,62 @@
+"""Jinja filters and globals: local times in the viewer's zone, money, role navigation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app, g
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from app.core.db import format_money, utcnow
+
+
+def viewer_zone() -> ZoneInfo:
+    """The logged-in user's time zone, else the configured default."""
+    name = getattr(current_user, "timezone", None) or current_app.config["DEFAULT_TIMEZONE"]
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        return ZoneInfo("UTC")
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC timestamp shown in the viewer's time zone, with the zone's abbreviation."""
+    if value is None:
+        return "—"
+    local = value.astimezone(viewer_zone())
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def age(value: datetime | None) -> str:
+    """'3 h', '2 d' since the timestamp."""
+    if value is None:
+        return "—"
+    seconds = int((utcnow() - value).total_seconds())
+    if seconds < 3600:
+        return f"{max(seconds // 60, 0)} min"
+    if seconds < 86400 * 2:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def init_templates(app: Flask) -> None:
+    """Register the filters and globals."""
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
+    app.jinja_env.globals["payment_test_mode"] = lambda: (
+        app.config["PAYMENT_GATEWAY"] != "stripe" or ((app.config.get("STRIPE_SECRET_KEY") or "").startswith("sk_test"))
+    )
+
+    @app.context_processor
+    def staff_navigation():
+        from app.staff.navigation import sections_for
+
+        return {
+            "staff_sections": sections_for(current_user) if current_user.is_authenticated else [],
+            "view_functions": current_app.view_functions,
+        }

@@ -1,0 +1,159 @@
+"""Payments, refunds and received webhook events. Amounts are integer minor units."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from app.extensions import db
+
+
+class PaymentStatus(enum.StrEnum):
+    """Mirrors a PaymentIntent's life."""
+
+    REQUIRES_PAYMENT = "requires_payment"
+    REQUIRES_ACTION = "requires_action"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Payment(TimestampMixin, db.Model):
+    """One payment for one booking; amount_refunded is kept in step with succeeded refunds."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        sa.Index("ix_payments_status_created", "status", "created_at", "id"),
+        sa.Index("ix_payments_created", "created_at", "id"),
+        sa.Index("ix_payments_coach_created", "coach_id", "created_at"),
+        sa.Index("ix_payments_client_created", "client_id", "created_at"),
+        sa.Index("ix_payments_amount", "amount"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("amount_refunded >= 0 AND amount_refunded <= amount", name="refund_bounds"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(sa.ForeignKey("bookings.id"), index=True, nullable=False)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    coach_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_profiles.id"), nullable=False)
+    amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    amount_refunded: Mapped[int] = mapped_column(sa.BigInteger, default=0, nullable=False)
+    fee_amount: Mapped[int | None] = mapped_column(sa.BigInteger)
+    status: Mapped[PaymentStatus] = mapped_column(
+        enum_column(PaymentStatus), default=PaymentStatus.REQUIRES_PAYMENT, nullable=False
+    )
+    gateway: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # stripe | offline
+    provider_intent_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    provider_charge_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    failure_message: Mapped[str | None] = mapped_column(sa.Text)
+    is_disputed: Mapped[bool] = mapped_column(default=False, nullable=False)
+    succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    booking = relationship("Booking")
+    client = relationship("User")
+    coach = relationship("CoachProfile")
+    refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
+
+    @property
+    def refundable(self) -> int:
+        """What may still be refunded, in minor units."""
+        return self.amount - self.amount_refunded
+
+
+class RefundReason(enum.StrEnum):
+    """Stripe's reasons plus our own."""
+
+    DUPLICATE = "duplicate"
+    FRAUDULENT = "fraudulent"
+    REQUESTED_BY_CUSTOMER = "requested_by_customer"
+    SESSION_CANCELLED = "session_cancelled"
+    COACH_NO_SHOW = "coach_no_show"
+    GOODWILL = "goodwill"
+
+
+class RefundStatus(enum.StrEnum):
+    """pending_approval → pending → succeeded | failed (failed may be retried)."""
+
+    PENDING_APPROVAL = "pending_approval"
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REJECTED = "rejected"  # the second approver said no
+
+
+class Refund(TimestampMixin, db.Model):
+    """A full or partial refund of a payment; never deleted."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        sa.Index("ix_refunds_payment", "payment_id", "created_at"),
+        sa.Index("ix_refunds_status_created", "status", "created_at"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), nullable=False)
+    amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    reason: Mapped[RefundReason] = mapped_column(enum_column(RefundReason), nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    status: Mapped[RefundStatus] = mapped_column(enum_column(RefundStatus), nullable=False)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    provider_refund_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    failure_message: Mapped[str | None] = mapped_column(sa.Text)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    payment: Mapped[Payment] = relationship(back_populates="refunds")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+
+class WebhookStatus(enum.StrEnum):
+    """Processing state of a stored webhook event."""
+
+    PENDING = "pending"
+    PROCESSED = "processed"
+    IGNORED = "ignored"
+    FAILED = "failed"
+
+
+class WebhookEvent(db.Model):
+    """A provider event, stored once by its id so duplicate deliveries are not reprocessed."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (
+        sa.UniqueConstraint("provider", "provider_event_id", name="uq_webhook_events_provider_event"),
+        sa.Index("ix_webhook_events_payment", "payment_id", "received_at"),
+        sa.Index("ix_webhook_events_status", "status", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    provider_event_id: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    type: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    provider_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[WebhookStatus] = mapped_column(
+        enum_column(WebhookStatus), default=WebhookStatus.PENDING, nullable=False
+    )
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payments.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def _refuse_delete(mapper, connection, target):
+    raise RuntimeError(f"{type(target).__name__} rows are append-only")
+
+
+sa.event.listen(Payment, "before_delete", _refuse_delete)
+sa.event.listen(Refund, "before_delete", _refuse_delete)

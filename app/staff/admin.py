@@ -1,0 +1,153 @@
+"""Flask-Admin at /admin (admins only): read-only list, search and filter views of the data.
+
+State changes go through services, so raw editing is off; reference data (specializations,
+rejection templates) is editable and each change is audited.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, redirect, request, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app import models as m
+from app.accounts.models import Role
+from app.core import audit
+from app.extensions import db
+
+
+def _is_admin() -> bool:
+    return current_user.is_authenticated and current_user.has_role(Role.ADMIN)
+
+
+def _deny():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path))
+    from flask import abort
+
+    abort(403)
+
+
+class SecureIndexView(AdminIndexView):
+    """The /admin landing page, admins only."""
+
+    def is_accessible(self) -> bool:
+        return _is_admin()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return _deny()
+
+    @expose("/")
+    def index(self):
+        return self.render("admin/coach_index.html")
+
+
+class ReadOnlyView(ModelView):
+    """List, search, filter and details; no create, edit, delete or bulk actions."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = True
+    can_export = False
+    action_disallowed_list = ["delete"]
+    page_size = 50
+    form_base_class = FlaskForm
+
+    def is_accessible(self) -> bool:
+        return _is_admin()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return _deny()
+
+
+class AuditedEditView(ReadOnlyView):
+    """Reference data admins may edit; every change lands in the audit log."""
+
+    can_create = True
+    can_edit = True
+
+    def on_model_change(self, form, model, is_created):
+        db.session.flush()
+        audit.record(
+            current_user,
+            f"{model.__tablename__}.{'created' if is_created else 'updated'}",
+            model,
+            after={k: str(v) for k, v in form.data.items() if k != "csrf_token"},
+        )
+
+
+class UserAdmin(ReadOnlyView):
+    column_list = ("id", "email", "first_name", "last_name", "is_enabled", "created_at", "last_login_at")
+    column_searchable_list = ("email", "last_name")
+    column_filters = ("is_enabled",)
+    column_exclude_list = ("password_hash", "totp_secret")
+    column_details_exclude_list = ("password_hash", "totp_secret", "totp_last_step")
+
+
+class TokenAdmin(ReadOnlyView):
+    column_exclude_list = ("token_hash",)
+    column_details_exclude_list = ("token_hash",)
+
+
+class AuditAdmin(ReadOnlyView):
+    column_list = ("id", "created_at", "actor", "action", "object_type", "object_id", "ip_address")
+    column_filters = ("action", "object_type", "object_id")
+    column_default_sort = ("id", True)
+
+
+class PaymentAdmin(ReadOnlyView):
+    column_list = (
+        "id",
+        "created_at",
+        "status",
+        "amount",
+        "amount_refunded",
+        "currency",
+        "gateway",
+        "provider_intent_id",
+    )
+    column_filters = ("status", "currency", "gateway", "is_disputed")
+    column_searchable_list = ("provider_intent_id",)
+    column_default_sort = ("id", True)
+
+
+class ApplicationAdmin(ReadOnlyView):
+    column_list = ("id", "status", "first_name", "last_name", "ipec_number", "certification_level", "submitted_at")
+    column_filters = ("status", "certification_level", "has_failing_checks")
+    column_searchable_list = ("ipec_number", "last_name")
+    column_default_sort = ("id", True)
+
+
+def init_admin(app: Flask) -> None:
+    """Mount Flask-Admin on the app."""
+    admin = Admin(
+        app,
+        name="Coach Connect data",
+        index_view=SecureIndexView(url="/admin"),
+        theme=Bootstrap4Theme(base_template="admin/coach_base.html", fluid=True),
+        csp_nonce_generator=lambda: getattr(g, "csp_nonce", ""),
+    )
+    s = db
+    admin.add_view(UserAdmin(m.User, s, category="Accounts"))
+    admin.add_view(TokenAdmin(m.ApiToken, s, category="Accounts"))
+    admin.add_view(ReadOnlyView(m.CoachProfile, s, category="Coaches"))
+    admin.add_view(AuditedEditView(m.Specialization, s, category="Coaches"))
+    admin.add_view(ApplicationAdmin(m.CoachApplication, s, category="Verification"))
+    admin.add_view(ReadOnlyView(m.CertificateCheck, s, category="Verification"))
+    admin.add_view(AuditedEditView(m.RejectionTemplate, s, category="Verification"))
+    admin.add_view(ReadOnlyView(m.Booking, s, category="Booking"))
+    admin.add_view(ReadOnlyView(m.SessionType, s, category="Booking"))
+    admin.add_view(PaymentAdmin(m.Payment, s, category="Payments"))
+    admin.add_view(ReadOnlyView(m.Refund, s, category="Payments"))
+    admin.add_view(ReadOnlyView(m.WebhookEvent, s, category="Payments"))
+    admin.add_view(ReadOnlyView(m.Group, s, category="Community"))
+    admin.add_view(ReadOnlyView(m.Discussion, s, category="Community"))
+    admin.add_view(ReadOnlyView(m.Flag, s, category="Moderation"))
+    admin.add_view(ReadOnlyView(m.ModerationItem, s, category="Moderation"))
+    admin.add_view(AuditAdmin(m.AuditLog, s, category="System"))
+    admin.add_view(ReadOnlyView(m.OutgoingMail, s, category="System"))
+    admin.add_view(ReadOnlyView(m.JobFailure, s, category="System"))

@@ -1,0 +1,37 @@
+"""Forms of the console's own pages (accounts)."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.accounts.models import Role
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+ROLE_CHOICES = [(r.value, r.value.title()) for r in Role]
+
+
+class CreateUserForm(FlaskForm):
+    """Admin creates an account."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    first_name = StringField("First name", validators=[Optional(), Length(max=80)])
+    last_name = StringField("Last name", validators=[Optional(), Length(max=80)])
+    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=10, max=200)])
+    roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
+class RolesForm(FlaskForm):
+    """Admin changes a user's roles."""
+
+    roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES)
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with its CSRF token."""

@@ -1,0 +1,67 @@
+"""The console's sections and queue summaries, registered by each domain for its roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from app.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class Section:
+    """A navigation entry shown to holders of any of `roles`."""
+
+    title: str
+    endpoint: str
+    roles: frozenset[Role]
+    shortcut: str = ""
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """A queue's size and its oldest item, for the console's home page."""
+
+    title: str
+    endpoint: str
+    count: int
+    oldest_at: datetime | None
+
+
+SECTIONS: list[Section] = [
+    Section("Home", "staff.home", frozenset({Role.VERIFIER, Role.MODERATOR, Role.FINANCE, Role.ADMIN}), "g h"),
+    Section("Verification", "verification_staff.queue", frozenset({Role.VERIFIER, Role.ADMIN}), "g v"),
+    Section("Moderation", "moderation_staff.queue", frozenset({Role.MODERATOR, Role.ADMIN}), "g m"),
+    Section("Finance", "finance_staff.payments", frozenset({Role.FINANCE, Role.ADMIN}), "g f"),
+    Section("Analytics", "analytics_staff.dashboard", frozenset({Role.FINANCE, Role.ADMIN}), "g a"),
+    Section(
+        "Reports", "reports_staff.index", frozenset({Role.FINANCE, Role.ADMIN, Role.VERIFIER, Role.MODERATOR}), "g r"
+    ),
+    Section("Accounts", "staff.users", frozenset({Role.ADMIN}), "g u"),
+    Section("Audit log", "staff.audit", frozenset({Role.ADMIN}), "g l"),
+    Section("Outbox", "staff.outbox", frozenset({Role.ADMIN, Role.VERIFIER, Role.MODERATOR, Role.FINANCE}), "g o"),
+    Section("Jobs", "staff.jobs", frozenset({Role.ADMIN}), "g j"),
+    Section("Data (admin)", "admin.index", frozenset({Role.ADMIN}), ""),
+]
+
+# name -> (roles, function returning a QueueSummary); domains add theirs at import.
+QUEUES: dict[str, tuple[frozenset[Role], Callable[[], QueueSummary]]] = {}
+
+
+def register_queue(name: str, roles: frozenset[Role], summary: Callable[[], QueueSummary]) -> None:
+    """Show a queue's count and oldest item on the console home to these roles."""
+    QUEUES[name] = (roles, summary)
+
+
+def sections_for(user) -> list[Section]:
+    """The sections this user may open whose views exist in this build."""
+    views = current_app.view_functions
+    return [s for s in SECTIONS if s.endpoint in views and user.has_role(*s.roles)]
+
+
+def queues_for(user) -> list[QueueSummary]:
+    """Queue summaries this user may see."""
+    return [fn() for roles, fn in QUEUES.values() if user.has_role(*roles)]

@@ -1,0 +1,23 @@
+"""Staff console state changes that belong to no single domain: retrying failed jobs."""
+
+from __future__ import annotations
+
+from app.accounts.models import Role, User
+from app.core import audit
+from app.core.db import utcnow
+from app.core.effects import commit, on_commit
+from app.core.errors import InvalidState, PermissionDenied
+from app.core.jobs import jobs
+from app.core.models import JobFailure
+
+
+def retry_failed_job(failure: JobFailure, actor: User) -> None:
+    """Enqueue a failed job again (admins only); each failure is retried once from the console."""
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("Only admins retry jobs.")
+    if failure.retried_at is not None:
+        raise InvalidState("This job was already retried.")
+    failure.retried_at = utcnow()
+    audit.record(actor, "job.retried", failure, after={"func": failure.func, "args": failure.args})
+    on_commit(lambda: jobs().enqueue(failure.func, *failure.args, queue=failure.queue))
+    commit()

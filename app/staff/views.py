@@ -1,0 +1,167 @@
+"""Console pages: home, outbox, audit log, failed jobs, accounts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts import services as account_services
+from app.accounts.models import STAFF_ROLES, Role, User, UserRole
+from app.core.errors import ServiceError
+from app.core.models import AuditLog, JobFailure, OutgoingMail
+from app.core.pagination import keyset_page
+from app.core.security import roles_required
+from app.extensions import db
+from app.staff import bp
+from app.staff.forms import ConfirmForm, CreateUserForm, RolesForm
+from app.staff.navigation import queues_for
+from app.staff.services import retry_failed_job
+
+STAFF = tuple(STAFF_ROLES)
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def home():
+    """Each queue the user works, with its size and oldest item."""
+    return render_template("staff/home.html", queues=queues_for(current_user))
+
+
+@bp.get("/outbox")
+@roles_required(*STAFF)
+def outbox():
+    """Every mail the application wrote, newest first."""
+    stmt = sa.select(OutgoingMail)
+    q = request.args.get("q", "").strip()
+    if q:
+        stmt = stmt.where(OutgoingMail.to_address.ilike(f"%{q}%"))
+    page = keyset_page(stmt, [OutgoingMail.id], True, request.args.get("after"), PAGE_SIZE)
+    return render_template("staff/outbox.html", page=page, q=q)
+
+
+@bp.get("/outbox/<int:mail_id>")
+@roles_required(*STAFF)
+def outbox_mail(mail_id: int):
+    """One mail, text and HTML (the HTML shown sandboxed)."""
+    mail = db.get_or_404(OutgoingMail, mail_id)
+    return render_template("staff/outbox_mail.html", mail=mail)
+
+
+@bp.get("/outbox/<int:mail_id>/html")
+@roles_required(*STAFF)
+def outbox_mail_html(mail_id: int):
+    """The HTML body alone, for the sandboxed frame."""
+    mail = db.get_or_404(OutgoingMail, mail_id)
+    return (
+        mail.html_body,
+        200,
+        {
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+            "X-Frame-Options": "SAMEORIGIN",
+        },
+    )
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN)
+def audit():
+    """The audit log, newest first, filterable by action, object and actor."""
+    stmt = sa.select(AuditLog)
+    filters = {k: request.args.get(k, "").strip() for k in ("action", "object_type", "object_id", "actor")}
+    if filters["action"]:
+        stmt = stmt.where(AuditLog.action == filters["action"])
+    if filters["object_type"]:
+        stmt = stmt.where(AuditLog.object_type == filters["object_type"])
+        if filters["object_id"]:
+            stmt = stmt.where(AuditLog.object_id == filters["object_id"])
+    if filters["actor"]:
+        actor = account_services.find_user(filters["actor"])
+        stmt = stmt.where(AuditLog.actor_id == (actor.id if actor else -1))
+    page = keyset_page(stmt, [AuditLog.id], True, request.args.get("after"), PAGE_SIZE)
+    return render_template("staff/audit.html", page=page, filters=filters)
+
+
+@bp.get("/jobs")
+@roles_required(Role.ADMIN)
+def jobs():
+    """Failed background jobs, with a retry button."""
+    page = keyset_page(sa.select(JobFailure), [JobFailure.id], True, request.args.get("after"), PAGE_SIZE)
+    from app.core.jobs import jobs as job_backend
+
+    return render_template("staff/jobs.html", page=page, backend=job_backend().status(), form=ConfirmForm())
+
+
+@bp.post("/jobs/<int:failure_id>/retry")
+@roles_required(Role.ADMIN)
+def retry_job(failure_id: int):
+    """Retry one failed job."""
+    failure = db.get_or_404(JobFailure, failure_id)
+    try:
+        retry_failed_job(failure, current_user)
+        flash(f"Job {failure.func} queued again.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("staff.jobs"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def users():
+    """Accounts: search, and create a new one."""
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = account_services.create_user(
+                form.email.data, [Role(r) for r in form.roles.data], form.password.data, actor=current_user
+            )
+            flash(f"Account {user.email} created.", "success")
+            return redirect(url_for("staff.user_detail", user_id=user.id))
+        except ServiceError as exc:
+            for field, message in exc.fields.items():
+                getattr(form, field).errors.append(message)
+            if not exc.fields:
+                flash(exc.message, "error")
+    stmt = sa.select(User)
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    if q:
+        stmt = stmt.where(sa.or_(User.email.ilike(f"%{q}%"), User.last_name.ilike(f"%{q}%")))
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
+    page = keyset_page(stmt, [User.id], True, request.args.get("after"), PAGE_SIZE)
+    return render_template("staff/users.html", page=page, form=form, q=q, role=role, roles=list(Role))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_detail(user_id: int):
+    """One account: roles, second factor, enable/disable."""
+    user = db.get_or_404(User, user_id)
+    form = RolesForm(roles=[r.value for r in user.roles])
+    if form.validate_on_submit():
+        try:
+            account_services.set_roles(user, [Role(r) for r in form.roles.data], current_user)
+            flash("Roles saved.", "success")
+            return redirect(url_for("staff.user_detail", user_id=user.id))
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    return render_template("staff/user_detail.html", user=user, form=form, toggle=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/enabled")
+@roles_required(Role.ADMIN)
+def set_user_enabled(user_id: int):
+    """Disable or re-enable an account."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    enable = request.form.get("enable") == "1"
+    try:
+        account_services.set_enabled(user, enable, current_user)
+        flash("Account enabled." if enable else "Account disabled.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("staff.user_detail", user_id=user.id))

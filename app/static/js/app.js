@@ -1,0 +1,58 @@
+// Console behaviour: keyboard shortcuts ("g v" style sequences and single keys), the help overlay,
+// and j/k row selection on tables marked data-queue. No framework, no network.
+(function () {
+  "use strict";
+  var overlay = document.querySelector("[data-help]");
+  function toggleHelp(show) {
+    if (!overlay) return;
+    var open = show === undefined ? overlay.hidden : show;
+    overlay.hidden = !open;
+    if (open) { var b = overlay.querySelector("button"); if (b) b.focus(); }
+  }
+  document.querySelectorAll("[data-help-toggle]").forEach(function (el) {
+    el.addEventListener("click", function () { toggleHelp(); });
+  });
+
+  function typing(target) {
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+  }
+
+  var rows = Array.prototype.slice.call(document.querySelectorAll("[data-queue] tbody tr[data-href]"));
+  var current = -1;
+  function select(i) {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r, n) { r.classList.toggle("selected", n === current); r.setAttribute("aria-selected", n === current ? "true" : "false"); });
+    var link = rows[current].querySelector("a");
+    if (link) link.focus();
+  }
+
+  var pending = "";
+  var timer = null;
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if (e.key === "Escape") { toggleHelp(false); return; }
+    if (e.key === "?") { toggleHelp(); e.preventDefault(); return; }
+    if (rows.length && (e.key === "j" || e.key === "k") && !pending) {
+      select(current + (e.key === "j" ? 1 : -1)); e.preventDefault(); return;
+    }
+    if (rows.length && e.key === "Enter" && current >= 0) { window.location = rows[current].dataset.href; return; }
+    var seq = pending ? pending + " " + e.key : e.key;
+    var exact = document.querySelector('[data-shortcut="' + seq + '"]');
+    var prefix = document.querySelector('[data-shortcut^="' + seq + ' "]');
+    if (exact) {
+      pending = "";
+      e.preventDefault();
+      if (exact.tagName === "A") { window.location = exact.href; }
+      else { exact.click(); exact.focus && exact.focus(); }
+      return;
+    }
+    if (prefix) { pending = seq; clearTimeout(timer); timer = setTimeout(function () { pending = ""; }, 1200); return; }
+    pending = "";
+  });
+
+  // Confirm dangerous submits that ask for it.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) { if (!window.confirm(form.dataset.confirm)) e.preventDefault(); });
+  });
+})();

@@ -1,0 +1,193 @@
+"""Coach applications, their uploaded documents, automatic check results, notes and history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.coaches.models import CertificationLevel
+from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from app.core.errors import InvalidState
+from app.extensions import db
+
+
+class ApplicationStatus(enum.StrEnum):
+    """Where an application stands; see ALLOWED_TRANSITIONS."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    ApplicationStatus.DRAFT: frozenset({ApplicationStatus.SUBMITTED}),
+    ApplicationStatus.SUBMITTED: frozenset(
+        {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.INFO_REQUESTED}
+    ),
+    ApplicationStatus.INFO_REQUESTED: frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.REJECTED}),
+    # Reopening a decision (audited, with a reason) sends it back to the queue.
+    ApplicationStatus.APPROVED: frozenset({ApplicationStatus.SUBMITTED}),
+    ApplicationStatus.REJECTED: frozenset({ApplicationStatus.SUBMITTED}),
+}
+
+AWAITING_DECISION = (ApplicationStatus.SUBMITTED,)
+
+
+class CheckResult(enum.StrEnum):
+    """Outcome of one automatic certificate check."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+class CoachApplication(TimestampMixin, db.Model):
+    """A become-a-coach application: the applicant's answers, its status and its claim."""
+
+    __tablename__ = "coach_applications"
+    __table_args__ = (
+        sa.Index("ix_coach_applications_queue", "status", "submitted_at", "id"),
+        sa.Index("ix_coach_applications_level_queue", "certification_level", "status", "submitted_at"),
+        sa.Index("ix_coach_applications_failing_queue", "has_failing_checks", "status", "submitted_at"),
+        sa.Index("ix_coach_applications_claimed", "claimed_by_id", "claim_expires_at"),
+        sa.Index("ix_coach_applications_user", "user_id", "created_at"),
+        sa.Index("ix_coach_applications_ipec", "ipec_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        enum_column(ApplicationStatus), default=ApplicationStatus.DRAFT, nullable=False
+    )
+    step: Mapped[int] = mapped_column(default=1, nullable=False)  # wizard progress, 1-4
+    # Step 1: personal
+    first_name: Mapped[str] = mapped_column(sa.String(80), default="", nullable=False)
+    last_name: Mapped[str] = mapped_column(sa.String(80), default="", nullable=False)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="", nullable=False)
+    # Step 2: certification
+    ipec_number: Mapped[str | None] = mapped_column(sa.String(32))
+    certification_level: Mapped[CertificationLevel | None] = mapped_column(enum_column(CertificationLevel))
+    certification_date: Mapped[date | None] = mapped_column(sa.Date)
+    # Step 3: experience
+    years_experience: Mapped[int | None] = mapped_column()
+    specializations: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    previous_coaching: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    other_certifications: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    # Step 4: business
+    hourly_rate_amount: Mapped[int | None] = mapped_column(sa.BigInteger)
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    availability_summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    languages: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    services: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    bio: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+    reapply_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    has_failing_checks: Mapped[bool] = mapped_column(default=False, nullable=False)
+    # The claim: one reviewer at a time, enforced by a conditional UPDATE in the service.
+    claimed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1, nullable=False)
+
+    user = relationship("User", foreign_keys=[user_id])
+    claimed_by = relationship("User", foreign_keys=[claimed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    documents: Mapped[list[ApplicationDocument]] = relationship(
+        back_populates="application", order_by="ApplicationDocument.id"
+    )
+    checks: Mapped[list[CertificateCheck]] = relationship(order_by="CertificateCheck.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def transition_to(self, new: ApplicationStatus) -> None:
+        """Move to `new` if the status machine allows it, else raise InvalidState."""
+        if new not in ALLOWED_TRANSITIONS.get(self.status, frozenset()):
+            raise InvalidState(f"An application that is {self.status.value} cannot become {new.value}.")
+        self.status = new
+
+    def is_claimed(self, now: datetime | None = None) -> bool:
+        """True while a reviewer's claim has not expired."""
+        return self.claimed_by_id is not None and (self.claim_expires_at or utcnow()) > (now or utcnow())
+
+
+class DocumentDecision(enum.StrEnum):
+    """A reviewer's verdict on one document."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REUPLOAD_REQUESTED = "reupload_requested"
+
+
+class ApplicationDocument(db.Model):
+    """An uploaded certificate file; bytes live in storage under storage_key."""
+
+    __tablename__ = "application_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_applications.id"), index=True, nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(32), default="certificate", nullable=False)
+    storage_key: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    original_filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True, nullable=False)
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(64), nullable=False)  # sniffed
+    page_count: Mapped[int | None] = mapped_column()
+    preview_key: Mapped[str | None] = mapped_column(sa.String(255))
+    decision: Mapped[DocumentDecision] = mapped_column(
+        enum_column(DocumentDecision), default=DocumentDecision.PENDING, nullable=False
+    )
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    application: Mapped[CoachApplication] = relationship(back_populates="documents")
+
+
+class CertificateCheck(db.Model):
+    """One automatic check's result on an application or document, with a human sentence."""
+
+    __tablename__ = "certificate_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_applications.id"), index=True, nullable=False)
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application_documents.id"))
+    name: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    result: Mapped[CheckResult] = mapped_column(enum_column(CheckResult), nullable=False)
+    message: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ApplicationEvent(db.Model):
+    """The applicant-visible history: submitted, info requested, answered, decided."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("coach_applications.id"), index=True, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    message: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    is_staff_only: Mapped[bool] = mapped_column(default=False, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    actor = relationship("User")
+
+
+class RejectionTemplate(db.Model):
+    """An editable reason text reviewers start a rejection from."""
+
+    __tablename__ = "rejection_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)

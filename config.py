@@ -1,0 +1,142 @@
+"""Configuration classes, read from the environment.
+
+Local defaults need no services: SQLite under instance/, files under instance/uploads,
+inline jobs, outbox mail and the offline (test-mode) payment gateway.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    """Settings shared by every environment; each may be overridden from the environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'coach_connect.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    INSTANCE_PATH = str(INSTANCE_DIR)
+
+    # Adapters: each has an embedded default and a production implementation.
+    REDIS_URL = _env("REDIS_URL")  # unset: jobs run inline
+    STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")  # local | s3
+    UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    S3_BUCKET = _env("S3_BUCKET", "coach-connect")
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_REGION = _env("S3_REGION", "us-east-1")
+    AWS_ACCESS_KEY_ID = _env("AWS_ACCESS_KEY_ID")
+    AWS_SECRET_ACCESS_KEY = _env("AWS_SECRET_ACCESS_KEY")
+    S3_URL_EXPIRES = _env_int("S3_URL_EXPIRES", 60)
+
+    MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")  # outbox | smtp
+    MAIL_FROM = _env("MAIL_FROM", "Coach Connect <no-reply@coachconnect.test>")
+    SMTP_HOST = _env("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
+
+    PAYMENT_GATEWAY = _env("PAYMENT_GATEWAY", "offline")  # offline | stripe
+    STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = _env("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = _env("STRIPE_API_BASE")  # e.g. localstripe in tests
+
+    # Security.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024
+    UPLOAD_MAX_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_THROTTLE_MINUTES = _env_int("LOGIN_THROTTLE_MINUTES", 15)
+    TOTP_ISSUER = _env("TOTP_ISSUER", "Coach Connect")
+    ALLOW_OTP_CLI = False
+
+    # Workflow settings.
+    CLAIM_MINUTES = _env_int("CLAIM_MINUTES", 30)
+    VERIFICATION_TARGET_HOURS = _env_int("VERIFICATION_TARGET_HOURS", 48)
+    REAPPLY_WAIT_DAYS = _env_int("REAPPLY_WAIT_DAYS", 30)
+    BOOKING_HOLD_MINUTES = _env_int("BOOKING_HOLD_MINUTES", 15)
+    REFUND_APPROVAL_THRESHOLD = _env_int("REFUND_APPROVAL_THRESHOLD", 20000)  # minor units
+    ANALYTICS_RETENTION_DAYS = _env_int("ANALYTICS_RETENTION_DAYS", 395)
+    DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
+
+
+class DevelopmentConfig(Config):
+    """`make run`: everything embedded, a fixed development secret."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    ALLOW_OTP_CLI = True
+
+
+class TestingConfig(Config):
+    """The test suite: real PostgreSQL and Redis from the environment."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = _env("SECRET_KEY", "testing-not-secret")
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    REDIS_URL = None  # tests that need rq pass their own URL
+    ALLOW_OTP_CLI = True
+
+
+class ProductionConfig(Config):
+    """Production: secrets must come from the environment."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = True
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL")
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start without a required secret, naming the one that is missing."""
+        for name in cls.REQUIRED:
+            if not _env(name):
+                raise RuntimeError(f"{name} must be set in the environment for production")
+        if cls.PAYMENT_GATEWAY == "stripe":
+            for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+                if not _env(name):
+                    raise RuntimeError(f"{name} must be set when PAYMENT_GATEWAY=stripe")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by APP_ENV (development when unset)."""
+    name = _env("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,1 @@
+"""rq entry points: thin functions that take ids and call a service. Safe to retry."""
