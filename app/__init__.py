@@ -54,8 +54,24 @@ def register_adapters(app: Flask) -> None:
     app.extensions["jobs"] = build_jobs(app.config)
 
 
+# Each domain package may define init_app(app) to register its blueprints, staff sections and
+# queue summaries; the API blueprint is registered after them so domains can add API routes to it.
+DOMAINS = (
+    "app.coaches",
+    "app.verification",
+    "app.booking",
+    "app.payments",
+    "app.messaging",
+    "app.community",
+    "app.moderation",
+    "app.analytics",
+)
+
+
 def register_blueprints(app: Flask) -> None:
-    """Public site, accounts, API and staff console."""
+    """Public site, accounts, each domain, API and staff console."""
+    import importlib
+
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
     from app.public.views import bp as public_bp
@@ -64,6 +80,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
+    for name in DOMAINS:
+        init_domain = getattr(importlib.import_module(name), "init_app", None)
+        if init_domain is not None:
+            init_domain(app)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(staff_bp, url_prefix="/staff")
     init_admin(app)

@@ -1,4 +1,4 @@
-"""factory-boy factories for test data, saved through the app's session."""
+"""Account factories and the shared base factory."""
 
 from __future__ import annotations
 
