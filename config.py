@@ -23,6 +23,10 @@ def _env_int(name: str, default: int) -> int:
     return int(_env(name, str(default)))
 
 
+def _env_ints(name: str, default: str) -> list[int]:
+    return [int(x) for x in _env(name, default).replace(" ", "").split(",") if x]
+
+
 def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
 
@@ -38,6 +42,8 @@ class Config:
 
     # Adapters: each has an embedded default and a production implementation.
     REDIS_URL = _env("REDIS_URL")  # unset: jobs run inline
+    JOB_RETRY_INTERVALS = _env_ints("JOB_RETRY_INTERVALS", "10,60,300")  # seconds; one retry per value
+    JOB_TIMEOUT = _env_int("JOB_TIMEOUT", 600)  # seconds an rq job may run
     STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")  # local | s3
     UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     S3_BUCKET = _env("S3_BUCKET", "coach-connect")
