@@ -11,8 +11,6 @@ import os
 import pyotp
 import pytest
 import sqlalchemy as sa
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -58,9 +56,7 @@ def app(tmp_path_factory):
         with db.engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
-    yield application
-    with application.app_context():
-        db.engine.dispose()  # close pooled connections before the interpreter exits
+    return application
 
 
 @pytest.fixture(autouse=True)
@@ -74,23 +70,9 @@ def _clean_tables(app):
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
-class _FreshGlobalsClient(FlaskClient):
-    """A test client whose requests do not inherit the CSRF token cached on `g`.
-
-    The tests hold an app context open, and Flask reuses it for each request, so `g` would carry
-    the token of the session before a login (which clears the session) into later pages.
-    """
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            g.pop("csrf_token", None)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def client(app):
     """A test client; CSRF is on, as in production."""
-    app.test_client_class = _FreshGlobalsClient
     return app.test_client()
 
 
