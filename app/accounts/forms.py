@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 TIMEZONE_CHOICES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
@@ -32,7 +33,7 @@ class RegisterForm(FlaskForm):
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    timezone = SelectField("Time zone", choices=[("UTC", "UTC")] + [(z, z) for z in TIMEZONE_CHOICES], default="UTC")
+    timezone = SelectField("Time zone", choices=[SelectChoice(z) for z in ["UTC", *TIMEZONE_CHOICES]], default="UTC")
     password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
 
