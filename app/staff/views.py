@@ -22,6 +22,11 @@ STAFF = tuple(STAFF_ROLES)
 PAGE_SIZE = 50
 
 
+def _escape_like(text: str) -> str:
+    """Search text with LIKE's wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @bp.get("/")
 @roles_required(*STAFF)
 def home():
@@ -36,7 +41,12 @@ def outbox():
     stmt = sa.select(OutgoingMail)
     q = request.args.get("q", "").strip()
     if q:
-        stmt = stmt.where(OutgoingMail.to_address.ilike(f"%{q}%"))
+        pattern = f"%{_escape_like(q)}%"
+        stmt = stmt.where(
+            sa.or_(
+                OutgoingMail.to_address.ilike(pattern, escape="\\"), OutgoingMail.subject.ilike(pattern, escape="\\")
+            )
+        )
     page = keyset_page(stmt, [OutgoingMail.id], True, request.args.get("after"), PAGE_SIZE)
     return render_template("staff/outbox.html", page=page, q=q)
 
@@ -128,7 +138,8 @@ def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     if q:
-        stmt = stmt.where(sa.or_(User.email.ilike(f"%{q}%"), User.last_name.ilike(f"%{q}%")))
+        pattern = f"%{_escape_like(q)}%"
+        stmt = stmt.where(sa.or_(User.email.ilike(pattern, escape="\\"), User.last_name.ilike(pattern, escape="\\")))
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
     page = keyset_page(stmt, [User.id], True, request.args.get("after"), PAGE_SIZE)
