@@ -81,11 +81,19 @@ def _external_url(endpoint: str) -> str:
         return url_for(endpoint) if has_request_context() else "/login"
 
 
-def create_user(email: str, roles: list[Role], password: str | None, actor: User | None = None) -> User:
+def create_user(
+    email: str,
+    roles: list[Role],
+    password: str | None,
+    actor: User | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
     """Create an account with roles (CLI or admin); staff roles need an admin actor unless from the CLI."""
     if actor is not None and not actor.has_role(Role.ADMIN):
         raise PermissionDenied("Only admins create accounts.")
-    user = _add_user(email, password, roles)
+    profile = {k: v.strip() for k, v in (("first_name", first_name), ("last_name", last_name)) if v and v.strip()}
+    user = _add_user(email, password, roles, **profile)
     if user.is_staff:
         user.totp_secret = new_totp_secret()
     audit.record(actor, "user.created", user, after={"email": user.email, "roles": sorted(roles)})

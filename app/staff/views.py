@@ -85,8 +85,8 @@ def audit():
         stmt = stmt.where(AuditLog.action == filters["action"])
     if filters["object_type"]:
         stmt = stmt.where(AuditLog.object_type == filters["object_type"])
-        if filters["object_id"]:
-            stmt = stmt.where(AuditLog.object_id == filters["object_id"])
+    if filters["object_id"]:
+        stmt = stmt.where(AuditLog.object_id == filters["object_id"])
     if filters["actor"]:
         actor = account_services.find_user(filters["actor"])
         stmt = stmt.where(AuditLog.actor_id == (actor.id if actor else -1))
@@ -125,7 +125,12 @@ def users():
     if form.validate_on_submit():
         try:
             user = account_services.create_user(
-                form.email.data, [Role(r) for r in form.roles.data], form.password.data, actor=current_user
+                form.email.data,
+                [Role(r) for r in form.roles.data],
+                form.password.data,
+                actor=current_user,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
             )
             flash(f"Account {user.email} created.", "success")
             return redirect(url_for("staff.user_detail", user_id=user.id))
