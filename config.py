@@ -48,6 +48,7 @@ class Config:
     UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     S3_BUCKET = _env("S3_BUCKET", "coach-connect")
     S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_PUBLIC_ENDPOINT_URL = _env("S3_PUBLIC_ENDPOINT_URL")  # host browsers reach for presigned URLs
     S3_REGION = _env("S3_REGION", "us-east-1")
     AWS_ACCESS_KEY_ID = _env("AWS_ACCESS_KEY_ID")
     AWS_SECRET_ACCESS_KEY = _env("AWS_SECRET_ACCESS_KEY")

@@ -89,11 +89,20 @@ class S3Storage:
         expires: int,
         access_key: str | None = None,
         secret_key: str | None = None,
+        public_endpoint_url: str | None = None,
     ):
-        import boto3
-
         self.bucket = bucket
         self.expires = expires
+        self.client = self._client(endpoint_url, region, access_key, secret_key)
+        # Presigned URLs sign the host: inside docker-compose the app reaches MinIO as
+        # http://minio:9000 while browsers reach it at the published address.
+        self.presign_client = (
+            self._client(public_endpoint_url, region, access_key, secret_key) if public_endpoint_url else self.client
+        )
+
+    @staticmethod
+    def _client(endpoint_url: str | None, region: str, access_key: str | None, secret_key: str | None):
+        import boto3
         from botocore.config import Config as BotoConfig
 
         # SigV4 presigned URLs (MinIO and current AWS regions refuse SigV2); path-style
@@ -102,7 +111,7 @@ class S3Storage:
             signature_version="s3v4",
             s3={"addressing_style": "path" if endpoint_url else "auto"},
         )
-        self.client = boto3.client(
+        return boto3.client(
             "s3",
             endpoint_url=endpoint_url,
             region_name=region,
@@ -137,7 +146,7 @@ class S3Storage:
             return False
 
     def download_url(self, key: str, filename: str) -> str | None:
-        return self.client.generate_presigned_url(
+        return self.presign_client.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
@@ -171,6 +180,7 @@ def build_storage(config) -> Storage:
             expires=config["S3_URL_EXPIRES"],
             access_key=config["AWS_ACCESS_KEY_ID"],
             secret_key=config["AWS_SECRET_ACCESS_KEY"],
+            public_endpoint_url=config.get("S3_PUBLIC_ENDPOINT_URL"),
         )
     if config["STORAGE_BACKEND"] != "local":
         raise RuntimeError(f"STORAGE_BACKEND must be local or s3, not {config['STORAGE_BACKEND']!r}")

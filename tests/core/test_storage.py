@@ -93,6 +93,25 @@ def test_s3_url_lifetime_comes_from_config(app, s3_endpoint, tmp_path):
     assert store.expires == app.config["S3_URL_EXPIRES"] == 60
 
 
+def test_presigned_urls_use_the_public_endpoint(s3_endpoint):
+    public = s3_endpoint.replace("127.0.0.1", "localhost")
+    store = S3Storage(
+        f"pub-{uuid.uuid4().hex[:8]}",
+        endpoint_url=s3_endpoint,
+        public_endpoint_url=public,
+        region="us-east-1",
+        expires=60,
+        access_key="t",
+        secret_key="t",
+    )
+    store.ensure_bucket()
+    store.put("a.txt", b"public host", "text/plain")
+    url = store.download_url("a.txt", "a.txt")
+    assert url.startswith(f"{public}/{store.bucket}/a.txt?")
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        assert resp.read() == b"public host"
+
+
 def test_ensure_bucket_is_idempotent(s3):
     s3.ensure_bucket()
     names = [b["Name"] for b in s3.client.list_buckets()["Buckets"]]
