@@ -84,6 +84,7 @@ class Config:
     LOGIN_THROTTLE_MINUTES = _env_int("LOGIN_THROTTLE_MINUTES", 15)
     TOTP_ISSUER = _env("TOTP_ISSUER", "Coach Connect")
     ALLOW_OTP_CLI = False
+    ALLOW_TEST_EMAIL_DOMAINS = False  # accept name@x.test (the demo accounts) in forms
 
     # Workflow settings.
     CLAIM_MINUTES = _env_int("CLAIM_MINUTES", 30)
@@ -101,6 +102,7 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
     ALLOW_OTP_CLI = True
+    ALLOW_TEST_EMAIL_DOMAINS = True
 
 
 class TestingConfig(Config):
@@ -112,6 +114,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     REDIS_URL = None  # tests that need rq pass their own URL
     ALLOW_OTP_CLI = True
+    ALLOW_TEST_EMAIL_DOMAINS = True
 
 
 class ProductionConfig(Config):

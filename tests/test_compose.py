@@ -3,29 +3,15 @@ the app containers set only variables config.py reads, and the worker serves eve
 
 from __future__ import annotations
 
-import ast
 import re
 import shlex
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.config_reading import ROOT, config_variables
+
 APP_SERVICES = ("web", "worker")
-ENV_READERS = {"_env", "_env_int", "_env_bool", "_env_ints", "getenv", "get"}
-
-
-def config_variables() -> set[str]:
-    """Every environment variable config.py reads (through _env*, os.environ.get or os.getenv)."""
-    names = set()
-    for node in ast.walk(ast.parse((ROOT / "config.py").read_text())):
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if name in ENV_READERS and isinstance(node.args[0].value, str) and node.args[0].value.isupper():
-                names.add(node.args[0].value)
-    return names
 
 
 @pytest.fixture(scope="module")
