@@ -61,6 +61,7 @@ class Config:
     SMTP_USERNAME = _env("SMTP_USERNAME")
     SMTP_PASSWORD = _env("SMTP_PASSWORD")
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
+    SMTP_SSL = _env_bool("SMTP_SSL", False)  # implicit TLS (usually port 465)
 
     PAYMENT_GATEWAY = _env("PAYMENT_GATEWAY", "offline")  # offline | stripe
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")

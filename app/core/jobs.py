@@ -153,8 +153,22 @@ def jobs() -> JobQueue:
     return current_app.extensions["jobs"]
 
 
+def enqueue_or_record(func: str, *args: Any, queue: str = "default") -> str | None:
+    """Enqueue a job; when the queue is unreachable, record a JobFailure (retryable from the console).
+
+    Used after a commit: the data is saved by then, so an unreachable Redis must not turn the
+    request into an error page, and the job must not be lost silently.
+    """
+    try:
+        return jobs().enqueue(func, *args, queue=queue)
+    except Exception:  # noqa: BLE001 - Redis down, timeouts: the job is kept as a failure row
+        log.exception("could not enqueue %s%r on %s", func, args, queue)
+        record_failure(queue, func, list(args), "Could not enqueue the job:\n" + traceback.format_exc(), None)
+        return None
+
+
 def enqueue_after_commit(func: str, *args: Any, queue: str = "default") -> None:
     """Enqueue a job once the current transaction commits (the usual way services start jobs)."""
     from app.core.effects import on_commit
 
-    on_commit(lambda: jobs().enqueue(func, *args, queue=queue))
+    on_commit(enqueue_or_record, func, *args, queue=queue)

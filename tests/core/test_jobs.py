@@ -93,7 +93,7 @@ def test_failure_shows_in_console_and_retry_requeues_it(rq_jobs, login):
 
     client = login(admin)
     page = client.get("/staff/jobs").get_data(as_text=True)
-    assert "Backend: <strong>rq</strong>" in page
+    assert "Backend: <strong>rq</strong> — reachable, 0 workers running" in page
     assert FAILING in page and "RuntimeError: job 8 failed on purpose" in page
 
     token = csrf_token_from(client, "/staff/jobs")
@@ -187,3 +187,17 @@ def test_healthz_reports_unreachable_redis(app, client, monkeypatch):
     resp = client.get("/healthz")
     assert resp.status_code == 200  # the database answers; the queue is reported down
     assert resp.get_json()["queue"] == {"backend": "rq", "ok": False, "error": "ConnectionError"}
+
+
+def test_unreachable_redis_keeps_the_job_as_a_failure(app, monkeypatch):
+    monkeypatch.setitem(app.extensions, "jobs", RQJobs("redis://127.0.0.1:1/0"))
+    mail = _welcome_mail()  # the commit succeeds; the enqueue after it fails
+    assert db.session.get(OutgoingMail, mail.id).status == MailStatus.QUEUED
+    failure = db.session.scalars(sa.select(JobFailure)).one()
+    assert (failure.func, failure.args, failure.queue, failure.job_id) == (
+        "workers.mail.deliver_mail",
+        [mail.id],
+        "mail",
+        None,
+    )
+    assert failure.error.startswith("Could not enqueue the job:") and "ConnectionError" in failure.error

@@ -47,6 +47,7 @@ def test_smtp_delivers_multipart_mail_with_attachment(app, monkeypatch, smtp_ser
     assert msg["To"] == "juergen@example.org"
     assert msg["From"] == app.config["MAIL_FROM"]
     assert msg.get_content_type() == "multipart/mixed"
+    assert msg["Date"] and msg["Message-ID"].endswith("@coachconnect.test>")
     text = msg.get_body(preferencelist=("plain",)).get_content()
     html = msg.get_body(preferencelist=("html",)).get_content()
     assert "Hello Jürgen," in text and "https://cc.test/login" in text
@@ -171,3 +172,13 @@ def test_sign_up_sends_the_welcome_mail(app, client):
     assert mail.status == MailStatus.OUTBOX
     assert "Hello Grace," in mail.text_body
     assert "http://localhost/login" in mail.text_body
+
+
+def test_starttls_required_but_not_offered_fails_the_mail(app, monkeypatch, smtp_server):
+    host, port, _ = smtp_server
+    _use_smtp(app, monkeypatch, port, host)
+    monkeypatch.setitem(app.config, "SMTP_STARTTLS", True)
+    mail = _queue_welcome(UserFactory())
+    failed = db.session.get(OutgoingMail, mail.id)
+    assert failed.status == MailStatus.FAILED
+    assert failed.error.startswith("SMTPNotSupportedError: STARTTLS extension not supported")
