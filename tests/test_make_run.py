@@ -127,3 +127,23 @@ def test_demo_client_logs_in_through_the_form(server):
         assert resp.url == f"{server}/dashboard", re.findall(r"<p[^>]*>.*?</p>", page)
     assert "Hello, Cleo" in page
     assert any(cookie.name == "session" for cookie in jar)
+
+
+def _form_post(opener, url: str, fields: dict[str, str]):
+    with opener.open(url, timeout=10) as resp:
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', resp.read().decode()).group(1)
+    return opener.open(url, data=urllib.parse.urlencode({**fields, "csrf_token": token}).encode(), timeout=10)
+
+
+def test_demo_admin_logs_in_with_the_printed_totp_and_sees_the_console(server, seeded):
+    env = seeded[0]
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with _form_post(opener, f"{server}/login", {"email": "admin@coachconnect.test", "password": DEMO_PASSWORD}) as resp:
+        assert resp.url == f"{server}/login/verify"
+    code = _flask(env, "users", "otp", "admin@coachconnect.test").stdout.strip().splitlines()[-1]
+    with _form_post(opener, f"{server}/login/verify", {"code": code}) as resp:
+        assert resp.url == f"{server}/staff/"
+        page = resp.read().decode()
+    assert "Outbox" in page and "Audit" in page
+    with opener.open(f"{server}/staff/outbox", timeout=10) as resp:
+        assert resp.status == 200
