@@ -46,28 +46,32 @@ def test_mail_job_goes_through_redis_and_a_simple_worker(rq_jobs):
     assert queue.count == 0
 
 
-def test_mail_job_runs_in_the_rq_worker_command(rq_jobs, redis_url, smtp_server):
-    host, port, handler = smtp_server
-    before = len(handler.messages)
-    mail = _welcome_mail()
-    env = {
+def _rq_worker_burst(redis_url: str, queue: str, **env: str) -> subprocess.CompletedProcess:
+    """`rq worker --burst` as a separate process; workers/context.py builds the app from APP_ENV."""
+    environment = {
         **os.environ,
         "APP_ENV": "testing",
         "TEST_DATABASE_URL": TEST_DATABASE_URL,
-        "MAIL_BACKEND": "smtp",
-        "SMTP_HOST": host,
-        "SMTP_PORT": str(port),
         "INSTANCE_PATH": str(ROOT / "instance"),
+        **env,
     }
     result = subprocess.run(
-        [_bin("rq"), "worker", "--burst", "--url", redis_url, "mail"],
+        [_bin("rq"), "worker", "--burst", "--url", redis_url, queue],
         cwd=ROOT,
-        env=env,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_mail_job_runs_in_the_rq_worker_command(rq_jobs, redis_url, smtp_server):
+    host, port, handler = smtp_server
+    before = len(handler.messages)
+    mail = _welcome_mail()
+    result = _rq_worker_burst(redis_url, "mail", MAIL_BACKEND="smtp", SMTP_HOST=host, SMTP_PORT=str(port))
     db.session.expire_all()
     delivered = db.session.get(OutgoingMail, mail.id)
     assert delivered.status == MailStatus.SENT, result.stderr
@@ -83,6 +87,15 @@ def test_failing_job_is_retried_then_recorded(rq_jobs):
     failure = db.session.scalars(sa.select(JobFailure)).one()
     assert (failure.func, failure.args, failure.queue, failure.job_id) == (FAILING, [7], "default", job_id)
     assert "job 7 failed on purpose" in failure.error
+
+
+def test_rq_worker_command_records_the_final_failure(rq_jobs, redis_url):
+    job_id = rq_jobs.enqueue(FAILING, 11, queue="reports")
+    _rq_worker_burst(redis_url, "reports")
+    assert int(rq_jobs.connection.get("attempts:11")) == 3
+    db.session.expire_all()
+    failure = db.session.scalars(sa.select(JobFailure)).one()
+    assert (failure.func, failure.args, failure.queue, failure.job_id) == (FAILING, [11], "reports", job_id)
 
 
 def test_failure_shows_in_console_and_retry_requeues_it(rq_jobs, login):
