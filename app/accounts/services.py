@@ -6,14 +6,14 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from app.accounts.models import STAFF_ROLES, ApiToken, LoginAttempt, RecoveryCode, Role, User, UserRole
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
 from app.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
-from app.core.mail import queue_mail
+from app.core.mail import external_url, queue_mail
 from app.core.security import (
     hash_password,
     new_api_token,
@@ -68,18 +68,10 @@ def register_user(email: str, password: str, first_name: str, last_name: str, ti
         user.email,
         "welcome",
         "Welcome to Coach Connect",
-        {"user": user, "login_url": _external_url("accounts.login")},
+        {"user": user, "login_url": external_url("accounts.login")},
     )
     commit()
     return user
-
-
-def _external_url(endpoint: str) -> str:
-    """An absolute link for mails; the bare path when no request or SERVER_NAME tells the host."""
-    try:
-        return url_for(endpoint, _external=True)
-    except RuntimeError:
-        return url_for(endpoint) if has_request_context() else "/login"
 
 
 def create_user(

@@ -12,7 +12,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 
 from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
@@ -20,6 +20,14 @@ from app.core.models import MailStatus, OutgoingMail
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for mails; the bare path when neither a request nor SERVER_NAME gives the host."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except RuntimeError:
+        return url_for(endpoint, **values) if has_request_context() else "/"
 
 
 def queue_mail(
