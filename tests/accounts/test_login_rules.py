@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import create_app
 from app.accounts import services
+from app.accounts.models import Role
 from app.accounts.views import is_safe_next
 from app.core.db import utcnow
 from app.core.errors import RateLimited
@@ -120,3 +121,13 @@ def test_disabling_a_user_ends_their_session_and_their_tokens(client):
     services.set_enabled(user, False, StaffFactory())
     assert client.get("/dashboard").status_code == 302
     assert client.get("/api/me", headers=headers).status_code == 401
+
+
+def test_a_client_promoted_to_staff_must_log_in_again_with_totp(client):
+    user = UserFactory()
+    assert post_login(client, user.email).status_code == 302
+    services.set_roles(user, [Role.CLIENT, Role.VERIFIER], StaffFactory())
+    assert client.get("/staff/").status_code == 302
+    assert client.get("/dashboard").status_code == 302
+    resp = post_login(client, user.email)
+    assert resp.headers["Location"].startswith("/login/enrol")
