@@ -131,3 +131,30 @@ def test_a_client_promoted_to_staff_must_log_in_again_with_totp(client):
     assert client.get("/dashboard").status_code == 302
     resp = post_login(client, user.email)
     assert resp.headers["Location"].startswith("/login/enrol")
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_address_throttle(client, app, monkeypatch):
+    assert app.config["TRUSTED_PROXIES"] == 0
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 3)
+    for n in range(3):
+        forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+        assert post_login(client, f"nobody{n}@example.org", "wrong-password", headers=forged).status_code == 401
+    resp = post_login(client, UserFactory().email, headers={"X-Forwarded-For": "203.0.113.99"})
+    assert resp.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(app):
+    behind: Flask = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TRUSTED_PROXIES=1
+    )
+
+    def whoami():
+        from flask import request
+
+        return request.remote_addr
+
+    behind.add_url_rule("/whoami", "whoami", whoami)
+    resp = behind.test_client().get("/whoami", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert resp.get_data(as_text=True) == "198.51.100.7"
+    with behind.app_context():
+        db.engine.dispose()
