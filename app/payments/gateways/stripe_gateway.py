@@ -26,7 +26,7 @@ def _charge_id(intent) -> str | None:
 
 def _intent(intent) -> IntentResult:
     error = getattr(intent, "last_payment_error", None)
-    message = error.get("message") if error else None
+    message = getattr(error, "message", None) if error else None
     return IntentResult(intent.id, intent.status, intent.client_secret, _charge_id(intent), message)
 
 
