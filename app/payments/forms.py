@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.core.db import ZERO_DECIMAL_CURRENCIES
@@ -39,7 +40,10 @@ class TestCardForm(FlaskForm):
     """Test mode: pick one of Stripe's test cards."""
 
     payment_method = RadioField(
-        "Test card", choices=TEST_CARD_CHOICES, default="pm_card_visa", validators=[InputRequired()]
+        "Test card",
+        choices=[SelectChoice(v, label) for v, label in TEST_CARD_CHOICES],
+        default="pm_card_visa",
+        validators=[InputRequired()],
     )
 
 
@@ -47,7 +51,7 @@ class RefundForm(FlaskForm):
     """Step 1: amount, reason, note."""
 
     amount = StringField("Amount to refund", validators=[DataRequired(), Length(max=20)])
-    reason = SelectField("Reason", choices=[(r.value, label) for r, label in REASON_LABELS.items()])
+    reason = SelectField("Reason", choices=[SelectChoice(r.value, label) for r, label in REASON_LABELS.items()])
     note = TextAreaField("Note (kept in the audit log)", validators=[Length(max=2000)])
 
 
