@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 import sqlalchemy as sa
+from flask import g
 
 from app.accounts.models import Role
 from app.core.errors import PermissionDenied

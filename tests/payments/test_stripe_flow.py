@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-import stripe
 import sqlalchemy as sa
+import stripe
 
 from app.accounts.models import Role
 from app.booking.models import BookingStatus
