@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from app.booking.models import Booking, BookingStatus
+from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.security import login_required, public
 from app.extensions import db
@@ -69,6 +70,7 @@ def checkout(booking_id: int):
             "error",
         )
         return redirect(url_for("payments.checkout", booking_id=booking.id))
+    hold_expired = booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow()
     body = render_template(
         "payments/checkout.html",
         booking=booking,
@@ -76,7 +78,8 @@ def checkout(booking_id: int):
         stripe_mode=stripe_mode,
         stripe_js=STRIPE_JS,
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY") or "",
-        payable=booking.status == BookingStatus.HELD,
+        payable=booking.status == BookingStatus.HELD and not hold_expired,
+        hold_expired=hold_expired,
     )
     headers = {"Content-Security-Policy": _stripe_csp()} if stripe_mode else {}
     return body, 200, headers
