@@ -178,3 +178,26 @@ def test_unknown_event_types_are_ignored(client, webhook_secret):
     body = event("evt_c1", "customer.created", {"id": "cus_1", "object": "customer"})
     assert _post(client, body, sign(body)).status_code == 200
     assert db.session.scalar(sa.select(WebhookEvent.status)) == WebhookStatus.IGNORED
+
+
+def test_processing_runs_as_an_rq_job(app, client, webhook_secret, redis_url):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from app.core.jobs import RQJobs
+
+    payment = _open_payment()
+    inline = app.extensions["jobs"]
+    app.extensions["jobs"] = RQJobs(redis_url)
+    try:
+        body = _succeeded(payment, "evt_rq")
+        assert _post(client, body, sign(body)).status_code == 200
+        assert db.session.scalar(sa.select(WebhookEvent.status)) == WebhookStatus.PENDING
+        connection = Redis.from_url(redis_url)
+        SimpleWorker([Queue("webhooks", connection=connection)], connection=connection).work(burst=True)
+    finally:
+        app.extensions["jobs"] = inline
+        Redis.from_url(redis_url).flushdb()  # the mail and booking jobs it queued are not this test's
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(WebhookEvent.status)) == WebhookStatus.PROCESSED
+    assert db.session.get(Payment, payment.id).status == PaymentStatus.SUCCEEDED
