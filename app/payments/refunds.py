@@ -22,7 +22,7 @@ from app.core.jobs import enqueue_after_commit
 from app.core.mail import queue_mail
 from app.core.models import AuditLog
 from app.extensions import db
-from app.payments.gateways import GatewayError, gateway
+from app.payments.gateways import GatewayError, gateway_for
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from app.payments.services import lock_payment
 
@@ -227,7 +227,7 @@ def submit_refund(refund_id: int) -> None:
             rollback()
             return
         try:
-            result = gateway().create_refund(
+            result = gateway_for(payment.gateway).create_refund(
                 payment.provider_intent_id,
                 refund.amount,
                 reason=refund.reason.value,

@@ -19,7 +19,7 @@ from app.core.errors import InvalidState, NotFound, ServiceError, ValidationFail
 from app.core.jobs import enqueue_after_commit
 from app.core.mail import queue_mail
 from app.extensions import db
-from app.payments.gateways import GatewayError, IntentResult, gateway
+from app.payments.gateways import GatewayError, IntentResult, gateway, gateway_for
 from app.payments.models import Payment, PaymentStatus
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _check_payable(booking: Booking) -> None:
 def _client_secret(payment: Payment) -> str | None:
     if payment.gateway == "offline":
         return f"{payment.provider_intent_id}_secret_offline"
-    return gateway().retrieve_intent(payment.provider_intent_id).client_secret
+    return gateway_for(payment.gateway).retrieve_intent(payment.provider_intent_id).client_secret
 
 
 def confirm_payment(actor, payment_id: int, payment_method: str | None) -> Payment:
@@ -133,7 +133,7 @@ def confirm_payment(actor, payment_id: int, payment_method: str | None) -> Payme
         if payment.status not in OPEN_STATUSES:
             raise InvalidState("This payment attempt is over; start a new one from the booking.")
         _check_payable(payment.booking)
-        gw = gateway()
+        gw = gateway_for(payment.gateway)
         if payment_method:
             result = gw.confirm_intent(
                 payment.provider_intent_id,
