@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
 from app.core.db import format_money
@@ -32,7 +33,9 @@ def payments():
     """Payments, newest first, with filters, totals per currency and keyset pages."""
     zone = viewer_zone()
     filters = queries.PaymentFilters.from_args(request.args, zone)
-    stmt = queries.apply_filters(sa.select(Payment), filters, zone)
+    stmt = queries.apply_filters(
+        sa.select(Payment).options(joinedload(Payment.client), joinedload(Payment.coach)), filters, zone
+    )
     page = keyset_page(stmt, [Payment.created_at, Payment.id], True, request.args.get("after"), PAGE_SIZE)
     return render_template(
         "payments/staff/payments.html",
