@@ -122,3 +122,30 @@ def test_same_idempotency_key_twice_is_one_refund(stripe_app):
     with pytest.raises(Conflict, match="different refund"):
         refunds.request_refund(finance, payment.id, 2000, "duplicate", idempotency_key="abc")
     assert len(_stripe(stripe_app).v1.refunds.list(params={"payment_intent": payment.provider_intent_id}).data) == 1
+
+
+def test_return_from_stripe_js_syncs_the_payment(stripe_app, client, login_as):
+    booking = HeldBookingFactory()
+    intent = services.create_intent(booking.client, booking.id)
+    remote = _stripe(stripe_app)
+    remote.v1.payment_intents.update(intent.payment.provider_intent_id, params={"payment_method": "pm_card_visa"})
+    remote.v1.payment_intents.confirm(intent.payment.provider_intent_id)
+    login_as(booking.client)
+    page = client.get(f"/payments/{intent.payment.id}?payment_intent={intent.payment.provider_intent_id}")
+    assert page.status_code == 200 and "succeeded" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Payment, intent.payment.id).status == PaymentStatus.SUCCEEDED
+
+
+def test_saved_methods_come_from_the_stripe_customer(stripe_app):
+    from app.payments.gateways import gateway
+
+    remote = _stripe(stripe_app)
+    customer = remote.v1.customers.create(params={"email": "saved@example.org"})
+    method = remote.v1.payment_methods.create(
+        params={"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
+    )
+    remote.v1.payment_methods.attach(method.id, params={"customer": customer.id})
+    saved = gateway().saved_methods("saved@example.org")
+    assert [(m.brand, m.last4) for m in saved] == [("visa", "4242")]
+    assert gateway().saved_methods("nobody@example.org") == []
