@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from app.accounts.models import Role
 from app.core.errors import PermissionDenied
@@ -22,17 +21,14 @@ def api(client, login_as):
     """api(user) -> post(path, json, headers) and get(path), with the session's CSRF header."""
 
     def as_user(user):
-        g.pop("_login_user", None)  # the test's app context (and g) outlives each request
         login_as(user)
         token = csrf_token_from(client, "/dashboard")
 
         class Api:
             def post(self, path, body, headers=None):
-                g.pop("_login_user", None)
                 return client.post(path, json=body, headers={"X-CSRFToken": token, **(headers or {})})
 
             def get(self, path):
-                g.pop("_login_user", None)
                 return client.get(path)
 
         return Api()

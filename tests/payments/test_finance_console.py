@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from app.accounts.models import Role
 from app.core.db import utcnow
@@ -36,7 +35,6 @@ POST_ROUTES = [
 @pytest.fixture
 def as_user(client, login_as):
     def do(user):
-        g.pop("_login_user", None)
         return login_as(user)
 
     return do
@@ -58,13 +56,11 @@ def test_finance_routes_permission_matrix(client, as_user, roles, allowed):
     user = StaffFactory(roles=roles) if set(roles) - {Role.CLIENT, Role.COACH} else UserFactory(roles=roles)
     as_user(user)
     for path in GET_ROUTES:
-        g.pop("_login_user", None)
         resp = client.get(path.format(id=payment.id))
         assert resp.status_code == (200 if allowed else 403), path
     if not allowed:
         token = csrf_token_from(client, "/dashboard")
         for path in POST_ROUTES:
-            g.pop("_login_user", None)
             assert client.post(path.format(id=payment.id), data={"csrf_token": token}).status_code == 403, path
 
 
@@ -84,22 +80,16 @@ def test_filters_search_totals_and_csv(client, as_user):
     page = client.get("/staff/finance/").get_data(as_text=True)
     assert f"#{a.id}" in page and f"#{b.id}" in page and f"#{old.id}" not in page  # last 30 days by default
     assert "EUR 140.00" in page and "EUR 50.00" in page and "EUR 90.00" in page  # paid, refunded, net
-    g.pop("_login_user", None)
     everything = client.get("/staff/finance/?date_from=").get_data(as_text=True)
     assert f"#{old.id}" in everything
-    g.pop("_login_user", None)
     refunded = client.get("/staff/finance/?refunded=full").get_data(as_text=True)
     assert f"#{b.id}" in refunded and f"#{a.id}</a>" not in refunded
-    g.pop("_login_user", None)
     by_mail = client.get(f"/staff/finance/?q={a.client.email}").get_data(as_text=True)
     assert f"#{a.id}</a>" in by_mail and f"#{b.id}</a>" not in by_mail
-    g.pop("_login_user", None)
     by_id = client.get(f"/staff/finance/?q=%23{b.id}&date_from=").get_data(as_text=True)
     assert f"#{b.id}</a>" in by_id and f"#{a.id}</a>" not in by_id
-    g.pop("_login_user", None)
     amount = client.get("/staff/finance/?amount_min=60&amount_max=95").get_data(as_text=True)
     assert f"#{a.id}</a>" in amount and f"#{b.id}</a>" not in amount
-    g.pop("_login_user", None)
     csv = client.get("/staff/finance/export.csv?refunded=no").get_data(as_text=True).splitlines()
     assert csv[0].startswith("payment_id,created_at_utc,status,amount")
     assert len(csv) == 2 and csv[1].startswith(f"{a.id},")
@@ -114,7 +104,6 @@ def test_keyset_pages(client, as_user):
     import re
 
     link = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
-    g.pop("_login_user", None)
     second = client.get(link).get_data(as_text=True)
     assert second.count('<tr data-href="') == 2
 
@@ -124,7 +113,6 @@ def test_refund_form_confirms_then_refunds_once(client, as_user):
     finance = StaffFactory(roles=[Role.FINANCE])
     as_user(finance)
     token = csrf_token_from(client, f"/staff/finance/payments/{payment.id}")
-    g.pop("_login_user", None)
     review = client.post(
         f"/staff/finance/payments/{payment.id}/refund",
         data={"csrf_token": token, "amount": "25.50", "reason": "coach_no_show", "note": "coach missed it"},
@@ -136,14 +124,12 @@ def test_refund_form_confirms_then_refunds_once(client, as_user):
 
     fields = dict(re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', page))
     for _ in range(2):  # a double click
-        g.pop("_login_user", None)
         resp = client.post(f"/staff/finance/payments/{payment.id}/refund/confirm", data=fields)
         assert resp.status_code == 302
     refunds = db.session.scalars(sa.select(Refund)).all()
     assert len(refunds) == 1 and refunds[0].amount == 2550 and refunds[0].status == RefundStatus.SUCCEEDED
     assert db.session.get(Payment, payment.id).amount_refunded == 2550
     assert db.session.scalar(sa.select(OutgoingMail.to_address)) == payment.client.email
-    g.pop("_login_user", None)
     detail = client.get(f"/staff/finance/payments/{payment.id}").get_data(as_text=True)
     assert "refund succeeded" in detail and "Coach did not show up" in detail and "EUR 64.50" in detail
 
@@ -152,7 +138,6 @@ def test_refund_form_refuses_too_much(client, as_user):
     payment = PaidPaymentFactory(amount=9000, amount_refunded=8000)
     as_user(StaffFactory(roles=[Role.ADMIN]))
     token = csrf_token_from(client, f"/staff/finance/payments/{payment.id}")
-    g.pop("_login_user", None)
     resp = client.post(
         f"/staff/finance/payments/{payment.id}/refund",
         data={"csrf_token": token, "amount": "20", "reason": "goodwill", "note": ""},
@@ -171,9 +156,7 @@ def test_approvals_queue_on_the_console_home(app, client, as_user):
         as_user(bob)
         home = client.get("/staff/").get_data(as_text=True)
         assert "Finance: approvals and failures" in home
-        g.pop("_login_user", None)
         token = csrf_token_from(client, "/staff/finance/approvals")
-        g.pop("_login_user", None)
         assert client.post(f"/staff/finance/refunds/{refund.id}/approve", data={"csrf_token": token}).status_code == 302
         db.session.expire_all()
         assert db.session.get(Refund, refund.id).status == RefundStatus.SUCCEEDED
