@@ -293,3 +293,30 @@ def add_note(application_id: int, actor: User, text: str) -> None:
     add_event(application, actor, "note", text, staff_only=True)
     audit.record(actor, "application.note_added", application)
     commit()
+
+
+def save_rejection_template(actor: User, template_id: int | None, title: str, body: str):
+    """Create or edit a rejection template (audited)."""
+    from app.verification.models import RejectionTemplate
+
+    require_reviewer(actor)
+    title, body = (title or "").strip()[:80], (body or "").strip()
+    if not title or not body:
+        raise ValidationFailed(
+            "A template needs a title and a text.", fields={"title": "Required.", "body": "Required."}
+        )
+    template = db.session.get(RejectionTemplate, template_id) if template_id else RejectionTemplate()
+    if template is None:
+        raise NotFound("No such template.")
+    before = {"title": template.title, "body": template.body} if template_id else None
+    clash = db.session.scalar(
+        sa.select(RejectionTemplate.id).where(RejectionTemplate.title == title, RejectionTemplate.id != template_id)
+    )
+    if clash:
+        raise Conflict("Another template has this title.")
+    template.title, template.body = title, body
+    db.session.add(template)
+    db.session.flush()
+    audit.record(actor, "rejection_template.saved", template, before, {"title": title, "body": body})
+    commit()
+    return template
