@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import FileField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from app.coaches.models import CertificationLevel
 from app.verification.validation import CURRENCIES
 
-LEVEL_CHOICES = [("", "Choose…")] + [(lvl.value, lvl.value.title()) for lvl in CertificationLevel]
+LEVEL_CHOICES = [SelectChoice("", "Choose…")] + [
+    SelectChoice(lvl.value, lvl.value.title()) for lvl in CertificationLevel
+]
 
 
 class PersonalForm(FlaskForm):
@@ -45,7 +48,7 @@ class BusinessForm(FlaskForm):
     """Step 4."""
 
     hourly_rate_major = StringField("Hourly rate", render_kw={"inputmode": "decimal", "placeholder": "90.00"})
-    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
+    currency = SelectField("Currency", choices=[SelectChoice(c) for c in CURRENCIES])
     availability_summary = TextAreaField("Availability (summary)")
     languages = StringField("Languages (two-letter codes, comma separated)", render_kw={"placeholder": "en, de"})
     services = TextAreaField("Services you offer")
@@ -68,7 +71,6 @@ class DecisionForm(FlaskForm):
     """A reviewer's decision on the whole application."""
 
     decision = HiddenField()
-    template = SelectField("Start from a template", choices=[], validate_choice=False)
     reason = TextAreaField("Reason / message to the applicant")
 
 

@@ -76,7 +76,6 @@ def review_page(application_id: int):
     prev_id, next_id = queries.neighbours(application)
     templates = db.session.scalars(sa.select(RejectionTemplate).order_by(RejectionTemplate.title)).all()
     form = DecisionForm()
-    form.template.choices = [("", "Free text")] + [(str(t.id), t.title) for t in templates]
     return render_template(
         "verification/staff_review.html",
         application=application,
