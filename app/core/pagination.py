@@ -40,11 +40,16 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
 
 def _coerce(value: Any, column) -> Any:
     """Turn a cursor's JSON value back into the column's Python type."""
-    python_type = getattr(column.type, "python_type", None)
-    try:
-        python_type = column.type.impl.python_type if python_type is None else python_type
-    except (AttributeError, NotImplementedError):
-        python_type = None
+    python_type = None
+    # A TypeDecorator (UTCDateTime) answers `object`; its impl knows the real type.
+    for candidate in (column.type, getattr(column.type, "impl", None)):
+        try:
+            found = candidate.python_type
+        except (AttributeError, NotImplementedError):
+            continue
+        if found is not object:
+            python_type = found
+            break
     if python_type is datetime and isinstance(value, str):
         return datetime.fromisoformat(value)
     return value
