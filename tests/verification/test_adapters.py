@@ -54,9 +54,7 @@ def test_checks_run_as_an_rq_job(app, redis_url, swap_extension):
 
 
 def test_download_redirects_to_a_short_lived_presigned_url_on_s3(app, client, login_as, s3_endpoint, swap_extension):
-    s3 = S3Storage(
-        "uploads", endpoint_url=s3_endpoint, region="us-east-1", expires=60, access_key="x", secret_key="x"
-    )
+    s3 = S3Storage("uploads", endpoint_url=s3_endpoint, region="us-east-1", expires=60, access_key="x", secret_key="x")
     s3.ensure_bucket()
     swap_extension("storage", s3)
     data = files.certificate_pdf()
@@ -77,7 +75,9 @@ def _png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 10)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 10)) + chunk(b"IEND", b"")
+    )
 
 
 def _encrypted_pdf() -> bytes:

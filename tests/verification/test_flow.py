@@ -242,3 +242,25 @@ def test_rejected_applicant_sees_the_waiting_period(app, client, login):
     html = client.get("/become-a-coach/status").get_data(as_text=True)
     assert "You may apply again from" in html
     assert client.get("/become-a-coach/step/1").status_code == 302
+
+
+def test_openapi_documents_the_verification_routes(app, client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert "/api/coaches/apply" in spec["paths"]
+    assert "/api/coaches/applications/{application_id}" in spec["paths"]
+    assert "put" in spec["paths"]["/api/coaches/{application_id}/verify"]
+
+
+def test_api_verify_answers_409_while_another_reviewer_holds_it(app, client):
+    from app.verification import review
+    from tests.factories.verification import ApplicationFactory
+
+    application = ApplicationFactory()
+    holder = StaffFactory(roles=[Role.VERIFIER], first_name="Hold", last_name="Er")
+    review.claim_application(application.id, holder)
+    other = StaffFactory(roles=[Role.VERIFIER])
+    resp = client.put(f"/api/coaches/{application.id}/verify", json={"decision": "approve"}, headers=bearer(other))
+    assert resp.status_code == 409
+    error = resp.get_json()["error"]
+    assert error["code"] == "claimed_by_other"
+    assert error["message"].startswith(f"Hold Er is reviewing application #{application.id} until")
