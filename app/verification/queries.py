@@ -96,20 +96,28 @@ def queue_page(filters: QueueFilters, me: User, cursor: str | None, limit: int) 
     return keyset_page(stmt, columns, filters.sort == "newest", cursor, limit)
 
 
+COUNT_CAP = 10_000  # counts above this show as "10,000+": exact counts of huge sets cost a full scan
+
+
+def _capped(stmt: sa.Select) -> sa.ScalarSelect:
+    """count(*) of at most COUNT_CAP + 1 rows of `stmt` (an index scan that stops early)."""
+    return sa.select(sa.func.count()).select_from(stmt.limit(COUNT_CAP + 1).subquery()).scalar_subquery()
+
+
 def filtered_count(filters: QueueFilters, me: User) -> int:
-    """How many applications match the filters."""
-    inner = filtered(filters, me, utcnow()).with_only_columns(CoachApplication.id).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(inner))
+    """How many applications match the filters (capped at COUNT_CAP + 1)."""
+    return db.session.scalar(sa.select(_capped(filtered(filters, me, utcnow()).with_only_columns(CoachApplication.id))))
 
 
 def status_counts() -> dict[str, int]:
-    """Applications per status (drafts left out), one GROUP BY."""
-    rows = db.session.execute(
-        sa.select(CoachApplication.status, sa.func.count())
-        .where(CoachApplication.status != ApplicationStatus.DRAFT)
-        .group_by(CoachApplication.status)
-    ).all()
-    return {status.value: n for status, n in rows}
+    """Open applications per status (capped at COUNT_CAP + 1), in one query; decided ones are not counted."""
+    keys = ["submitted", "info_requested"]
+    columns = [
+        _capped(sa.select(CoachApplication.id).where(CoachApplication.status == ApplicationStatus(key))).label(key)
+        for key in keys
+    ]
+    row = db.session.execute(sa.select(*columns)).one()
+    return dict(zip(keys, row, strict=True))
 
 
 def reviewers() -> list[User]:

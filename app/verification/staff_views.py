@@ -27,6 +27,14 @@ from app.verification.models import (
 )
 
 bp = Blueprint("verification_staff", __name__, url_prefix="/staff/verification", template_folder="templates")
+
+
+@bp.app_template_filter("capped")
+def capped(n: int) -> str:
+    """A count from queries.filtered_count / status_counts: '10,000+' past the cap."""
+    return f"{queries.COUNT_CAP:,}+" if n > queries.COUNT_CAP else f"{n:,}"
+
+
 REVIEWERS = (Role.VERIFIER, Role.ADMIN)
 PAGE_SIZE = 50
 

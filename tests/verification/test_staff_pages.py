@@ -54,7 +54,7 @@ def test_queue_oldest_first_with_counts_age_and_overdue(app, client, login_as, v
     html = client.get("/staff/verification/").get_data(as_text=True)
     assert html.index("Zelda") < html.index("Yorick")
     assert "Awaiting decision: <strong>2</strong>" in html
-    assert "Approved: <strong>1</strong>" in html
+    assert "Waiting for applicant: <strong>0</strong>" in html
     assert 'class="overdue-row"' in html and "overdue</span>" in html
     assert html.count('class="overdue-row"') == 1
     assert f'data-href="/staff/verification/{old.id}"' in html and "data-queue" in html
