@@ -96,7 +96,9 @@ def step(number: int):
                 return redirect(url_for(".step", number=number + 1))
             return redirect(url_for(".submit"))
     else:
-        form = form_cls(data=_form_values(draft or (latest if latest and latest.status.value == "rejected" else None)))
+        # A rejected applicant starting again sees their earlier answers.
+        earlier = latest if latest is not None and latest.status == ApplicationStatus.REJECTED else None
+        form = form_cls(data=_form_values(draft or earlier))
     document = services.current_document(draft) if draft else None
     return (
         render_template(
