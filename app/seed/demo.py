@@ -22,13 +22,13 @@ from app.seed.demo_community import seed_community
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_USERS = [
-    ("admin@coachconnect.test", [Role.ADMIN], "Ada", "Admin"),
-    ("verifier@coachconnect.test", [Role.VERIFIER], "Vera", "Verifier"),
-    ("moderator@coachconnect.test", [Role.MODERATOR], "Mo", "Moderator"),
-    ("finance@coachconnect.test", [Role.FINANCE], "Fin", "Ance"),
-    ("client@coachconnect.test", [Role.CLIENT], "Cleo", "Client"),
+    ("admin@coachconnect.example", [Role.ADMIN], "Ada", "Admin"),
+    ("verifier@coachconnect.example", [Role.VERIFIER], "Vera", "Verifier"),
+    ("moderator@coachconnect.example", [Role.MODERATOR], "Mo", "Moderator"),
+    ("finance@coachconnect.example", [Role.FINANCE], "Fin", "Ance"),
+    ("client@coachconnect.example", [Role.CLIENT], "Cleo", "Client"),
 ]
-EXTRA_CLIENTS = [(f"client{i:02d}@coachconnect.test", f"Client{i:02d}") for i in range(1, 11)]
+EXTRA_CLIENTS = [(f"client{i:02d}@coachconnect.example", f"Client{i:02d}") for i in range(1, 11)]
 
 
 def _ensure_user(email: str, roles: list[Role], first: str, last: str):
@@ -45,13 +45,13 @@ def _ensure_user(email: str, roles: list[Role], first: str, last: str):
 def _seed_domain_data(users: dict[str, User]) -> None:
     """Coaches, applications, community and bookings: each part adds only what is missing."""
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
-    clients = [users["client@coachconnect.test"]]
+    clients = [users["client@coachconnect.example"]]
     for email, last in EXTRA_CLIENTS:
         clients.append(ensure_user(email, [Role.CLIENT], "Demo", last, "Europe/London", password_hash))
     profiles = seed_coaches(password_hash)
-    seed_applications(password_hash, users["verifier@coachconnect.test"])
+    seed_applications(password_hash, users["verifier@coachconnect.example"])
     seed_community([p.user for p in profiles], clients)
-    seed_bookings(profiles, clients, users["finance@coachconnect.test"])
+    seed_bookings(profiles, clients, users["finance@coachconnect.example"])
     commit()
 
 
@@ -68,6 +68,6 @@ def seed_demo() -> list[str]:
         lines.append(line)
     _seed_domain_data(users)
     lines.append(f"  coach      {COACH_EMAIL.format(1)} ... {COACH_EMAIL.format(50)}")
-    lines.append("  applicant  applicant01@coachconnect.test ... applicant30@coachconnect.test")
-    lines.append("  client     client01@coachconnect.test ... client10@coachconnect.test")
+    lines.append("  applicant  applicant01@coachconnect.example ... applicant30@coachconnect.example")
+    lines.append("  client     client01@coachconnect.example ... client10@coachconnect.example")
     return lines

@@ -23,7 +23,7 @@ from app.verification.models import (
     DocumentDecision,
 )
 
-APPLICANT_EMAIL = "applicant{:02d}@coachconnect.test"
+APPLICANT_EMAIL = "applicant{:02d}@coachconnect.example"
 # 30 applications: mostly awaiting a decision, the rest spread over the other statuses.
 STATUSES = (
     [ApplicationStatus.SUBMITTED] * 13

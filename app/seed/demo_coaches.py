@@ -14,7 +14,7 @@ from app.extensions import db
 from app.seed import catalog
 
 COACH_COUNT = 50
-COACH_EMAIL = "coach{:02d}@coachconnect.test"
+COACH_EMAIL = "coach{:02d}@coachconnect.example"
 
 
 def ensure_user(email: str, roles: list[Role], first: str, last: str, timezone: str, password_hash: str) -> User:

@@ -29,7 +29,7 @@ def _users(plan: Plan, p: dict) -> Iterator[int]:
             "users",
             {
                 "id": f"{base} + g",
-                "email": "'scale-' || :tag || '-' || g || '@scale.test'",
+                "email": "'scale-' || :tag || '-' || g || '@scale.coachconnect.example'",
                 "password_hash": ":pw",
                 "first_name": "(CAST(:first AS text[]))[1 + g % cardinality(CAST(:first AS text[]))]",
                 "last_name": "(CAST(:last AS text[]))[1 + (g / 7) % cardinality(CAST(:last AS text[]))]",
