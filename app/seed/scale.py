@@ -149,7 +149,7 @@ def seed_scale(n: int) -> Iterator[str]:
     from app.seed import scale_activity, scale_people
     from app.seed.demo_coaches import ensure_specializations
 
-    plan = Plan(n=n, tag=f"{int(time.time()):x}")
+    plan = Plan(n=n, tag=f"r{max_id('users') + 1}")  # unique per run: ids only grow
     ensure_specializations()
     db.session.commit()
     data = certificate_pdf("Sample Applicant", "professional", "IPEC-0000000", date(2024, 5, 1))
