@@ -61,6 +61,32 @@ PAGES: list[Page] = [
     ),
     Page("outbox", "/staff/outbox", ("admin",), "SELECT * FROM outgoing_mails ORDER BY id DESC LIMIT 51"),
     Page("jobs", "/staff/jobs", ("admin",), "SELECT * FROM job_failures ORDER BY id DESC LIMIT 51"),
+    # Flask-Admin list views on the big tables (each page counts the whole table)
+    Page("admin index", "/admin/", ("admin",), "SELECT 1"),
+    Page(
+        "admin payments",
+        "/admin/payment/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM payments), p.* FROM payments p ORDER BY p.id DESC LIMIT 20",
+    ),
+    Page(
+        "admin bookings",
+        "/admin/booking/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM bookings), b.* FROM bookings b ORDER BY b.id DESC LIMIT 20",
+    ),
+    Page(
+        "admin flags",
+        "/admin/flag/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM flags), f.* FROM flags f ORDER BY f.id DESC LIMIT 20",
+    ),
+    Page(
+        "admin applications",
+        "/admin/coachapplication/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM coach_applications), a.* FROM coach_applications a ORDER BY a.id DESC LIMIT 20",
+    ),
     # Verification (issue 4): target p95 < 100 ms server time
     Page(
         "verification queue",

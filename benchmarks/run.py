@@ -86,10 +86,14 @@ def reseed(url: str, scale: int) -> float:
         conn.execute(f'CREATE DATABASE "{name}"')
     started = time.perf_counter()
     _flask(["db", "upgrade"], url)
+    log.info("Migrated in %.1f s", time.perf_counter() - started)
+    demo_started = time.perf_counter()
     _flask(["seed", "--demo"], url)
+    log.info("Demo data (the logins the benchmark uses) in %.1f s", time.perf_counter() - demo_started)
     seed_started = time.perf_counter()
     _flask(["seed", "--scale", str(scale)], url)
     seconds = time.perf_counter() - seed_started
+    log.info("flask seed --scale %d took %.1f s", scale, seconds)
     record = {
         "scale": scale,
         "scale_seconds": round(seconds, 1),
@@ -268,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         seed = seeded_scale(url)
     else:
         log.info("Reusing seeded data in %s (N=%d; --reseed to rebuild)", url, seed["scale"])
+    serve_started = time.perf_counter()
     proc, base = serve(url)
+    log.info("gunicorn answering on %s after %.1f s", base, time.perf_counter() - serve_started)
     try:
         with psycopg.connect(_conninfo(url), autocommit=True) as db:
             only = {n.strip() for n in args.only.split(",") if n.strip()}
