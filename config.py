@@ -97,6 +97,9 @@ class Config:
     ANALYTICS_RETENTION_DAYS = _env_int("ANALYTICS_RETENTION_DAYS", 395)
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
 
+    # `make bench`: X-Query-Count and X-Server-Time-ms response headers.
+    BENCH_INSTRUMENT = _env_bool("BENCH_INSTRUMENT", False)
+
 
 class DevelopmentConfig(Config):
     """`make run`: everything embedded, a fixed development secret."""

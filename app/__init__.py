@@ -32,6 +32,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_errors(app)
     register_templates(app)
     register_cli(app)
+    register_instrumentation(app)
     return app
 
 
@@ -123,3 +124,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
+
+
+def register_instrumentation(app: Flask) -> None:
+    """Query count and server time headers for `make bench` (BENCH_INSTRUMENT only)."""
+    from app.core.instrumentation import init_instrumentation
+
+    init_instrumentation(app)
