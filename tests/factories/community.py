@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
+import pytest
 
 from app.community.models import Discussion, Group, GroupMembership, MemberRole, MembershipStatus, Reply
 from app.community.rendering import render_markdown
@@ -86,3 +87,27 @@ def set_setting(key: str, value) -> None:
     else:
         row.value = value
     db.session.commit()
+
+
+@pytest.fixture
+def switching_login_as(client):
+    """login_as(user or None) that also works when a test switches users.
+
+    The suite's app context spans the whole test, so flask.g (flask-login's cached user, the CSRF
+    token) would outlive a request; they are dropped here before the session is changed.
+    """
+
+    def do(user):
+        from flask import g
+
+        for key in ("_login_user", "csrf_token"):
+            g.pop(key, None)
+        db.session.expire_all()
+        with client.session_transaction() as session:
+            session.clear()
+            if user is not None:
+                session["_user_id"] = str(user.id)
+                session["_fresh"] = True
+        return client
+
+    return do
