@@ -9,11 +9,10 @@ import sqlalchemy as sa
 
 from app.accounts.services import create_api_token
 from app.community import services
-from app.community.models import Discussion, Group, PostRevision, PostVisibility, Reply
+from app.community.models import Discussion, Group, PostRevision, PostVisibility, Reply, WatchedWord
 from app.core.db import utcnow
 from app.core.errors import InvalidState, PermissionDenied, RateLimited
 from app.extensions import db
-from app.community.models import WatchedWord
 from app.moderation import rules
 from app.moderation.models import Flag, FlagReason, ModerationItem
 from tests.conftest import csrf_token_from
