@@ -2,16 +2,17 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.moderation.models import FlagReason
 
 FLAG_REASON_CHOICES = [
-    (FlagReason.SPAM.value, "Spam"),
-    (FlagReason.HARASSMENT.value, "Harassment"),
-    (FlagReason.INAPPROPRIATE.value, "Inappropriate"),
-    (FlagReason.OFF_TOPIC.value, "Off-topic"),
-    (FlagReason.OTHER.value, "Something else (tell us)"),
+    SelectChoice(FlagReason.SPAM.value, "Spam"),
+    SelectChoice(FlagReason.HARASSMENT.value, "Harassment"),
+    SelectChoice(FlagReason.INAPPROPRIATE.value, "Inappropriate"),
+    SelectChoice(FlagReason.OFF_TOPIC.value, "Off-topic"),
+    SelectChoice(FlagReason.OTHER.value, "Something else (tell us)"),
 ]
 
 

@@ -50,7 +50,9 @@ def test_two_moderators_deciding_at_once_record_exactly_one_decision(app):
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction)) == 1
     decisions = db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action.in_(["moderation.hide", "moderation.keep"]))
+        sa.select(sa.func.count())
+        .select_from(AuditLog)
+        .where(AuditLog.action.in_(["moderation.hide", "moderation.keep"]))
     )
     assert decisions == 1
     item = db.session.get(ModerationItem, item_id)
