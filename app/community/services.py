@@ -243,7 +243,7 @@ def edit_post(actor: User, post: Post, body_md: str, title: str | None = None) -
     rules.ensure_can_post(actor)
     if post.author_id != actor.id:
         raise PermissionDenied("Only the author can edit this post.")
-    if post.deleted_at is not None or post.visibility == PostVisibility.REMOVED:
+    if post.deleted_at is not None or post.visibility in (PostVisibility.REMOVED, PostVisibility.HIDDEN):
         raise InvalidState("This post can no longer be edited.")
     minutes = int(rules.get_setting(rules.EDIT_WINDOW_MINUTES))
     if utcnow() > post.created_at + timedelta(minutes=minutes):
