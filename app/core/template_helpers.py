@@ -57,6 +57,7 @@ def init_templates(app: Flask) -> None:
         from app.staff.navigation import sections_for
 
         return {
+            # Mails render outside requests (jobs, CLI), where there is no current user.
             "staff_sections": sections_for(current_user)
             if has_request_context() and current_user.is_authenticated
             else [],
