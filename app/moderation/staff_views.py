@@ -34,6 +34,7 @@ def queue():
         filters=filters,
         reasons=queries.reasons_by_item([i.id for i in page.items]),
         counts=queries.status_counts(),
+        count_cap=queries.COUNT_CAP,
         bulk=BulkForm(),
         statuses=[s.value for s in ItemStatus],
         flag_reasons=[r.value for r in FlagReason],
