@@ -117,6 +117,20 @@ def status_counts() -> dict[str, int]:
     return {status: n for status, n in db.session.execute(sa.union_all(*parts))}
 
 
+def neighbours(item: ModerationItem) -> tuple[int | None, int | None]:
+    """The pending items just above and below this one in priority order (for j/k on the item page)."""
+    key = sa.tuple_(ModerationItem.priority, ModerationItem.id)
+    here = sa.tuple_(sa.literal(item.priority, sa.Float), sa.literal(item.id))
+    pending = sa.select(ModerationItem.id).where(ModerationItem.status == ItemStatus.PENDING)
+    prev_id = db.session.scalar(
+        pending.where(key > here).order_by(ModerationItem.priority.asc(), ModerationItem.id.asc()).limit(1)
+    )
+    next_id = db.session.scalar(
+        pending.where(key < here).order_by(ModerationItem.priority.desc(), ModerationItem.id.desc()).limit(1)
+    )
+    return prev_id, next_id
+
+
 def context_of(item: ModerationItem) -> dict:
     """The content in context: the discussion and neighbouring replies around a flagged reply."""
     if item.target_type == TargetType.REPLY:

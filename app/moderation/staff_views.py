@@ -57,6 +57,7 @@ def item(item_id: int):
     except ServiceError:
         target = None
     reporters = [f.reporter_id for f in item.flags if f.reporter_id]
+    prev_id, next_id = queries.neighbours(item)
     return render_template(
         "moderation/item.html",
         item=item,
@@ -68,6 +69,8 @@ def item(item_id: int):
         form=DecisionForm(),
         author=db.session.get(User, item.author_id) if item.author_id else None,
         now=utcnow,
+        prev_id=prev_id,
+        next_id=next_id,
     )
 
 
