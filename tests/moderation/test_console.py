@@ -160,3 +160,26 @@ def test_console_home_shows_the_moderation_queue(client, login_as):
     login_as(StaffFactory(roles=[Role.MODERATOR]))
     html = client.get("/staff/").get_data(as_text=True)
     assert "Moderation" in html and "/staff/moderation/" in html
+
+
+def test_api_queue_filters_sorts_and_pages(client):
+    items = _flagged(3) + _flagged(2, "harassment")
+    moderator = StaffFactory(roles=[Role.MODERATOR])
+    _, token = create_api_token(moderator, "t")
+    auth = {"Authorization": f"Bearer {token}"}
+    rude = client.get("/api/moderation/queue?reason=harassment", headers=auth).get_json()["items"]
+    assert {i["id"] for i in rude} == {i.id for i in items[3:]}
+    by_age = client.get("/api/moderation/queue?sort=age&target_type=reply", headers=auth).get_json()["items"]
+    assert [i["id"] for i in by_age] == sorted(i.id for i in items)
+    db.session.expire_all()
+    claim_item(moderator, db.session.get(ModerationItem, items[0].id))
+    mine = client.get("/api/moderation/queue?assignee=me", headers=auth).get_json()["items"]
+    assert [i["id"] for i in mine] == [items[0].id] and mine[0]["claimed_by"] == moderator.id
+    from app.moderation import queries
+    from app.moderation.queries import QueueFilters
+
+    first = queries.queue_page(QueueFilters(), moderator.id, None, limit=2)
+    second = queries.queue_page(QueueFilters(), moderator.id, first.next_cursor, limit=2)
+    third = queries.queue_page(QueueFilters(), moderator.id, second.next_cursor, limit=2)
+    seen = [i.id for i in first.items + second.items + third.items]
+    assert sorted(seen) == sorted(i.id for i in items) and third.next_cursor is None
