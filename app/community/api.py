@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from app.api.openapi import document
-from app.community import queries, services
+from app.community import ids, queries, services
 from app.community.models import Discussion, Group
 from app.core.errors import NotFound, ValidationFailed
 from app.core.security import login_required, public
@@ -90,14 +90,14 @@ def group_json(g: Group, m=None) -> dict:
 
 
 def _group(group_id: int) -> Group:
-    group = db.session.get(Group, group_id)
+    group = db.session.get(Group, group_id) if ids.fits(group_id) else None
     if group is None or not services.can_read(current_user, group):
         raise NotFound("No such group.")
     return group
 
 
 def _discussion(discussion_id: int) -> Discussion:
-    d = db.session.get(Discussion, discussion_id)
+    d = db.session.get(Discussion, discussion_id) if ids.fits(discussion_id) else None
     if d is None or not services.can_read(current_user, d.group) or not services.can_see_post(current_user, d):
         raise NotFound("No such discussion.")
     return d
@@ -171,7 +171,7 @@ def create_discussion(group_id: int):
 def list_replies(discussion_id: int):
     """Replies of a discussion the caller can read."""
     d = _discussion(discussion_id)
-    after = request.args.get("after", 0, type=int)
+    after = ids.clamp(request.args.get("after", 0, type=int))
     replies = queries.replies_after(d, current_user, after, limit=100)
     return jsonify(items=[reply_json(r) for r in replies], next_after=replies[-1].id if replies else after)
 

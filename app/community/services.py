@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.accounts.models import Role, User
+from app.community import ids
 from app.community.models import (
     Discussion,
     Group,
@@ -106,7 +107,7 @@ def approve_membership(actor: User, group: Group, user_id: int) -> GroupMembersh
     """The group's owner or a moderator admits a pending member."""
     if group.owner_id != actor.id and not is_moderator(actor):
         raise PermissionDenied("Only the group's owner or a moderator can approve members.")
-    m = db.session.get(GroupMembership, (group.id, user_id))
+    m = db.session.get(GroupMembership, (group.id, user_id)) if ids.fits(user_id) else None
     if m is None or m.status != MembershipStatus.PENDING:
         raise InvalidState("There is no pending request from this user.")
     m.status = MembershipStatus.ACTIVE

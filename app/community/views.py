@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.community import queries, services
+from app.community import ids, queries, services
 from app.community.forms import DiscussionForm, EditForm, FlagForm, GroupForm, ReplyForm
 from app.community.models import Discussion, Group, Reply
 from app.core.errors import ServiceError
@@ -27,6 +27,8 @@ def _group_or_404(slug: str) -> Group:
 
 
 def _discussion_or_404(discussion_id: int) -> Discussion:
+    if not ids.fits(discussion_id):
+        abort(404)
     discussion = db.get_or_404(Discussion, discussion_id)
     if not services.can_read(current_user, discussion.group) or not services.can_see_post(current_user, discussion):
         abort(404)
@@ -35,6 +37,8 @@ def _discussion_or_404(discussion_id: int) -> Discussion:
 
 def _post_or_404(kind: str, post_id: int):
     model = {"discussion": Discussion, "reply": Reply}.get(kind) or abort(404)
+    if not ids.fits(post_id):
+        abort(404)
     post = db.get_or_404(model, post_id)
     group = post.group if kind == "discussion" else post.discussion.group
     if not services.can_read(current_user, group) or not services.can_see_post(current_user, post):
@@ -177,7 +181,7 @@ def reply(discussion_id: int):
 def replies_since(discussion_id: int):
     """Replies after ?after=<reply id>, rendered, for the page's polling script."""
     d = _discussion_or_404(discussion_id)
-    after = request.args.get("after", 0, type=int)
+    after = ids.clamp(request.args.get("after", 0, type=int))
     replies = queries.replies_after(d, current_user, after, limit=50)
     flagged = queries.flagged_by(current_user, TargetType.REPLY, [r.id for r in replies])
     html = render_template("community/_replies.html", replies=replies, flagged=flagged, discussion=d)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.api.openapi import document
 from app.community.api import body_json
+from app.community.ids import fits
 from app.core.errors import NotFound
 from app.core.security import roles_required
 from app.extensions import db
@@ -77,7 +78,7 @@ def queue():
 @roles_required(Role.MODERATOR, Role.ADMIN)
 def decision(item_id: int):
     """One decision; 409 when another moderator decided first or holds the item."""
-    item = db.session.get(ModerationItem, item_id)
+    item = db.session.get(ModerationItem, item_id) if fits(item_id) else None
     if item is None:
         raise NotFound("No such item.")
     data = body_json()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
+from app.community.ids import fits
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
@@ -355,7 +356,7 @@ def bulk_decide(actor: User, item_ids: list[int], action: str, reason: str = "",
     """Apply one decision to many items, each in its own transaction; reports what failed and why."""
     done, failed = [], {}
     for item_id in item_ids:
-        item = db.session.get(ModerationItem, item_id)
+        item = db.session.get(ModerationItem, item_id) if fits(item_id) else None
         if item is None:
             failed[item_id] = "No such item."
             continue

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.models import Role, User
+from app.community.ids import fits
 from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.security import roles_required
@@ -44,6 +45,8 @@ def queue():
 
 
 def _item_or_404(item_id: int) -> ModerationItem:
+    if not fits(item_id):
+        abort(404)
     return db.get_or_404(ModerationItem, item_id)
 
 

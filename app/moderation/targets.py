@@ -38,7 +38,9 @@ class Target:
 
 def load_target(target_type: TargetType, target_id: int) -> Target:
     """The target, or NotFound."""
-    obj = db.session.get(MODELS[target_type], target_id)
+    from app.community.ids import fits
+
+    obj = db.session.get(MODELS[target_type], target_id) if fits(target_id) else None
     if obj is None:
         raise NotFound(f"No such {target_type.value}.")
     if target_type == TargetType.DISCUSSION:

@@ -46,3 +46,16 @@ def test_every_community_and_moderation_api_route_is_documented(app, client):
     for path in ("/api/groups", "/api/groups/{group_id}/discussions", "/api/discussions/{discussion_id}/replies",
                  "/api/flags", "/api/moderation/queue", "/api/moderation/items/{item_id}/decision"):  # fmt: skip
         assert path in spec["paths"], path
+
+
+def test_ids_beyond_the_integer_range_are_not_found(client, login_as):
+    from tests.factories import StaffFactory
+
+    huge = 2**40
+    assert client.get(f"/community/discussions/{huge}").status_code == 404
+    assert client.get(f"/api/discussions/{huge}/replies").status_code == 404
+    assert client.get(f"/api/groups/{huge}/discussions").status_code == 404
+    from app.accounts.models import Role
+
+    login_as(StaffFactory(roles=[Role.MODERATOR]))
+    assert client.get(f"/staff/moderation/items/{huge}").status_code == 404
