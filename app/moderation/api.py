@@ -88,8 +88,8 @@ def decision(item_id: int):
         item,
         str(data.get("action", "")),
         str(data.get("reason", "") or ""),
-        author_action=data.get("author_action") or None,
+        author_action=str(data["author_action"]) if data.get("author_action") else None,
         suspend_days=int(days) if isinstance(days, int | str) and str(days).isdigit() else None,
-        edited_body=data.get("edited_body"),
+        edited_body=data["edited_body"] if isinstance(data.get("edited_body"), str) else None,
     )
     return jsonify(queries.item_json(item, queries.reasons_by_item([item.id])[item.id]))
