@@ -34,7 +34,15 @@ def test_flag_hide_and_suspend_walk(page, base):
 
     # A member reads the discussion; a new reply arrives without a reload; she flags the rude one.
     client_login(page, base, member)
-    page.goto(f"{base}/community/discussions/{discussion_id}")
+    page.goto(f"{base}/community/")
+    expect(page.get_by_role("link", name="Career changers")).to_be_visible()
+    assert_accessible(page)
+    snap(page, "community-0-groups")
+    page.get_by_role("link", name="Career changers").click()
+    expect(page.get_by_role("link", name="How did you find your first client?")).to_be_visible()
+    assert_accessible(page)
+    snap(page, "community-0-group")
+    page.get_by_role("link", name="How did you find your first client?").click()
     expect(page.get_by_text("Only idiots need a coach.")).to_be_visible()
     services.post_reply(add_member(group, OldUserFactory()), discussion, "Networking events!")
     expect(page.get_by_text("Networking events!")).to_be_visible(timeout=10_000)
