@@ -91,6 +91,17 @@ class Booking(TimestampMixin, db.Model):
         sa.Index("ix_bookings_status_created", "status", "created_at"),
         sa.Index("ix_bookings_created", "created_at"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # No double booking: on PostgreSQL the migration adds an exclusion constraint
+        # (bookings_no_overlap: same coach, overlapping tstzrange, held or confirmed); this
+        # partial unique index is the portable fallback (SQLite) for the same start time.
+        sa.Index(
+            "uq_bookings_active_coach_start",
+            "coach_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=sa.text("status IN ('held', 'confirmed')"),
+            postgresql_where=sa.text("status IN ('held', 'confirmed')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
