@@ -74,7 +74,8 @@ BOOKING_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
     BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}),
     BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED, BookingStatus.COMPLETED}),
     BookingStatus.CANCELLED: frozenset(),
-    BookingStatus.EXPIRED: frozenset(),
+    # A payment that succeeds after the hold ran out still confirms while the slot is free.
+    BookingStatus.EXPIRED: frozenset({BookingStatus.CONFIRMED}),
     BookingStatus.COMPLETED: frozenset(),
 }
 

@@ -1,0 +1,5 @@
+"""Client booking pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("bookings", __name__, template_folder="templates")
