@@ -56,7 +56,10 @@ def app(tmp_path_factory):
         with db.engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close pooled connections before the interpreter exits
 
 
 @pytest.fixture(autouse=True)
