@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -41,7 +42,9 @@ class RescheduleForm(FlaskForm):
 class ReviewForm(FlaskForm):
     """Rate a completed session once."""
 
-    rating = SelectField("Rating", choices=[(str(n), f"{n} ★") for n in range(5, 0, -1)], validators=[DataRequired()])
+    rating = SelectField(
+        "Rating", choices=[SelectChoice(str(n), f"{n} ★") for n in range(5, 0, -1)], validators=[DataRequired()]
+    )
     body = TextAreaField("Your review", validators=[Optional(), Length(max=4000)])
 
 
@@ -64,7 +67,9 @@ class ExceptionForm(FlaskForm):
     """Time off or extra hours on a date."""
 
     on_date = DateField("Date", validators=[DataRequired()])
-    kind = SelectField("Kind", choices=[("time_off", "Time off"), ("extra_hours", "Extra hours")])
+    kind = SelectField(
+        "Kind", choices=[SelectChoice("time_off", "Time off"), SelectChoice("extra_hours", "Extra hours")]
+    )
     start_time = TimeField("From (empty: whole day)", validators=[Optional()])
     end_time = TimeField("Until", validators=[Optional()])
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.booking import services
 from app.booking.availability import active_session_types, free_slots
@@ -180,9 +181,9 @@ def reschedule(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     days, day, day_slots = slot_calendar(booking.coach, booking.session_type, request.args.get("day"), booking.id)
     form = RescheduleForm()
-    form.starts_at.choices = [(s.starts_at.isoformat(), s.starts_at.isoformat()) for s in day_slots]
+    form.starts_at.choices = [SelectChoice(s.starts_at.isoformat()) for s in day_slots]
     if request.method == "POST":
-        form.starts_at.choices = [(form.starts_at.data, form.starts_at.data)] if form.starts_at.data else []
+        form.starts_at.choices = [SelectChoice(form.starts_at.data)] if form.starts_at.data else []
         if form.validate_on_submit():
             try:
                 services.reschedule_booking(
