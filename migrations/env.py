@@ -69,7 +69,15 @@ def render_item(type_, obj, autogen_context):
 
 # Objects written by hand in the migration (PostgreSQL-only SQL autogenerate cannot express);
 # autogenerate and `flask db check` leave them alone.
-HAND_WRITTEN = frozenset({"ix_coach_profiles_search", "bookings_no_overlap"})
+HAND_WRITTEN = frozenset(
+    {
+        "bookings_no_overlap",
+        "ix_coach_profiles_search",
+        "ix_coach_profiles_order_rating",
+        "ix_coach_profiles_order_price",
+        "ix_coach_profiles_order_soonest",
+    }
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from app.accounts.models import User
 from app.coaches.models import CertificationLevel, CoachLanguage, CoachProfile, Specialization, coach_specializations
@@ -21,7 +22,10 @@ from app.core.effects import commit
 from app.extensions import db
 
 SORTS = ("relevance", "rating", "price", "soonest")
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+FAR_FUTURE_SQL = {
+    "postgresql": "'9999-01-01 00:00:00+00'::timestamptz",
+    "sqlite": "'9999-01-01 00:00:00.000000'",
+}
 PAGE_SIZE = 20
 
 
@@ -89,8 +93,12 @@ class SearchPage:
     next_cursor: str | None
 
 
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
 def _is_postgres() -> bool:
-    return db.engine.dialect.name == "postgresql"
+    return _dialect() == "postgresql"
 
 
 def _tsvector():
@@ -101,12 +109,16 @@ def _sort_keys(params: SearchParams, rank):
     """(expressions, descending, converters) for the chosen sort; ties broken by id."""
     if params.sort == "relevance" and rank is not None:
         return [rank, CoachProfile.id], True, [float, int]
+    # Literal SQL (not bound parameters) so PostgreSQL matches the expression indexes
+    # ix_coach_profiles_order_* written in the migration.
     if params.sort in ("relevance", "rating"):
-        rating = sa.func.coalesce(CoachProfile.rating_avg, 0)
+        rating = sa.func.coalesce(CoachProfile.rating_avg, sa.literal_column("0"), type_=CoachProfile.rating_avg.type)
         return [rating, CoachProfile.rating_count, CoachProfile.id], True, [Decimal, int, int]
     if params.sort == "price":
-        return [sa.func.coalesce(CoachProfile.price_from_amount, 2**62), CoachProfile.id], False, [int, int]
-    soonest = sa.func.coalesce(CoachProfile.next_slot_at, sa.literal(FAR_FUTURE, CoachProfile.next_slot_at.type))
+        price = sa.func.coalesce(CoachProfile.price_from_amount, sa.literal_column(str(2**62)), type_=sa.BigInteger)
+        return [price, CoachProfile.id], False, [int, int]
+    far = sa.literal_column(FAR_FUTURE_SQL[_dialect()], type_=CoachProfile.next_slot_at.type)
+    soonest = sa.func.coalesce(CoachProfile.next_slot_at, far, type_=CoachProfile.next_slot_at.type)
     return [soonest, CoachProfile.id], False, [datetime.fromisoformat, int]
 
 
@@ -131,7 +143,9 @@ def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchP
     """Active coaches matching the filters, one page in the requested order."""
     now = now or utcnow()
     stmt = (
-        sa.select(CoachProfile).join(User, User.id == CoachProfile.user_id).where(CoachProfile.is_active == sa.true())
+        sa.select(CoachProfile)
+        .where(CoachProfile.is_active == sa.true())
+        .options(orm.joinedload(CoachProfile.user).lazyload(User.role_rows))
     )
     rank = None
     if params.q:

@@ -1054,6 +1054,15 @@ SEARCH_INDEX = (
     "CREATE INDEX ix_coach_profiles_search ON coach_profiles "
     "USING gin (to_tsvector('simple', search_text)) WHERE is_active"
 )
+# The search's sort orders (app/coaches/search.py uses exactly these expressions).
+ORDER_INDEXES = (
+    "CREATE INDEX ix_coach_profiles_order_rating ON coach_profiles "
+    "((coalesce(rating_avg, 0)) DESC, rating_count DESC, id DESC) WHERE is_active",
+    "CREATE INDEX ix_coach_profiles_order_price ON coach_profiles "
+    "((coalesce(price_from_amount, 4611686018427387904)), id) WHERE is_active",
+    "CREATE INDEX ix_coach_profiles_order_soonest ON coach_profiles "
+    "((coalesce(next_slot_at, '9999-01-01 00:00:00+00'::timestamptz)), id) WHERE is_active",
+)
 
 
 def _add_postgresql_only():
@@ -1062,12 +1071,16 @@ def _add_postgresql_only():
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
     op.execute(NO_OVERLAP)
     op.execute(SEARCH_INDEX)
+    for statement in ORDER_INDEXES:
+        op.execute(statement)
 
 
 def _drop_postgresql_only():
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP INDEX IF EXISTS ix_coach_profiles_search")
+    for name in ("rating", "price", "soonest"):
+        op.execute(f"DROP INDEX IF EXISTS ix_coach_profiles_order_{name}")
     op.execute("ALTER TABLE bookings DROP CONSTRAINT IF EXISTS bookings_no_overlap")
 
 
