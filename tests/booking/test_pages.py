@@ -148,3 +148,25 @@ def test_coach_sets_hours_settings_exceptions_and_session_types(client):
 def test_clients_cannot_open_coach_pages(client):
     as_user(client, UserFactory(roles=[Role.CLIENT]))
     assert client.get("/coach/availability").status_code == 403
+
+
+def test_reschedule_page_moves_the_booking(client):
+    coach, session_type = bookable_coach()
+    booking = BookingFactory(
+        session_type=session_type, starts_at=utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    )
+    booking.ends_at = booking.starts_at + timedelta(hours=1)
+    db.session.commit()
+    as_user(client, booking.client)
+    assert "My bookings" in client.get("/dashboard").get_data(as_text=True)
+    day = (booking.starts_at + timedelta(days=2)).date().isoformat()
+    html = client.get(f"/bookings/{booking.id}/reschedule?day={day}").get_data(as_text=True)
+    new_start = re.search(r'name="starts_at" value="([^"]+)"', html).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    resp = client.post(
+        f"/bookings/{booking.id}/reschedule?day={day}",
+        data={"csrf_token": token, "starts_at": new_start},
+        follow_redirects=True,
+    )
+    assert "The booking has moved." in resp.get_data(as_text=True)
+    assert db.session.get(Booking, booking.id).starts_at.isoformat() == new_start
