@@ -40,4 +40,7 @@ def seed_demo() -> list[str]:
             line += f"  TOTP secret {user.totp_secret}  (current code: {pyotp.TOTP(user.totp_secret).now()};"
             line += f" or run: flask users otp {email})"
         lines.append(line)
+    from app.coaches.demo import seed_demo_coaches
+
+    lines += seed_demo_coaches(DEMO_PASSWORD)
     return lines
