@@ -43,6 +43,11 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    if app.config.get("ALLOW_TEST_EMAIL_DOMAINS"):
+        import email_validator
+
+        # The demo accounts use the reserved .test domain, which email-validator refuses by default.
+        email_validator.TEST_ENVIRONMENT = True
 
 
 def register_adapters(app: Flask) -> None:

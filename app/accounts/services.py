@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,6 +13,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
 from app.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from app.core.mail import external_url, queue_mail
 from app.core.security import (
     hash_password,
     new_api_token,
@@ -62,15 +64,29 @@ def register_user(email: str, password: str, first_name: str, last_name: str, ti
     """Public sign-up: a client account."""
     user = _add_user(email, password, [Role.CLIENT], first_name=first_name, last_name=last_name, timezone=timezone)
     audit.record(user, "user.registered", user, after={"email": user.email, "roles": ["client"]})
+    queue_mail(
+        user.email,
+        "welcome",
+        "Welcome to Coach Connect",
+        {"user": user, "login_url": external_url("accounts.login")},
+    )
     commit()
     return user
 
 
-def create_user(email: str, roles: list[Role], password: str | None, actor: User | None = None) -> User:
+def create_user(
+    email: str,
+    roles: list[Role],
+    password: str | None,
+    actor: User | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
     """Create an account with roles (CLI or admin); staff roles need an admin actor unless from the CLI."""
     if actor is not None and not actor.has_role(Role.ADMIN):
         raise PermissionDenied("Only admins create accounts.")
-    user = _add_user(email, password, roles)
+    profile = {k: v.strip() for k, v in (("first_name", first_name), ("last_name", last_name)) if v and v.strip()}
+    user = _add_user(email, password, roles, **profile)
     if user.is_staff:
         user.totp_secret = new_totp_secret()
     audit.record(actor, "user.created", user, after={"email": user.email, "roles": sorted(roles)})
@@ -139,11 +155,18 @@ def check_throttle(email: str, ip: str) -> None:
         )
 
 
+@cache
+def _dummy_hash() -> str:
+    return hash_password("no account has this password")
+
+
 def authenticate(email: str, password: str, ip: str) -> User:
     """Check e-mail and password (first factor); records the attempt; raises on failure."""
     check_throttle(email, ip)
     user = find_user(email)
-    ok = user is not None and verify_password(user.password_hash, password) and user.is_active
+    # Unknown addresses cost as much as known ones, so timing does not reveal who has an account.
+    password_ok = verify_password(user.password_hash if user else _dummy_hash(), password)
+    ok = user is not None and password_ok and user.is_active
     db.session.add(LoginAttempt(email=normalise_email(email), ip_address=ip, succeeded=ok))
     commit()
     if not ok:
@@ -194,6 +217,7 @@ def regenerate_recovery_codes(user: User) -> list[str]:
 def verify_second_factor(user: User, code: str, ip: str) -> str:
     """Accept a TOTP code (each time step once) or an unused recovery code; returns which."""
     check_throttle(user.email, ip)
+    db.session.refresh(user, with_for_update=True)  # two requests with one code: only one wins
     code = (code or "").strip().lower()
     step = totp_matching_step(user.totp_secret, code) if user.totp_secret else None
     if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
