@@ -1,4 +1,7 @@
-"""The coach's pages: weekly hours, exceptions, session types, booking settings, upcoming sessions."""
+"""The coach's pages: weekly hours, exceptions, session types, booking settings, upcoming sessions.
+
+Any logged-in user may ask; only a user with a coach profile gets past coach_of() (404 otherwise).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.accounts.models import Role
 from app.booking import coach_services
 from app.booking.forms import ExceptionForm, SessionTypeForm, SettingsForm
 from app.booking.models import AvailabilityException, AvailabilityRule, ExceptionKind, SessionType
 from app.booking.queries import bookings_for
 from app.core.db import utcnow
 from app.core.errors import ServiceError
-from app.core.security import roles_required
+from app.core.security import login_required
 from app.extensions import db
 
 bp = Blueprint("availability", __name__, template_folder="templates", url_prefix="/coach")
@@ -54,7 +56,7 @@ def _page(coach, settings_form=None, exception_form=None, session_form=None):
 
 
 @bp.get("/availability")
-@roles_required(Role.COACH)
+@login_required
 def availability():
     """Everything that shapes the coach's free slots, on one page."""
     return _page(coach_services.coach_of(current_user))
@@ -66,7 +68,7 @@ def _parse_time(raw: str) -> time | None:
 
 
 @bp.post("/availability/hours")
-@roles_required(Role.COACH)
+@login_required
 def save_hours():
     """Weekly hours: up to two windows per weekday (empty = not working)."""
     coach = coach_services.coach_of(current_user)
@@ -93,7 +95,7 @@ def save_hours():
 
 
 @bp.post("/availability/settings")
-@roles_required(Role.COACH)
+@login_required
 def save_settings():
     """Buffer, notice, horizon and the clients' change notice."""
     coach = coach_services.coach_of(current_user)
@@ -116,7 +118,7 @@ def save_settings():
 
 
 @bp.post("/availability/exceptions")
-@roles_required(Role.COACH)
+@login_required
 def add_exception():
     """Time off or extra hours on a date."""
     coach = coach_services.coach_of(current_user)
@@ -139,7 +141,7 @@ def add_exception():
 
 
 @bp.post("/availability/exceptions/<int:exception_id>/delete")
-@roles_required(Role.COACH)
+@login_required
 def delete_exception(exception_id: int):
     """Remove an exception."""
     coach = coach_services.coach_of(current_user)
@@ -149,7 +151,7 @@ def delete_exception(exception_id: int):
 
 
 @bp.post("/session-types")
-@roles_required(Role.COACH)
+@login_required
 def add_session_type():
     """A new session type in the coach's currency."""
     coach = coach_services.coach_of(current_user)
@@ -166,7 +168,7 @@ def add_session_type():
 
 
 @bp.post("/session-types/<int:session_type_id>/toggle")
-@roles_required(Role.COACH)
+@login_required
 def toggle_session_type(session_type_id: int):
     """Offer or withdraw a session type."""
     coach = coach_services.coach_of(current_user)
@@ -175,7 +177,7 @@ def toggle_session_type(session_type_id: int):
 
 
 @bp.get("/sessions")
-@roles_required(Role.COACH)
+@login_required
 def sessions():
     """The coach's upcoming and past sessions."""
     coach = coach_services.coach_of(current_user)
