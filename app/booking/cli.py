@@ -1,4 +1,4 @@
-"""flask booking expire-holds | complete-past | refresh-search (cron or rq-scheduler)."""
+"""flask booking expire-holds | complete-past | refresh-search | maintain (run from cron or a clock loop)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,12 @@ def refresh_search_command() -> None:
     from app.coaches.search import refresh_all
 
     click.echo(f"refreshed {refresh_all()} coach(es)")
+
+
+@booking_cli.command("maintain")
+def maintain_command() -> None:
+    """Every minute from a scheduler: expire holds, complete past sessions, refresh passed next slots."""
+    from app.booking.services import complete_past_bookings, expire_holds
+    from app.coaches.search import refresh_stale
+
+    click.echo(f"expired {expire_holds()}, completed {complete_past_bookings()}, refreshed {refresh_stale()}")

@@ -212,3 +212,16 @@ def refresh_all(batch: int = 500) -> int:
     for coach_id in ids:
         refresh_search_fields(coach_id)
     return len(ids)
+
+
+def refresh_stale(now: datetime | None = None) -> int:
+    """Refresh coaches whose stored next free slot has passed (cheap enough to run every minute)."""
+    now = now or utcnow()
+    ids = list(
+        db.session.scalars(
+            sa.select(CoachProfile.id).where(CoachProfile.is_active == sa.true(), CoachProfile.next_slot_at < now)
+        )
+    )
+    for coach_id in ids:
+        refresh_search_fields(coach_id)
+    return len(ids)
