@@ -71,7 +71,9 @@ def _require_free(coach: CoachProfile, session_type: SessionType, starts_at: dat
     ):
         if slot.starts_at == starts_at:
             return slot.ends_at
-    if busy_between(coach.id, starts_at, starts_at + duration, now, exclude_id):
+    taken = bool(busy_between(coach.id, starts_at, starts_at + duration, now, exclude_id))
+    rollback()  # nothing of this attempt may linger in the session
+    if taken:
         raise _slot_taken()
     raise Conflict("That time is not an available slot for this coach.", code="slot_unavailable")
 
