@@ -5,7 +5,8 @@ Working hours are wall-clock times in the coach's zone; they are turned into UTC
 date, so daylight-saving changes are handled by zoneinfo. Slots are laid out in real (UTC) time
 from the start of each working interval, every duration + buffer minutes, so a DST jump inside a
 working interval never produces a slot of the wrong length or a slot in a local time that does not
-exist. The viewer's zone is only a presentation concern (`in_zone`).
+exist. Slots never cross the coach's local midnight. The viewer's zone is only a presentation
+concern (`in_zone`).
 """
 
 from __future__ import annotations
@@ -116,29 +117,38 @@ def working_intervals(
     exceptions: Sequence[DatedException],
     start: datetime,
     end: datetime,
+    *,
+    clip: bool = True,
 ) -> list[Interval]:
-    """The coach's working time between two UTC instants, as merged UTC intervals."""
+    """The coach's working time around two UTC instants, as UTC intervals, one local date at a time.
+
+    Windows are merged within a local date but never across midnight, so each interval's start
+    (the anchor of its slot grid) does not depend on the range asked for. With clip=False the
+    intervals of every date touching the range are returned whole.
+    """
     zone = ZoneInfo(timezone)
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
     by_date: dict[date, list[DatedException]] = {}
     for exc in exceptions:
         by_date.setdefault(exc.on_date, []).append(exc)
-    opened: list[Interval] = []
-    closed: list[Interval] = []
+    result: list[Interval] = []
     day = first
     while day <= last:
+        opened: list[Interval] = []
+        closed: list[Interval] = []
         for rule in weekly:
             if rule.weekday == day.weekday() and (w := _window(day, rule.start, rule.end, zone)):
                 opened.append(w)
         for exc in by_date.get(day, ()):
-            w = _window(day, exc.start, exc.end, zone)
-            if w is None:
-                continue
-            (closed if exc.kind == TIME_OFF else opened).append(w)
+            if w := _window(day, exc.start, exc.end, zone):
+                (closed if exc.kind == TIME_OFF else opened).append(w)
+        result.extend(_subtract(_union(opened), _union(closed)))
         day += timedelta(days=1)
-    clipped = [(max(lo, start), min(hi, end)) for lo, hi in _union(opened)]
-    return _subtract([(lo, hi) for lo, hi in clipped if hi > lo], _union(closed))
+    if not clip:
+        return result
+    clipped = [(max(lo, start), min(hi, end)) for lo, hi in result]
+    return [(lo, hi) for lo, hi in clipped if hi > lo]
 
 
 def compute_slots(
@@ -166,11 +176,8 @@ def compute_slots(
     latest = min(range_end, now + timedelta(days=policy.horizon_days))
     if latest <= earliest or duration <= timedelta(0):
         return []
-    # Working intervals are computed a little wider so the grid stays anchored to the
-    # interval's real start, not to the requested range.
-    intervals = working_intervals(
-        timezone, weekly, exceptions, range_start - timedelta(days=1), range_end + timedelta(days=1)
-    )
+    # Unclipped: the grid stays anchored to each interval's real start, whatever the range.
+    intervals = working_intervals(timezone, weekly, exceptions, range_start, range_end, clip=False)
     taken = sorted((b.starts_at - buffer, b.ends_at + buffer) for b in busy)
     slots: list[Slot] = []
     for lo, hi in intervals:

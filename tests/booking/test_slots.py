@@ -141,6 +141,15 @@ def test_time_off_and_extra_hours():
     assert monday + timedelta(days=6) not in by_day
 
 
+def test_round_the_clock_grid_does_not_depend_on_the_range_asked():
+    weekly = nine_to_five(start=time(0), end=time(0))  # every day, midnight to midnight
+    odd = datetime(2026, 3, 23, 10, 17, 33, tzinfo=UTC)
+    wide = slots(weekly, now=odd, start=odd, end=odd + timedelta(days=2))
+    narrow = slots(weekly, now=odd, start=wide[5].starts_at, end=wide[5].starts_at + timedelta(seconds=1))
+    assert narrow == [wide[5]]
+    assert {in_zone(s.starts_at, BERLIN).minute for s in wide} == {0}
+
+
 def test_no_rules_no_slots_and_naive_times_rejected():
     assert slots([]) == []
     import pytest
@@ -219,6 +228,8 @@ def test_every_slot_respects_every_rule(case):
         assert slot.starts_at >= case["now"] + timedelta(hours=policy.min_notice_hours)
         assert slot.starts_at <= case["now"] + timedelta(days=policy.horizon_days)
         assert any(lo <= slot.starts_at and slot.ends_at <= hi for lo, hi in working)
+        local_start = in_zone(slot.starts_at, case["timezone"])
+        assert local_start.date() == in_zone(slot.ends_at - timedelta(microseconds=1), case["timezone"]).date()
         for b in case["busy"]:
             assert slot.ends_at + buffer <= b.starts_at or slot.starts_at >= b.ends_at + buffer
     for a, b in zip(result, result[1:], strict=False):
