@@ -70,6 +70,7 @@ class Config:
     STRIPE_API_BASE = _env("STRIPE_API_BASE")  # e.g. localstripe in tests
 
     # Security.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # reverse proxies in front of gunicorn (X-Forwarded-*)
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

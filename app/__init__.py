@@ -20,8 +20,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config.get("PROXY_FIX", True):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:  # only behind a proxy: otherwise any client could forge X-Forwarded-For (and dodge throttling)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO)
 
     register_extensions(app)
