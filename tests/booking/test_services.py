@@ -155,16 +155,30 @@ def test_late_payment_confirms_an_expired_hold_if_the_slot_is_free():
 
 
 def test_late_payment_for_a_lost_slot_cancels_and_refunds_in_full():
+    from app.payments.models import Payment, PaymentStatus, Refund
+
     booking, coach = hold()
     booking.hold_expires_at = utcnow() - timedelta(minutes=5)
+    db.session.add(
+        Payment(
+            booking_id=booking.id,
+            client_id=booking.client_id,
+            coach_id=coach.id,
+            amount=booking.amount,
+            currency="EUR",
+            status=PaymentStatus.SUCCEEDED,
+            gateway="offline",
+            idempotency_key=f"late-{booking.id}",
+        )
+    )
     db.session.commit()
     services.create_booking(UserFactory(), coach.id, booking.session_type_id, booking.starts_at)
     services.confirm_booking(booking.id)
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == BookingStatus.EXPIRED
-    failure = db.session.scalar(sa.select(JobFailure))
-    assert failure.func == "workers.refunds.refund_cancelled_booking"
-    assert failure.args == [booking.id, 8000]
+    assert "booking.confirm_failed" in audit_actions()
+    assert db.session.scalar(sa.select(JobFailure)) is None
+    assert db.session.scalar(sa.select(Refund.amount)) == 8000
 
 
 def test_reminder_job_mails_unless_moved_or_cancelled():
