@@ -118,7 +118,7 @@ def _own_booking(booking_id: int) -> Booking:
 def coach_availability(coach_id: int):
     """Slots in [from, to) (dates are midnight in tz; default: the next 7 days; at most 8 weeks)."""
     coach = db.session.get(CoachProfile, coach_id)
-    if coach is None or not coach.is_active:
+    if coach is None or not coach.is_active or not coach.user.is_active:
         raise NotFound("No such coach.")
     zone = parse_zone(request.args.get("tz"))
     start = parse_moment(request.args.get("from"), "from", zone) or utcnow()

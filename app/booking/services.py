@@ -101,7 +101,7 @@ def _refresh_search_later(coach_id: int) -> None:
 def create_booking(client, coach_id: int, session_type_id: int, starts_at: datetime, notes: str = "") -> Booking:
     """Hold a slot for the client while payment is pending; the price comes from the session type."""
     coach = db.session.get(CoachProfile, coach_id)
-    if coach is None or not coach.is_active:
+    if coach is None or not coach.is_active or not coach.user.is_active:
         raise NotFound("No such coach.")
     session_type = db.session.get(SessionType, session_type_id)
     if session_type is None or session_type.coach_id != coach.id or not session_type.is_active:

@@ -27,7 +27,7 @@ CALENDAR_DAYS = 21
 
 def _coach_or_404(coach_id: int) -> CoachProfile:
     coach = db.session.get(CoachProfile, coach_id)
-    if coach is None or not coach.is_active:
+    if coach is None or not coach.is_active or not coach.user.is_active:
         abort(404)
     return coach
 

@@ -140,11 +140,12 @@ def _decode(cursor: str | None, converters: list) -> list | None:
 
 
 def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchPage:
-    """Active coaches matching the filters, one page in the requested order."""
+    """Active coaches (whose accounts are enabled and not banned) matching the filters, one page."""
     now = now or utcnow()
+    listed = sa.exists().where(User.id == CoachProfile.user_id, User.is_enabled.is_(True), User.banned_at.is_(None))
     stmt = (
         sa.select(CoachProfile)
-        .where(CoachProfile.is_active == sa.true())
+        .where(CoachProfile.is_active == sa.true(), listed)
         .options(orm.joinedload(CoachProfile.user).lazyload(User.role_rows))
     )
     rank = None

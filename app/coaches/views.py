@@ -51,7 +51,7 @@ def search():
 def profile(coach_id: int):
     """Bio, specializations, languages, level, session types, rating, reviews and the next free slots."""
     coach = db.session.get(CoachProfile, coach_id)
-    if coach is None or not coach.is_active:
+    if coach is None or not coach.is_active or not coach.user.is_active:
         abort(404)
     types = active_session_types(coach.id)
     now = utcnow()

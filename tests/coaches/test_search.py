@@ -178,3 +178,13 @@ def test_profile_page(client, coaches):
     db.session.get(type(anna), anna.id).is_active = False
     db.session.commit()
     assert client.get(f"/coaches/{anna.id}").status_code == 404
+
+
+def test_banned_or_disabled_coaches_are_hidden(client, coaches):
+    anna, ben = coaches["anna"], coaches["ben"]
+    anna.user.banned_at = utcnow()
+    ben.user.is_enabled = False
+    db.session.commit()
+    assert names() == ["dan", "cleo"]
+    assert client.get(f"/coaches/{anna.id}").status_code == 404
+    assert client.get(f"/api/coaches/{ben.id}/availability").status_code == 404
