@@ -57,6 +57,7 @@ def init_templates(app: Flask) -> None:
         from app.staff.navigation import sections_for
 
         return {
-            "staff_sections": sections_for(current_user) if current_user.is_authenticated else [],
+            # current_user is None outside a request (mail rendered by a job).
+            "staff_sections": sections_for(current_user) if getattr(current_user, "is_authenticated", False) else [],
             "view_functions": current_app.view_functions,
         }
