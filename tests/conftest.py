@@ -11,6 +11,8 @@ import os
 import pyotp
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -40,6 +42,20 @@ def _ensure_database(url: str) -> None:
         engine.dispose()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    Requests reuse the test's app context (so they share its database session), and with it `g`:
+    without this, flask-login's cached user or a Bearer user would leak into the next request.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(g):
+                g.pop(key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """One app for the session; the schema comes from `flask db upgrade` on a clean database."""
@@ -50,6 +66,7 @@ def app(tmp_path_factory):
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
         SERVER_NAME="localhost",
     )
+    application.test_client_class = FreshGlobalsClient
     from flask_migrate import upgrade
 
     with application.app_context():
@@ -59,7 +76,7 @@ def app(tmp_path_factory):
     yield application
     with application.app_context():
         db.session.remove()
-        db.engine.dispose()  # close pooled connections before the interpreter exits
+        db.engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
 
 
 @pytest.fixture(autouse=True)

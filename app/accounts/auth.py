@@ -33,7 +33,11 @@ def init_auth(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        token_user = g.get("token_user")
+        if token_user is not None:  # a Bearer token speaks for itself, whatever the cookie says
+            return token_user
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active else None  # disabled or banned: logged out
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:

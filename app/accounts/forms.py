@@ -4,15 +4,20 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 TIMEZONE_CHOICES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField("E-mail", validators=[DataRequired(), Email()])
+    email = EmailField("E-mail", validators=[DataRequired(), Email()], filters=[_strip])
     password = PasswordField("Password", validators=[DataRequired()])
 
 
@@ -31,9 +36,12 @@ class RegisterForm(FlaskForm):
 
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    timezone = SelectField("Time zone", choices=[("UTC", "UTC")] + [(z, z) for z in TIMEZONE_CHOICES], default="UTC")
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])
+    timezone = SelectField("Time zone", choices=[SelectChoice(z) for z in ["UTC", *TIMEZONE_CHOICES]], default="UTC")
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=10, max=200, message="Use between 10 and 200 characters.")],
+    )
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
 
 

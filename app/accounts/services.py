@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -141,11 +142,18 @@ def check_throttle(email: str, ip: str) -> None:
         )
 
 
+@cache
+def _dummy_hash() -> str:
+    return hash_password("no account has this password")
+
+
 def authenticate(email: str, password: str, ip: str) -> User:
     """Check e-mail and password (first factor); records the attempt; raises on failure."""
     check_throttle(email, ip)
     user = find_user(email)
-    ok = user is not None and verify_password(user.password_hash, password) and user.is_active
+    # Unknown addresses cost as much as known ones, so timing does not reveal who has an account.
+    password_ok = verify_password(user.password_hash if user else _dummy_hash(), password)
+    ok = user is not None and password_ok and user.is_active
     db.session.add(LoginAttempt(email=normalise_email(email), ip_address=ip, succeeded=ok))
     commit()
     if not ok:
@@ -197,6 +205,7 @@ def regenerate_recovery_codes(user: User) -> list[str]:
 def verify_second_factor(user: User, code: str, ip: str) -> str:
     """Accept a TOTP code (each time step once) or an unused recovery code; returns which."""
     check_throttle(user.email, ip)
+    db.session.refresh(user, with_for_update=True)  # two requests with one code: only one wins
     code = (code or "").strip().lower()
     step = totp_matching_step(user.totp_secret, code) if user.totp_secret else None
     if step is not None and (user.totp_last_step is None or step > user.totp_last_step):

@@ -20,12 +20,17 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 PENDING = "pending_user_id"
 
 
+def is_safe_next(target: str) -> bool:
+    """A local path only: browsers read '//host', '/\\host' and '/<tab>/host' as other sites."""
+    if not target.startswith("/") or any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not target.startswith("//") and not parts.scheme and not parts.netloc
+
+
 def _safe_next(default: str) -> str:
     target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    return target if is_safe_next(target) else default
 
 
 def _landing(user: User) -> str:
@@ -51,13 +56,14 @@ def _pending_user() -> User | None:
 def login():
     """First factor; staff continue to the TOTP step."""
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, client_ip())
         except RateLimited as exc:
             flash(exc.message, "error")
             status = 429
+            headers["Retry-After"] = str(exc.retry_after)
         except ServiceError as exc:
             flash(exc.message, "error")
             status = 401
@@ -68,7 +74,7 @@ def login():
             nxt = _safe_next("")
             step = "accounts.totp_verify" if user.totp_enabled_at else "accounts.totp_enrol"
             return redirect(url_for(step, next=nxt or None))
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status, headers
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -79,18 +85,20 @@ def totp_verify():
     if user is None or not user.totp_enabled_at:
         return redirect(url_for("accounts.login"))
     form = CodeForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             used = services.verify_second_factor(user, form.code.data, client_ip())
         except ServiceError as exc:
             form.code.errors.append(exc.message)
             status = exc.status if isinstance(exc, RateLimited) else 401
+            if isinstance(exc, RateLimited):
+                headers["Retry-After"] = str(exc.retry_after)
         else:
             if used == "recovery":
                 flash("You signed in with a recovery code. Generate new codes in your settings if few remain.", "info")
             return _finish_login(user)
-    return render_template("accounts/totp_verify.html", form=form, user=user), status
+    return render_template("accounts/totp_verify.html", form=form, user=user), status, headers
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -160,13 +168,25 @@ def register():
                 form.email.data, form.password.data, form.first_name.data, form.last_name.data, form.timezone.data
             )
         except ServiceError as exc:
-            for field, message in exc.fields.items():
-                getattr(form, field).errors.append(message)
+            _show_errors(form, exc)
         else:
+            session.clear()
             login_user(user)
             flash("Welcome to Coach Connect.", "success")
             return redirect(_safe_next(url_for("public.dashboard")))
     return render_template("accounts/register.html", form=form)
+
+
+def _show_errors(form, exc: ServiceError) -> None:
+    """Put a service error beside the fields it names, or flash it when it names none."""
+    placed = False
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors.append(exc.message if name == "email" and exc.status == 409 else message)
+            placed = True
+    if not placed:
+        flash(exc.message, "error")
 
 
 @bp.route("/settings", methods=["GET", "POST"])

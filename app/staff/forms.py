@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.accounts.models import Role
@@ -14,7 +15,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-ROLE_CHOICES = [(r.value, r.value.title()) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, r.value.title()) for r in Role]  # tuples are deprecated in wtforms 3.3
 
 
 class CreateUserForm(FlaskForm):

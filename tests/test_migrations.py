@@ -1,0 +1,68 @@
+"""The one Alembic chain: a single head, upgrade/downgrade/upgrade on PostgreSQL, no drift, SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig
+from tests.conftest import TEST_DATABASE_URL
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def test_the_chain_has_a_single_head():
+    config = AlembicConfig(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several heads: {heads}; merge them"
+
+
+@pytest.fixture
+def scratch_url():
+    """A PostgreSQL database of our own, created empty and dropped afterwards."""
+    url = sa.engine.make_url(TEST_DATABASE_URL)
+    scratch = url.set(database=f"{url.database}_mig")
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{scratch.database}"'))
+    yield scratch.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _tables() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_downgrade_upgrade_on_postgresql_without_drift(scratch_url):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=scratch_url)
+    expected = {t.name for t in db.metadata.sorted_tables}
+    with app.app_context():
+        upgrade()
+        assert _tables() == expected
+        downgrade(revision="base")
+        assert _tables() == set()
+        upgrade()
+        assert _tables() == expected
+        result = app.test_cli_runner().invoke(args=["db", "check"])
+        assert result.exit_code == 0, f"flask db check found drift:\n{result.output}"
+        db.engine.dispose()
+
+
+def test_upgrade_on_an_empty_sqlite_file(tmp_path):
+    path = tmp_path / "fresh.db"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        assert _tables() == {t.name for t in db.metadata.sorted_tables}
+        db.engine.dispose()
