@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 
 import plotly.offline
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.models import Role
@@ -32,9 +33,17 @@ GROUPS = list(dict.fromkeys(m.group for m in METRICS.values()))
 @assets.get(f"/static/vendor/plotly-{PLOTLY_VERSION}.min.js")
 @public
 def plotly_js():
-    """plotly.js from the installed plotly package (never a CDN), cached for a year."""
-    path = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
-    return send_file(str(path), mimetype="text/javascript", max_age=365 * 24 * 3600)
+    """plotly.js from the installed plotly package (never a CDN), cached for a year (versioned URL)."""
+    response = Response(_plotly_bytes(), mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 24 * 3600
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@functools.cache
+def _plotly_bytes() -> bytes:
+    return (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
 
 
 def _chart(name: str, window: Window, filters, args: dict) -> dict:
