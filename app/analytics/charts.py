@@ -34,12 +34,20 @@ def figure_json(metric: Metric, series: list[dict]) -> str:
         fig.add_scatter(x=x, y=[p["value"] for p in series], name=name, mode=mode, connectgaps=False)
         if "p90" in metric.extra:
             fig.add_scatter(x=x, y=[p.get("p90") for p in series], name="90th percentile", mode=mode)
+    periods = sorted({p["period"] for p in series})
+    xaxis: dict = {"type": "date"}
+    if 0 < len(periods) <= 16:  # label each period at its first day (weeks start on Monday)
+        xaxis.update(tickmode="array", tickvals=periods, tickformat="%b %d" if len(periods) > 1 else "%Y-%m-%d")
     fig.update_layout(
         margin={"l": 50, "r": 20, "t": 10, "b": 40},
         height=280,
         showlegend=metric.unit in ("money", "hours"),
-        yaxis={"title": {"text": UNIT_LABELS[metric.unit]}, "rangemode": "tozero"},
-        xaxis={"type": "date"},
+        yaxis={
+            "title": {"text": UNIT_LABELS[metric.unit]},
+            "rangemode": "tozero",
+            **({"tickformat": ",d"} if metric.unit == "count" else {}),
+        },
+        xaxis=xaxis,
         template="plotly_white",
     )
     return fig.to_json().replace("</", "<\\/")  # safe inside <script type="application/json">

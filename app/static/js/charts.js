@@ -7,7 +7,7 @@
     var source = document.getElementById(el.dataset.plot);
     if (!source) return;
     var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(el, figure.data, figure.layout, { responsive: true, displaylogo: false }).then(function () {
+    window.Plotly.newPlot(el, figure.data, figure.layout, { responsive: true, displaylogo: false, displayModeBar: false }).then(function () {
       el.dataset.drawn = "true";
     });
   });

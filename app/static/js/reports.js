@@ -23,7 +23,7 @@
         .then(function () {
           pending -= 1;
           if (pending === 0) {
-            if (finished) { setTimeout(function () { window.location.reload(); }, 600); }
+            if (finished) { setTimeout(function () { window.location.reload(); }, 1200); }
             else { setTimeout(poll, 1000); }
           }
         });
