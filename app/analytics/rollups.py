@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 ROLLUP_METRICS = ("bookings_made", "bookings_completed", "bookings_cancelled", "gross_volume", "refunds")
 MIN_DAYS_FOR_ROLLUPS = 92
+COVERAGE = "_coverage"  # one row per zone: day = first day covered
 
 
 def rollup_zones() -> list[str]:
@@ -72,6 +73,9 @@ def refresh_rollups(days: int = 400, today: date | None = None) -> int:
                     )  # fmt: skip
                 )
                 written += 1
+        # Which days the rollups of this zone cover: older windows are computed live.
+        db.session.execute(sa.delete(DailyRollup).where(DailyRollup.metric == COVERAGE, DailyRollup.dimension == tz))
+        db.session.add(DailyRollup(metric=COVERAGE, day=window.start, dimension=tz, value=days, refreshed_at=now))
     db.session.commit()
     log.info("refreshed %s rollup rows", written)
     return written
@@ -87,6 +91,11 @@ def rolled_up(name: str, window: Window, filters) -> tuple[list, datetime] | Non
     if name not in ROLLUP_METRICS or filters.level or filters.specialization:
         return None
     if (window.end - window.start).days + 1 < MIN_DAYS_FOR_ROLLUPS:
+        return None
+    covered_from = db.session.scalar(
+        sa.select(DailyRollup.day).where(DailyRollup.metric == COVERAGE, DailyRollup.dimension == window.tz)
+    )
+    if covered_from is None or covered_from > window.start:
         return None
     dims = DailyRollup.dimension.like(f"{window.tz}|%")
     refreshed = db.session.scalar(sa.select(sa.func.max(DailyRollup.refreshed_at)).where(dims))
