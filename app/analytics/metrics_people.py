@@ -22,7 +22,7 @@ from app.analytics.metrics import (
 from app.analytics.periods import Window, as_date, period_sql
 from app.booking.models import AvailabilityRule, Booking
 from app.coaches.models import CoachProfile
-from app.core.db import utcnow
+from app.core.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.moderation.models import Flag, FlagStatus, ItemStatus, ModerationItem
 from app.verification.models import ApplicationStatus, CoachApplication
@@ -136,9 +136,16 @@ def application_queue_size(window: Window, filters: Filters) -> MetricResult:
     if not has_rows(CoachApplication):
         return MetricResult([], has_data=False)
     now = utcnow()
-    ends = sa.values(sa.column("period", sa.String(10)), sa.column("ends_at", CoachApplication.submitted_at.type),
-                     name="period_ends")  # fmt: skip
-    ends = ends.data([(p.isoformat(), min(window.period_end_utc(p), now)) for p in window.periods()])
+    # One row per period end; a UNION ALL of literals (SQLite has no aliased VALUES lists).
+    ends = sa.union_all(
+        *[
+            sa.select(
+                sa.literal(p.isoformat(), sa.String).label("period"),
+                sa.literal(min(window.period_end_utc(p), now), UTCDateTime).label("ends_at"),
+            )
+            for p in window.periods()
+        ]
+    ).subquery("period_ends")
     waiting = sa.and_(
         CoachApplication.submitted_at < ends.c.ends_at,
         sa.or_(CoachApplication.decided_at.is_(None), CoachApplication.decided_at >= ends.c.ends_at),

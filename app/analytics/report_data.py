@@ -43,7 +43,7 @@ def _base(window: Window, period: str) -> dict:
 
 
 def _coach_name():
-    return sa.func.trim(sa.func.concat(User.first_name, " ", User.last_name))
+    return sa.func.trim(User.first_name + " " + User.last_name)
 
 
 def finance_data(period: str, tz: str | None = None) -> dict:
