@@ -74,6 +74,15 @@ def clean_properties(props: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _user_id(user) -> int | None:
+    """An id from a User, an int, None, or an anonymous visitor (None)."""
+    if user is None or isinstance(user, int):
+        return user
+    if not getattr(user, "is_authenticated", True):
+        return None
+    return getattr(user, "id", None)
+
+
 def _request_ip() -> str | None:
     if not has_request_context():
         return None
@@ -96,7 +105,7 @@ def track(
         raise ValueError(f"unknown analytics event {name!r}")
     event = AnalyticsEvent(
         name=name,
-        user_id=getattr(user, "id", user),
+        user_id=_user_id(user),
         coach_id=coach_id,
         ip_prefix=truncate_ip(ip if ip is not None else _request_ip()),
         properties=clean_properties(props),

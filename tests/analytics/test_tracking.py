@@ -64,3 +64,11 @@ def test_retention_job_deletes_only_old_events(app):
     assert purge_old_events() == 1  # ANALYTICS_RETENTION_DAYS defaults to 395
     assert db.session.get(AnalyticsEvent, old_id) is None
     assert db.session.get(AnalyticsEvent, recent_id) is not None
+
+
+def test_anonymous_visitors_are_tracked_without_a_user(app):
+    from flask_login import AnonymousUserMixin
+
+    event = tracking.track(tracking.PROFILE_VIEW, user=AnonymousUserMixin(), coach_id=7, ip="10.1.2.3")
+    db.session.commit()
+    assert (event.user_id, event.coach_id, event.ip_prefix) == (None, 7, "10.1.2.0/24")
