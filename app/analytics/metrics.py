@@ -83,14 +83,7 @@ def compute(name: str, window: Window, filters: Filters | None = None) -> tuple[
 
     rollup = rolled_up(name, window, filters)
     if rollup is not None:
-        rows, refreshed_at = rollup
-        if m.unit == "money":
-            return m, window, MetricResult(money_series(window, rows, filters.currency), refreshed_at=refreshed_at)
-        totals: dict = {}
-        for r in rows:
-            totals[r.period] = totals.get(r.period, 0) + int(r.value or 0)
-        rows = [_Row(p, v, 0, v) for p, v in totals.items()]
-        return m, window, MetricResult(count_series(window, rows), refreshed_at=refreshed_at)
+        return m, window, rollup
     return m, window, m.fn(window, filters)
 
 

@@ -115,6 +115,11 @@ def net_revenue(window: Window, filters: Filters) -> MetricResult:
         return MetricResult([], has_data=False)
     gross = money_series(window, _gross_rows(window, filters), filters.currency)
     refunded = money_series(window, _refund_rows(window, filters), filters.currency)
+    return MetricResult(net_series(window, gross, refunded))
+
+
+def net_series(window: Window, gross: list[dict], refunded: list[dict]) -> list[dict]:
+    """Gross minus refunds per period and currency, from two money series."""
     net: dict[tuple[str, str], int] = {}
     for point in gross:
         net[(point["period"], point["currency"])] = point["value"]
@@ -122,12 +127,35 @@ def net_revenue(window: Window, filters: Filters) -> MetricResult:
         key = (point["period"], point["currency"])
         net[key] = net.get(key, 0) - point["value"]
     currencies = sorted({c for _, c in net})
-    return MetricResult(
-        [
-            {"period": p.isoformat(), "currency": c, "value": net.get((p.isoformat(), c), 0)}
-            for p in window.periods()
-            for c in currencies
-        ]
+    return [
+        {"period": p.isoformat(), "currency": c, "value": net.get((p.isoformat(), c), 0)}
+        for p in window.periods()
+        for c in currencies
+    ]
+
+
+def success_rows(window: Window, filters: Filters, by=None):
+    """(period, num = succeeded, den = succeeded + failed) by payment creation time."""
+    finished = Payment.status.in_([PaymentStatus.SUCCEEDED, PaymentStatus.FAILED])
+    return grouped(
+        window,
+        Payment.created_at,
+        [count_when(Payment.status == PaymentStatus.SUCCEEDED).label("num"), sa.func.count(Payment.id).label("den")],
+        finished,
+        *_payment_where(filters),
+        by=by,
+    )
+
+
+def refunded_rows(window: Window, filters: Filters, by=None):
+    """(period, num = refunded payments, den = succeeded payments) by success time."""
+    return grouped(
+        window,
+        Payment.succeeded_at,
+        [count_when(Payment.amount_refunded > 0).label("num"), sa.func.count(Payment.id).label("den")],
+        Payment.succeeded_at.is_not(None),
+        *_payment_where(filters),
+        by=by,
     )
 
 
@@ -145,15 +173,7 @@ def payment_success_rate(window: Window, filters: Filters) -> MetricResult:
     """Succeeded / (succeeded + failed) payments, by payment creation time."""
     if not has_rows(Payment):
         return MetricResult([], has_data=False)
-    finished = Payment.status.in_([PaymentStatus.SUCCEEDED, PaymentStatus.FAILED])
-    rows = grouped(
-        window,
-        Payment.created_at,
-        [count_when(Payment.status == PaymentStatus.SUCCEEDED).label("num"), sa.func.count(Payment.id).label("den")],
-        finished,
-        *_payment_where(filters),
-    )
-    return MetricResult(rate_series(window, rows))
+    return MetricResult(rate_series(window, success_rows(window, filters)))
 
 
 @metric(
@@ -169,14 +189,7 @@ def refund_rate(window: Window, filters: Filters) -> MetricResult:
     """Share of succeeded payments that were (partly) refunded, by success time."""
     if not has_rows(Payment):
         return MetricResult([], has_data=False)
-    rows = grouped(
-        window,
-        Payment.succeeded_at,
-        [count_when(Payment.amount_refunded > 0).label("num"), sa.func.count(Payment.id).label("den")],
-        Payment.succeeded_at.is_not(None),
-        *_payment_where(filters),
-    )
-    return MetricResult(rate_series(window, rows))
+    return MetricResult(rate_series(window, refunded_rows(window, filters)))
 
 
 def _event_counts(window: Window, name: str, filters: Filters):

@@ -1,14 +1,16 @@
-"""Daily rollups: per-local-day totals of the heavy count and money metrics, refreshed by a job.
+"""Daily rollups: per-local-day totals behind the heavy booking and money charts, refreshed by a job.
 
 A year of scale data (a million bookings and payments) is too much to group on every page view,
-so `refresh_rollups` stores one row per metric, local day, zone and currency in daily_rollups
-(dimension "<zone>|<currency>"). Charts over long ranges without coach filters read these rows;
-the page shows when they were last refreshed.
+so `refresh_rollups` stores one row per stored part, local day, zone and currency in daily_rollups
+(dimension "<zone>|<currency>"); rates store their numerator and denominator as two parts.
+Charts over long ranges without coach filters read these rows; the page shows their freshness.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -21,9 +23,55 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-ROLLUP_METRICS = ("bookings_made", "bookings_completed", "bookings_cancelled", "gross_volume", "refunds")
 MIN_DAYS_FOR_ROLLUPS = 92
 COVERAGE = "_coverage"  # one row per zone: day = first day covered
+
+# metric name -> the stored parts it is computed from
+ROLLED_UP: dict[str, tuple[str, ...]] = {
+    "bookings_made": ("bookings_made",),
+    "bookings_completed": ("bookings_completed",),
+    "bookings_cancelled": ("bookings_cancelled",),
+    "gross_volume": ("gross_volume",),
+    "refunds": ("refunds",),
+    "net_revenue": ("gross_volume", "refunds"),
+    "payment_success_rate": ("payment_success_rate:num", "payment_success_rate:den"),
+    "refund_rate": ("refund_rate:num", "refund_rate:den"),
+}
+ROLLUP_METRICS = tuple(ROLLED_UP)
+
+
+@dataclass
+class _Part:
+    period: object
+    key: str
+    value: int
+
+
+def _stored_parts() -> dict[str, Callable[[Window], list]]:
+    """Stored part -> function(day window) returning rows (period, key=currency, value)."""
+    from app.analytics import metrics_money as mm
+    from app.analytics.metrics import Filters, grouped
+    from app.booking.models import Booking
+
+    none = Filters()
+
+    def bookings(ts):
+        return lambda w: grouped(w, ts, [sa.func.count(Booking.id).label("value")], by=Booking.currency)
+
+    def part(fn, attr):
+        return lambda w: [_Part(r.period, r.key, getattr(r, attr)) for r in fn(w, none, by=mm.Payment.currency)]
+
+    return {
+        "bookings_made": bookings(Booking.created_at),
+        "bookings_completed": bookings(Booking.completed_at),
+        "bookings_cancelled": bookings(Booking.cancelled_at),
+        "gross_volume": lambda w: mm._gross_rows(w, none),
+        "refunds": lambda w: mm._refund_rows(w, none),
+        "payment_success_rate:num": part(mm.success_rows, "num"),
+        "payment_success_rate:den": part(mm.success_rows, "den"),
+        "refund_rate:num": part(mm.refunded_rows, "num"),
+        "refund_rate:den": part(mm.refunded_rows, "den"),
+    }
 
 
 def rollup_zones() -> list[str]:
@@ -33,27 +81,13 @@ def rollup_zones() -> list[str]:
     return zones or list(dict.fromkeys([current_app.config.get("DEFAULT_TIMEZONE") or "UTC", "UTC"]))
 
 
-def _daily_rows(name: str, window: Window):
-    from app.analytics import metrics_money as mm
-    from app.analytics.metrics import Filters, grouped
-    from app.booking.models import Booking
-
-    if name in ("gross_volume", "refunds"):
-        fn = mm._gross_rows if name == "gross_volume" else mm._refund_rows
-        return fn(window, Filters())
-    ts = {"bookings_made": Booking.created_at, "bookings_completed": Booking.completed_at,
-          "bookings_cancelled": Booking.cancelled_at}[name]  # fmt: skip
-    return grouped(window, ts, [sa.func.count(Booking.id).label("value")], by=Booking.currency)
-
-
 def refresh_rollups(days: int = 400, today: date | None = None) -> int:
-    """Recompute the last `days` local days of every rollup metric for every rollup zone."""
-    written = 0
-    now = utcnow()
+    """Recompute the last `days` local days of every stored part for every rollup zone."""
+    written, now = 0, utcnow()
     for tz in rollup_zones():
         end = today or datetime.now(Window(date.today(), date.today(), "day", tz).zone).date()
         window = Window(end - timedelta(days=days - 1), end, "day", tz)
-        for name in ROLLUP_METRICS:
+        for name, rows in _stored_parts().items():
             db.session.execute(
                 sa.delete(DailyRollup).where(
                     DailyRollup.metric == name,
@@ -62,16 +96,10 @@ def refresh_rollups(days: int = 400, today: date | None = None) -> int:
                     DailyRollup.day <= window.end,
                 )
             )
-            for row in _daily_rows(name, window):
-                db.session.add(
-                    DailyRollup(
-                        metric=name,
-                        day=as_date(row.period),
-                        dimension=f"{tz}|{row.key}",
-                        value=int(row.value or 0),
-                        refreshed_at=now,
-                    )  # fmt: skip
-                )
+            for row in rows(window):
+                period, currency, value = row.period, row.key, row.value
+                db.session.add(DailyRollup(metric=name, day=as_date(period), dimension=f"{tz}|{currency}",
+                                           value=int(value or 0), refreshed_at=now))  # fmt: skip
                 written += 1
         # Which days the rollups of this zone cover: older windows are computed live.
         db.session.execute(sa.delete(DailyRollup).where(DailyRollup.metric == COVERAGE, DailyRollup.dimension == tz))
@@ -86,37 +114,67 @@ def freshness() -> datetime | None:
     return db.session.scalar(sa.select(sa.func.max(DailyRollup.refreshed_at)))
 
 
-def rolled_up(name: str, window: Window, filters) -> tuple[list, datetime] | None:
-    """Rows (period, key=currency, value) from the rollups, or None when they do not apply."""
-    if name not in ROLLUP_METRICS or filters.level or filters.specialization:
+def _period(window: Window):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.cast(sa.func.date_trunc(sa.literal_column(f"'{window.granularity}'"), DailyRollup.day), sa.Date)
+    fmt = {"day": "'%Y-%m-%d'", "month": "'%Y-%m-01'"}.get(window.granularity)
+    if fmt:
+        return sa.func.strftime(sa.literal_column(fmt), DailyRollup.day)
+    return sa.func.date(DailyRollup.day, sa.literal_column("'weekday 0'"), sa.literal_column("'-6 days'"))
+
+
+def _part_rows(part: str, window: Window, currency: str | None) -> list:
+    key = sa.func.substr(DailyRollup.dimension, len(window.tz) + 2)
+    period = _period(window)
+    where = [
+        DailyRollup.metric == part,
+        DailyRollup.dimension.like(f"{window.tz}|%"),
+        DailyRollup.day >= window.start,
+        DailyRollup.day <= window.end,
+    ]
+    if currency:
+        where.append(key == currency)
+    stmt = (
+        sa.select(period.label("period"), key.label("key"), sa.func.sum(DailyRollup.value).label("value"))
+        .where(*where)
+        .group_by(period, key)
+    )
+    return db.session.execute(stmt).all()
+
+
+def rolled_up(name: str, window: Window, filters):
+    """The metric's MetricResult from the rollups, or None when they do not apply or do not cover the window."""
+    from app.analytics.metrics import MetricResult, _Row, count_series, money_series, rate_series
+    from app.analytics.metrics_money import net_series
+
+    parts = ROLLED_UP.get(name)
+    if parts is None or filters.level or filters.specialization:
         return None
     if (window.end - window.start).days + 1 < MIN_DAYS_FOR_ROLLUPS:
         return None
-    covered_from = db.session.scalar(
-        sa.select(DailyRollup.day).where(DailyRollup.metric == COVERAGE, DailyRollup.dimension == window.tz)
-    )
+    covered_from, refreshed = db.session.execute(
+        sa.select(DailyRollup.day, DailyRollup.refreshed_at).where(
+            DailyRollup.metric == COVERAGE, DailyRollup.dimension == window.tz
+        )
+    ).first() or (None, None)
     if covered_from is None or covered_from > window.start:
         return None
-    dims = DailyRollup.dimension.like(f"{window.tz}|%")
-    refreshed = db.session.scalar(sa.select(sa.func.max(DailyRollup.refreshed_at)).where(dims))
-    if refreshed is None:
-        return None
-    currency = sa.func.substr(DailyRollup.dimension, len(window.tz) + 2)
-    if db.session.get_bind().dialect.name == "postgresql":
-        period = sa.cast(sa.func.date_trunc(sa.literal_column(f"'{window.granularity}'"), DailyRollup.day), sa.Date)
+    rows = [_part_rows(part, window, filters.currency) for part in parts]
+    if name == "net_revenue":
+        gross, refunded = (money_series(window, r, filters.currency) for r in rows)
+        series = net_series(window, gross, refunded)
+    elif name in ("gross_volume", "refunds"):
+        series = money_series(window, rows[0], filters.currency)
+    elif len(parts) == 2:
+        totals: dict = {}
+        for index, part_rows in enumerate(rows):
+            for r in part_rows:
+                pair = totals.setdefault(as_date(r.period), [0, 0])
+                pair[index] += int(r.value or 0)
+        series = rate_series(window, [_Row(p, num, den) for p, (num, den) in totals.items()])
     else:
-        fmt = {"day": "'%Y-%m-%d'", "month": "'%Y-%m-01'"}.get(window.granularity)
-        period = (
-            sa.func.strftime(sa.literal_column(fmt), DailyRollup.day)
-            if fmt
-            else sa.func.date(DailyRollup.day, sa.literal_column("'weekday 0'"), sa.literal_column("'-6 days'"))
-        )
-    where = [DailyRollup.metric == name, dims, DailyRollup.day >= window.start, DailyRollup.day <= window.end]
-    if filters.currency:
-        where.append(currency == filters.currency)
-    stmt = (
-        sa.select(period.label("period"), currency.label("key"), sa.func.sum(DailyRollup.value).label("value"))
-        .where(*where)
-        .group_by(period, currency)
-    )
-    return db.session.execute(stmt).all(), refreshed
+        totals = {}
+        for r in rows[0]:
+            totals[as_date(r.period)] = totals.get(as_date(r.period), 0) + int(r.value or 0)
+        series = count_series(window, [_Row(p, 0, 0, v) for p, v in totals.items()])
+    return MetricResult(series, refreshed_at=refreshed)
