@@ -1,4 +1,4 @@
-"""Analytics jobs: the retention purge and the rollup refresh (run daily, e.g. from cron)."""
+"""Analytics jobs: the retention purge (daily) and the rollup refresh (every few minutes, full nightly)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ def purge_old_events() -> int:
 
 
 @job
-def refresh_rollups(days: int = 400) -> int:
-    """Recompute the daily rollups of the last `days` days; returns rows written."""
+def refresh_rollups(days: int | None = None) -> int:
+    """Bring the daily rollups up to now (days=None: since the last refresh; N: the last N days)."""
     from app.analytics.rollups import refresh_rollups as refresh
 
     return refresh(days=days)

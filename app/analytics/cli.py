@@ -55,9 +55,9 @@ def schedule(period: str | None, kinds: tuple[str, ...]) -> None:
 
 
 @analytics_cli.command("refresh-rollups")
-@click.option("--days", default=400, show_default=True)
-def refresh_rollups(days: int) -> None:
-    """Recompute the daily rollups (run nightly)."""
+@click.option("--days", type=int, default=None, help="Recompute the last N days (default: since the last refresh)")
+def refresh_rollups(days: int | None) -> None:
+    """Bring the daily rollups up to now (every 10 minutes; `--days 400` nightly)."""
     from app.analytics.rollups import refresh_rollups as refresh
 
     click.echo(f"{refresh(days=days)} rollup rows written")

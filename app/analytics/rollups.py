@@ -23,8 +23,9 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-MIN_DAYS_FOR_ROLLUPS = 92
-COVERAGE = "_coverage"  # one row per zone: day = first day covered
+MIN_DAYS_FOR_ROLLUPS = 7
+FULL_DAYS = 400
+COVERAGE = "_coverage"  # one row per zone: day = first day covered, value = number of days covered
 
 # metric name -> the stored parts it is computed from
 ROLLED_UP: dict[str, tuple[str, ...]] = {
@@ -81,12 +82,39 @@ def rollup_zones() -> list[str]:
     return zones or list(dict.fromkeys([current_app.config.get("DEFAULT_TIMEZONE") or "UTC", "UTC"]))
 
 
-def refresh_rollups(days: int = 400, today: date | None = None) -> int:
-    """Recompute the last `days` local days of every stored part for every rollup zone."""
+def _coverage(tz: str) -> tuple[date | None, date | None, datetime | None]:
+    """(first day, last day, refreshed_at) the rollups of this zone cover."""
+    row = db.session.execute(
+        sa.select(DailyRollup.day, DailyRollup.value, DailyRollup.refreshed_at).where(
+            DailyRollup.metric == COVERAGE, DailyRollup.dimension == tz
+        )
+    ).first()
+    if row is None:
+        return None, None, None
+    return row.day, row.day + timedelta(days=row.value - 1), row.refreshed_at
+
+
+def _today(tz: str) -> date:
+    return datetime.now(Window(date.today(), date.today(), "day", tz).zone).date()
+
+
+def refresh_rollups(days: int | None = None, today: date | None = None) -> int:
+    """Recompute rollups for every rollup zone, up to today (partial) in that zone.
+
+    days=None (the frequent job): from the day before the last covered day, or the last FULL_DAYS
+    days when nothing is covered yet. days=N: the last N days (the nightly full refresh).
+    """
     written, now = 0, utcnow()
     for tz in rollup_zones():
-        end = today or datetime.now(Window(date.today(), date.today(), "day", tz).zone).date()
-        window = Window(end - timedelta(days=days - 1), end, "day", tz)
+        end = today or _today(tz)
+        first, last, _ = _coverage(tz)
+        if days is not None:
+            start = end - timedelta(days=days - 1)
+        elif last is not None:
+            start = min(last, end) - timedelta(days=1)
+        else:
+            start = end - timedelta(days=FULL_DAYS - 1)
+        window = Window(start, end, "day", tz)
         for name, rows in _stored_parts().items():
             db.session.execute(
                 sa.delete(DailyRollup).where(
@@ -97,13 +125,15 @@ def refresh_rollups(days: int = 400, today: date | None = None) -> int:
                 )
             )
             for row in rows(window):
-                period, currency, value = row.period, row.key, row.value
-                db.session.add(DailyRollup(metric=name, day=as_date(period), dimension=f"{tz}|{currency}",
-                                           value=int(value or 0), refreshed_at=now))  # fmt: skip
+                db.session.add(DailyRollup(metric=name, day=as_date(row.period), dimension=f"{tz}|{row.key}",
+                                           value=int(row.value or 0), refreshed_at=now))  # fmt: skip
                 written += 1
-        # Which days the rollups of this zone cover: older windows are computed live.
+        # Which days this zone's rollups cover (older or newer windows are computed live).
+        contiguous = first is not None and last is not None and last >= window.start - timedelta(days=1)
+        covered_from = min(first, window.start) if contiguous else window.start
         db.session.execute(sa.delete(DailyRollup).where(DailyRollup.metric == COVERAGE, DailyRollup.dimension == tz))
-        db.session.add(DailyRollup(metric=COVERAGE, day=window.start, dimension=tz, value=days, refreshed_at=now))
+        db.session.add(DailyRollup(metric=COVERAGE, day=covered_from, dimension=tz,
+                                   value=(window.end - covered_from).days + 1, refreshed_at=now))  # fmt: skip
     db.session.commit()
     log.info("refreshed %s rollup rows", written)
     return written
@@ -152,12 +182,8 @@ def rolled_up(name: str, window: Window, filters):
         return None
     if (window.end - window.start).days + 1 < MIN_DAYS_FOR_ROLLUPS:
         return None
-    covered_from, refreshed = db.session.execute(
-        sa.select(DailyRollup.day, DailyRollup.refreshed_at).where(
-            DailyRollup.metric == COVERAGE, DailyRollup.dimension == window.tz
-        )
-    ).first() or (None, None)
-    if covered_from is None or covered_from > window.start:
+    covered_from, covered_to, refreshed = _coverage(window.tz)
+    if covered_from is None or covered_from > window.start or covered_to < min(window.end, _today(window.tz)):
         return None
     rows = [_part_rows(part, window, filters.currency) for part in parts]
     if name == "net_revenue":

@@ -16,11 +16,10 @@ from app.analytics.metrics import METRICS, compute
 from app.analytics.params import applicable, filters_from_args, window_from_args
 from app.analytics.periods import GRANULARITIES, Window
 from app.analytics.rollups import freshness
-from app.coaches.models import CertificationLevel, Specialization
+from app.coaches.models import CertificationLevel, CoachProfile, Specialization
 from app.core.errors import ValidationFailed
 from app.core.security import public, roles_required
 from app.extensions import db
-from app.payments.models import Payment
 
 bp = Blueprint("analytics_staff", __name__, template_folder="templates")
 assets = Blueprint("analytics_assets", __name__)
@@ -63,7 +62,8 @@ def _chart(name: str, window: Window, filters, args: dict) -> dict:
 
 
 def _choices() -> dict:
-    currencies = db.session.scalars(sa.select(Payment.currency).distinct().order_by(Payment.currency)).all()
+    # From the coaches' currencies (a small table), not a DISTINCT over every payment.
+    currencies = db.session.scalars(sa.select(CoachProfile.currency).distinct().order_by(CoachProfile.currency)).all()
     specs = db.session.execute(sa.select(Specialization.slug, Specialization.name).order_by(Specialization.name)).all()
     return {"levels": [lv.value for lv in CertificationLevel], "specializations": specs, "currencies": currencies}
 

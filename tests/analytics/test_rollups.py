@@ -10,8 +10,10 @@ from app.analytics.metrics import Filters, compute
 from app.analytics.models import DailyRollup
 from app.analytics.periods import Window
 from app.analytics.rollups import ROLLUP_METRICS
+from app.core.db import utcnow
 from app.extensions import db
 from tests.analytics.conftest import TZ
+from tests.factories.analytics import BookingFactory
 from workers.analytics import refresh_rollups
 
 LONG = Window(date(2026, 6, 1), date(2026, 11, 30), "week", TZ)
@@ -39,6 +41,12 @@ def test_rollups_give_the_live_numbers_and_say_how_fresh(world, app, monkeypatch
     # Refreshing twice does not double count.
     refresh_rollups(days=400)
     assert compute("bookings_made", LONG)[2].series == live["bookings_made"].series
+    # The frequent refresh (since the last one) picks up new rows and keeps the coverage.
+    BookingFactory(coach=world.eur_coach, client=world.clients[0], created_at=utcnow())
+    refresh_rollups()
+    after = compute("bookings_made", LONG)[2]
+    assert after.refreshed_at is not None
+    assert sum(p["value"] for p in after.series) == sum(p["value"] for p in live["bookings_made"].series) + 1
 
     from app.accounts.models import Role
     from tests.factories import StaffFactory
