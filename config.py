@@ -23,6 +23,10 @@ def _env_int(name: str, default: int) -> int:
     return int(_env(name, str(default)))
 
 
+def _env_ints(name: str, default: str) -> list[int]:
+    return [int(x) for x in _env(name, default).replace(" ", "").split(",") if x]
+
+
 def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
 
@@ -38,10 +42,13 @@ class Config:
 
     # Adapters: each has an embedded default and a production implementation.
     REDIS_URL = _env("REDIS_URL")  # unset: jobs run inline
+    JOB_RETRY_INTERVALS = _env_ints("JOB_RETRY_INTERVALS", "10,60,300")  # seconds; one retry per value
+    JOB_TIMEOUT = _env_int("JOB_TIMEOUT", 600)  # seconds an rq job may run
     STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")  # local | s3
     UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     S3_BUCKET = _env("S3_BUCKET", "coach-connect")
     S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_PUBLIC_ENDPOINT_URL = _env("S3_PUBLIC_ENDPOINT_URL")  # host browsers reach for presigned URLs
     S3_REGION = _env("S3_REGION", "us-east-1")
     AWS_ACCESS_KEY_ID = _env("AWS_ACCESS_KEY_ID")
     AWS_SECRET_ACCESS_KEY = _env("AWS_SECRET_ACCESS_KEY")
@@ -54,6 +61,7 @@ class Config:
     SMTP_USERNAME = _env("SMTP_USERNAME")
     SMTP_PASSWORD = _env("SMTP_PASSWORD")
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
+    SMTP_SSL = _env_bool("SMTP_SSL", False)  # implicit TLS (usually port 465)
 
     PAYMENT_GATEWAY = _env("PAYMENT_GATEWAY", "offline")  # offline | stripe
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
@@ -62,6 +70,7 @@ class Config:
     STRIPE_API_BASE = _env("STRIPE_API_BASE")  # e.g. localstripe in tests
 
     # Security.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # reverse proxies in front of gunicorn (X-Forwarded-*)
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
@@ -77,6 +86,7 @@ class Config:
     LOGIN_THROTTLE_MINUTES = _env_int("LOGIN_THROTTLE_MINUTES", 15)
     TOTP_ISSUER = _env("TOTP_ISSUER", "Coach Connect")
     ALLOW_OTP_CLI = False
+    ALLOW_TEST_EMAIL_DOMAINS = False  # accept name@x.test (the demo accounts) in forms
 
     # Workflow settings.
     CLAIM_MINUTES = _env_int("CLAIM_MINUTES", 30)
@@ -95,6 +105,7 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
     ALLOW_OTP_CLI = True
+    ALLOW_TEST_EMAIL_DOMAINS = True
 
 
 class TestingConfig(Config):
@@ -106,6 +117,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     REDIS_URL = None  # tests that need rq pass their own URL
     ALLOW_OTP_CLI = True
+    ALLOW_TEST_EMAIL_DOMAINS = True
 
 
 class ProductionConfig(Config):

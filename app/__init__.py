@@ -20,8 +20,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config.get("PROXY_FIX", True):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:  # only behind a proxy: otherwise any client could forge X-Forwarded-For (and dodge throttling)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO)
 
     register_extensions(app)
@@ -43,6 +44,11 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    if app.config.get("ALLOW_TEST_EMAIL_DOMAINS"):
+        import email_validator
+
+        # The demo accounts use the reserved .test domain, which email-validator refuses by default.
+        email_validator.TEST_ENVIRONMENT = True
 
 
 def register_adapters(app: Flask) -> None:

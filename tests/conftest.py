@@ -85,9 +85,13 @@ def _clean_tables(app):
     with app.app_context():
         yield
         db.session.remove()
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        names = [t.name for t in db.metadata.sorted_tables]
+        probe = " UNION ALL ".join(f"SELECT '{n}' FROM (SELECT 1 FROM \"{n}\" LIMIT 1) AS x" for n in names)
         with db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            used = [row[0] for row in conn.execute(sa.text(probe))]  # truncating only these is much faster
+            if used:
+                tables = ", ".join(f'"{n}"' for n in used)
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

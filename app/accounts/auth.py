@@ -37,7 +37,11 @@ def init_auth(app: Flask) -> None:
         if token_user is not None:  # a Bearer token speaks for itself, whatever the cookie says
             return token_user
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None  # disabled or banned: logged out
+        if user is None or not user.is_active:  # disabled or banned: logged out
+            return None
+        if user.is_staff and user.totp_enabled_at is None:  # promoted to staff: log in again with TOTP
+            return None
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:

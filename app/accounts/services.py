@@ -14,6 +14,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
 from app.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from app.core.mail import external_url, queue_mail
 from app.core.security import (
     hash_password,
     new_api_token,
@@ -65,15 +66,29 @@ def register_user(email: str, password: str, first_name: str, last_name: str, ti
     user = _add_user(email, password, [Role.CLIENT], first_name=first_name, last_name=last_name, timezone=timezone)
     audit.record(user, "user.registered", user, after={"email": user.email, "roles": ["client"]})
     tracking.track(tracking.SIGN_UP, user=user)
+    queue_mail(
+        user.email,
+        "welcome",
+        "Welcome to Coach Connect",
+        {"user": user, "login_url": external_url("accounts.login")},
+    )
     commit()
     return user
 
 
-def create_user(email: str, roles: list[Role], password: str | None, actor: User | None = None) -> User:
+def create_user(
+    email: str,
+    roles: list[Role],
+    password: str | None,
+    actor: User | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
     """Create an account with roles (CLI or admin); staff roles need an admin actor unless from the CLI."""
     if actor is not None and not actor.has_role(Role.ADMIN):
         raise PermissionDenied("Only admins create accounts.")
-    user = _add_user(email, password, roles)
+    profile = {k: v.strip() for k, v in (("first_name", first_name), ("last_name", last_name)) if v and v.strip()}
+    user = _add_user(email, password, roles, **profile)
     if user.is_staff:
         user.totp_secret = new_totp_secret()
     audit.record(actor, "user.created", user, after={"email": user.email, "roles": sorted(roles)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -18,6 +19,8 @@ from app.staff.forms import ConfirmForm
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 PENDING = "pending_user_id"
+PENDING_AT = "pending_since"
+PENDING_SECONDS = 600  # a half-finished staff login (password given, code not yet) lapses after this
 
 
 def is_safe_next(target: str) -> bool:
@@ -48,7 +51,10 @@ def _finish_login(user: User):
 
 def _pending_user() -> User | None:
     user_id = session.get(PENDING)
-    return db.session.get(User, user_id) if user_id else None
+    if not user_id or time.time() - session.get(PENDING_AT, 0) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    return db.session.get(User, user_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,6 +77,7 @@ def login():
             if not user.is_staff:
                 return _finish_login(user)
             session[PENDING] = user.id
+            session[PENDING_AT] = time.time()
             nxt = _safe_next("")
             step = "accounts.totp_verify" if user.totp_enabled_at else "accounts.totp_enrol"
             return redirect(url_for(step, next=nxt or None))

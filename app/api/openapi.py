@@ -32,6 +32,8 @@ STANDARD_ERRORS = {
     "403": "Not allowed",
     "404": "Not found",
     "409": "Conflict",
+    "413": "Upload too large",
+    "422": "Unprocessable",
     "429": "Too many requests",
 }
 
@@ -59,7 +61,12 @@ def document(
     return decorator
 
 
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")  # <name>, <int:name>, <string(length=2):name>
+_SCHEMAS = {
+    "int": {"type": "integer", "minimum": 0},
+    "float": {"type": "number"},
+    "uuid": {"type": "string", "format": "uuid"},
+}
 
 
 def _path(rule: str) -> tuple[str, list[dict]]:
@@ -67,7 +74,7 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 
     def repl(match):
         converter, name = match.group(1) or "string", match.group(2)
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        schema = dict(_SCHEMAS.get(converter, {"type": "string"}))
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 

@@ -17,7 +17,7 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 
-RETRY_INTERVALS = [10, 60, 300]  # seconds between rq retries (backoff)
+DEFAULT_RETRY_INTERVALS = (10, 60, 300)  # seconds between rq retries (backoff); JOB_RETRY_INTERVALS
 
 
 def resolve(path: str):
@@ -88,10 +88,14 @@ def _rq_failure_callback(job, connection, exc_type, exc_value, tb) -> None:
 class RQJobs:
     """rq on Redis; `rq worker --with-scheduler` runs them, with retries and backoff."""
 
-    def __init__(self, url: str):
+    def __init__(
+        self, url: str, retry_intervals: list[int] | tuple[int, ...] = DEFAULT_RETRY_INTERVALS, timeout: int = 600
+    ):
         from redis import Redis
 
-        self.connection = Redis.from_url(url)
+        self.connection = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+        self.retry_intervals = list(retry_intervals)
+        self.timeout = timeout
 
     def _queue(self, name: str):
         from rq import Queue
@@ -99,13 +103,16 @@ class RQJobs:
         return Queue(name, connection=self.connection)
 
     def enqueue(self, func: str, *args: Any, queue: str = "default", at: datetime | None = None) -> str:
+        """Put the job on its queue (or schedule it); retried once per JOB_RETRY_INTERVALS entry."""
         from rq import Callback, Retry
 
-        options = dict(
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        options: dict[str, Any] = dict(
             on_failure=Callback(_rq_failure_callback),
             failure_ttl=7 * 24 * 3600,
+            job_timeout=self.timeout,
         )
+        if self.retry_intervals:
+            options["retry"] = Retry(max=len(self.retry_intervals), interval=self.retry_intervals)
         q = self._queue(queue)
         job = q.enqueue_at(at, func, *args, **options) if at else q.enqueue(func, *args, **options)
         return job.id
@@ -120,16 +127,25 @@ class RQJobs:
             pass
 
     def status(self) -> dict:
+        """Whether Redis answers, and how many rq workers are registered."""
+        from rq import Worker
+
         try:
             self.connection.ping()
-            return {"backend": "rq", "ok": True}
+            return {"backend": "rq", "ok": True, "workers": Worker.count(connection=self.connection)}
         except Exception as exc:  # noqa: BLE001 - any connection failure means "down"
-            return {"backend": "rq", "ok": False, "error": str(exc)}
+            return {"backend": "rq", "ok": False, "error": exc.__class__.__name__}
 
 
 def build_jobs(config) -> JobQueue:
     """rq when REDIS_URL is set, inline otherwise."""
-    return RQJobs(config["REDIS_URL"]) if config.get("REDIS_URL") else InlineJobs()
+    if not config.get("REDIS_URL"):
+        return InlineJobs()
+    return RQJobs(
+        config["REDIS_URL"],
+        retry_intervals=config.get("JOB_RETRY_INTERVALS", DEFAULT_RETRY_INTERVALS),
+        timeout=config.get("JOB_TIMEOUT", 600),
+    )
 
 
 def jobs() -> JobQueue:
@@ -137,8 +153,22 @@ def jobs() -> JobQueue:
     return current_app.extensions["jobs"]
 
 
+def enqueue_or_record(func: str, *args: Any, queue: str = "default") -> str | None:
+    """Enqueue a job; when the queue is unreachable, record a JobFailure (retryable from the console).
+
+    Used after a commit: the data is saved by then, so an unreachable Redis must not turn the
+    request into an error page, and the job must not be lost silently.
+    """
+    try:
+        return jobs().enqueue(func, *args, queue=queue)
+    except Exception:  # noqa: BLE001 - Redis down, timeouts: the job is kept as a failure row
+        log.exception("could not enqueue %s%r on %s", func, args, queue)
+        record_failure(queue, func, list(args), "Could not enqueue the job:\n" + traceback.format_exc(), None)
+        return None
+
+
 def enqueue_after_commit(func: str, *args: Any, queue: str = "default") -> None:
     """Enqueue a job once the current transaction commits (the usual way services start jobs)."""
     from app.core.effects import on_commit
 
-    on_commit(lambda: jobs().enqueue(func, *args, queue=queue))
+    on_commit(enqueue_or_record, func, *args, queue=queue)

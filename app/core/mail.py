@@ -8,9 +8,11 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 
 from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
@@ -18,6 +20,14 @@ from app.core.models import MailStatus, OutgoingMail
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for mails; the bare path when neither a request nor SERVER_NAME gives the host."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except RuntimeError:
+        return url_for(endpoint, **values) if has_request_context() else "/"
 
 
 def queue_mail(
@@ -60,6 +70,8 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     msg["Subject"] = mail.subject
     msg["From"] = sender
     msg["To"] = mail.to_address
+    msg["Date"] = formatdate(usegmt=True)
+    msg["Message-ID"] = make_msgid(idstring=f"mail{mail.id}", domain=parseaddr(sender)[1].partition("@")[2] or None)
     msg.set_content(mail.text_body)
     msg.add_alternative(mail.html_body, subtype="html")
     for a in mail.attachments or []:
@@ -68,10 +80,33 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     return msg
 
 
+def _smtp_connection(config) -> smtplib.SMTP:
+    """An SMTP connection as configured: implicit TLS (SMTP_SSL), STARTTLS, or plain; logged in."""
+    context = ssl.create_default_context()  # verify the server's certificate
+    if config.get("SMTP_SSL"):
+        smtp = smtplib.SMTP_SSL(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30, context=context)
+    else:
+        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30)
+    try:
+        if config["SMTP_STARTTLS"] and not config.get("SMTP_SSL"):
+            smtp.starttls(context=context)
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()  # a refused STARTTLS or login must not leak the socket
+        raise
+    return smtp
+
+
 def deliver(mail_id: int) -> None:
-    """Send (SMTP) or file (outbox) one mail; a mail already delivered is left alone."""
-    mail = db.session.get(OutgoingMail, mail_id)
+    """Send (SMTP) or file (outbox) one mail; a mail already delivered is left alone.
+
+    The row is locked while sending, so two workers running the same job send it once.
+    Raises on an SMTP failure (after marking the mail FAILED) so that rq retries the job.
+    """
+    mail = db.session.get(OutgoingMail, mail_id, with_for_update=True, populate_existing=True)
     if mail is None or mail.status in (MailStatus.SENT, MailStatus.OUTBOX):
+        db.session.rollback()
         return
     config = current_app.config
     mail.attempts += 1
@@ -81,15 +116,11 @@ def deliver(mail_id: int) -> None:
         db.session.commit()
         return
     try:
-        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
-            if config["SMTP_STARTTLS"]:
-                smtp.starttls()
-            if config["SMTP_USERNAME"]:
-                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+        with _smtp_connection(config) as smtp:
             smtp.send_message(build_message(mail, config["MAIL_FROM"]))
     except (OSError, smtplib.SMTPException) as exc:
         mail.status = MailStatus.FAILED
-        mail.error = str(exc)
+        mail.error = f"{exc.__class__.__name__}: {exc}"
         db.session.commit()
         raise
     mail.status = MailStatus.SENT

@@ -40,9 +40,9 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
 
 def _coerce(value: Any, column) -> Any:
     """Turn a cursor's JSON value back into the column's Python type."""
-    python_type = getattr(column.type, "python_type", None)
+    column_type = getattr(column.type, "impl", column.type)  # a TypeDecorator reports `object`
     try:
-        python_type = column.type.impl.python_type if python_type is None else python_type
+        python_type = column_type.python_type
     except (AttributeError, NotImplementedError):
         python_type = None
     if python_type is datetime and isinstance(value, str):

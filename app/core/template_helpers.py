@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -57,7 +57,9 @@ def init_templates(app: Flask) -> None:
         from app.staff.navigation import sections_for
 
         return {
-            # current_user is None outside a request (mail rendered by a job).
-            "staff_sections": sections_for(current_user) if getattr(current_user, "is_authenticated", False) else [],
+            # Mails render outside requests (jobs, CLI), where there is no current user.
+            "staff_sections": sections_for(current_user)
+            if has_request_context() and current_user.is_authenticated
+            else [],
             "view_functions": current_app.view_functions,
         }

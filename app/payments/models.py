@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from app.core.errors import InvalidState
 from app.extensions import db
 
 
@@ -21,6 +22,27 @@ class PaymentStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.REQUIRES_PAYMENT: frozenset(
+        {
+            PaymentStatus.REQUIRES_ACTION,
+            PaymentStatus.PROCESSING,
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.FAILED,
+            PaymentStatus.CANCELLED,
+        }
+    ),
+    PaymentStatus.REQUIRES_ACTION: frozenset(
+        {PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELLED}
+    ),
+    PaymentStatus.PROCESSING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
+    # A late success (webhook) may follow a failure reported earlier on the same intent.
+    PaymentStatus.FAILED: frozenset({PaymentStatus.SUCCEEDED}),
+    PaymentStatus.SUCCEEDED: frozenset(),
+    PaymentStatus.CANCELLED: frozenset(),
+}
 
 
 class Payment(TimestampMixin, db.Model):
@@ -66,6 +88,12 @@ class Payment(TimestampMixin, db.Model):
         """What may still be refunded, in minor units."""
         return self.amount - self.amount_refunded
 
+    def transition_to(self, new: PaymentStatus) -> None:
+        """Move to `new` if allowed, else raise InvalidState."""
+        if new not in PAYMENT_TRANSITIONS[self.status]:
+            raise InvalidState(f"A {self.status.value} payment cannot become {new.value}.")
+        self.status = new
+
 
 class RefundReason(enum.StrEnum):
     """Stripe's reasons plus our own."""
@@ -86,6 +114,15 @@ class RefundStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     REJECTED = "rejected"  # the second approver said no
+
+
+REFUND_TRANSITIONS: dict[RefundStatus, frozenset[RefundStatus]] = {
+    RefundStatus.PENDING_APPROVAL: frozenset({RefundStatus.PENDING, RefundStatus.REJECTED}),
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.FAILED: frozenset({RefundStatus.PENDING, RefundStatus.SUCCEEDED}),  # retried, or a late success
+    RefundStatus.SUCCEEDED: frozenset({RefundStatus.FAILED}),  # Stripe may report a refund failing later
+    RefundStatus.REJECTED: frozenset(),
+}
 
 
 class Refund(TimestampMixin, db.Model):
@@ -115,6 +152,12 @@ class Refund(TimestampMixin, db.Model):
     payment: Mapped[Payment] = relationship(back_populates="refunds")
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+    def transition_to(self, new: RefundStatus) -> None:
+        """Move to `new` if allowed, else raise InvalidState."""
+        if new not in REFUND_TRANSITIONS[self.status]:
+            raise InvalidState(f"A {self.status.value} refund cannot become {new.value}.")
+        self.status = new
 
 
 class WebhookStatus(enum.StrEnum):

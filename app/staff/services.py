@@ -5,9 +5,9 @@ from __future__ import annotations
 from app.accounts.models import Role, User
 from app.core import audit
 from app.core.db import utcnow
-from app.core.effects import commit, on_commit
+from app.core.effects import commit
 from app.core.errors import InvalidState, PermissionDenied
-from app.core.jobs import jobs
+from app.core.jobs import enqueue_after_commit
 from app.core.models import JobFailure
 
 
@@ -19,5 +19,5 @@ def retry_failed_job(failure: JobFailure, actor: User) -> None:
         raise InvalidState("This job was already retried.")
     failure.retried_at = utcnow()
     audit.record(actor, "job.retried", failure, after={"func": failure.func, "args": failure.args})
-    on_commit(lambda: jobs().enqueue(failure.func, *failure.args, queue=failure.queue))
+    enqueue_after_commit(failure.func, *failure.args, queue=failure.queue)
     commit()

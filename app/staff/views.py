@@ -22,6 +22,11 @@ STAFF = tuple(STAFF_ROLES)
 PAGE_SIZE = 50
 
 
+def _escape_like(text: str) -> str:
+    """Search text with LIKE's wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @bp.get("/")
 @roles_required(*STAFF)
 def home():
@@ -36,7 +41,12 @@ def outbox():
     stmt = sa.select(OutgoingMail)
     q = request.args.get("q", "").strip()
     if q:
-        stmt = stmt.where(OutgoingMail.to_address.ilike(f"%{q}%"))
+        pattern = f"%{_escape_like(q)}%"
+        stmt = stmt.where(
+            sa.or_(
+                OutgoingMail.to_address.ilike(pattern, escape="\\"), OutgoingMail.subject.ilike(pattern, escape="\\")
+            )
+        )
     page = keyset_page(stmt, [OutgoingMail.id], True, request.args.get("after"), PAGE_SIZE)
     return render_template("staff/outbox.html", page=page, q=q)
 
@@ -75,8 +85,8 @@ def audit():
         stmt = stmt.where(AuditLog.action == filters["action"])
     if filters["object_type"]:
         stmt = stmt.where(AuditLog.object_type == filters["object_type"])
-        if filters["object_id"]:
-            stmt = stmt.where(AuditLog.object_id == filters["object_id"])
+    if filters["object_id"]:
+        stmt = stmt.where(AuditLog.object_id == filters["object_id"])
     if filters["actor"]:
         actor = account_services.find_user(filters["actor"])
         stmt = stmt.where(AuditLog.actor_id == (actor.id if actor else -1))
@@ -115,7 +125,12 @@ def users():
     if form.validate_on_submit():
         try:
             user = account_services.create_user(
-                form.email.data, [Role(r) for r in form.roles.data], form.password.data, actor=current_user
+                form.email.data,
+                [Role(r) for r in form.roles.data],
+                form.password.data,
+                actor=current_user,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
             )
             flash(f"Account {user.email} created.", "success")
             return redirect(url_for("staff.user_detail", user_id=user.id))
@@ -128,7 +143,8 @@ def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     if q:
-        stmt = stmt.where(sa.or_(User.email.ilike(f"%{q}%"), User.last_name.ilike(f"%{q}%")))
+        pattern = f"%{_escape_like(q)}%"
+        stmt = stmt.where(sa.or_(User.email.ilike(pattern, escape="\\"), User.last_name.ilike(pattern, escape="\\")))
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
     page = keyset_page(stmt, [User.id], True, request.args.get("after"), PAGE_SIZE)

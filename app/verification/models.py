@@ -52,6 +52,8 @@ class CoachApplication(TimestampMixin, db.Model):
     __tablename__ = "coach_applications"
     __table_args__ = (
         sa.Index("ix_coach_applications_queue", "status", "submitted_at", "id"),
+        # "All statuses" and age filters page through submitted_at without a sort.
+        sa.Index("ix_coach_applications_submitted", "submitted_at", "id"),
         sa.Index("ix_coach_applications_level_queue", "certification_level", "status", "submitted_at"),
         sa.Index("ix_coach_applications_failing_queue", "has_failing_checks", "status", "submitted_at"),
         sa.Index("ix_coach_applications_claimed", "claimed_by_id", "claim_expires_at"),

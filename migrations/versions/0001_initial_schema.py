@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 13:14:17.084988
+Create Date: 2026-11-25 13:48:53.176731
 
 """
 
@@ -250,6 +250,7 @@ def upgrade():
             "ix_coach_applications_level_queue", ["certification_level", "status", "submitted_at"], unique=False
         )
         batch_op.create_index("ix_coach_applications_queue", ["status", "submitted_at", "id"], unique=False)
+        batch_op.create_index("ix_coach_applications_submitted", ["submitted_at", "id"], unique=False)
         batch_op.create_index("ix_coach_applications_user", ["user_id", "created_at"], unique=False)
 
     op.create_table(
@@ -1173,6 +1174,7 @@ def downgrade():
     op.drop_table("coach_profiles")
     with op.batch_alter_table("coach_applications", schema=None) as batch_op:
         batch_op.drop_index("ix_coach_applications_user")
+        batch_op.drop_index("ix_coach_applications_submitted")
         batch_op.drop_index("ix_coach_applications_queue")
         batch_op.drop_index("ix_coach_applications_level_queue")
         batch_op.drop_index("ix_coach_applications_ipec")

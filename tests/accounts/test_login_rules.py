@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import create_app
 from app.accounts import services
+from app.accounts.models import Role
 from app.accounts.views import is_safe_next
 from app.core.db import utcnow
 from app.core.errors import RateLimited
@@ -120,3 +121,40 @@ def test_disabling_a_user_ends_their_session_and_their_tokens(client):
     services.set_enabled(user, False, StaffFactory())
     assert client.get("/dashboard").status_code == 302
     assert client.get("/api/me", headers=headers).status_code == 401
+
+
+def test_a_client_promoted_to_staff_must_log_in_again_with_totp(client):
+    user = UserFactory()
+    assert post_login(client, user.email).status_code == 302
+    services.set_roles(user, [Role.CLIENT, Role.VERIFIER], StaffFactory())
+    assert client.get("/staff/").status_code == 302
+    assert client.get("/dashboard").status_code == 302
+    resp = post_login(client, user.email)
+    assert resp.headers["Location"].startswith("/login/enrol")
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_address_throttle(client, app, monkeypatch):
+    assert app.config["TRUSTED_PROXIES"] == 0
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 3)
+    for n in range(3):
+        forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+        assert post_login(client, f"nobody{n}@example.org", "wrong-password", headers=forged).status_code == 401
+    resp = post_login(client, UserFactory().email, headers={"X-Forwarded-For": "203.0.113.99"})
+    assert resp.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(app):
+    behind: Flask = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TRUSTED_PROXIES=1
+    )
+
+    def whoami():
+        from flask import request
+
+        return request.remote_addr
+
+    behind.add_url_rule("/whoami", "whoami", whoami)
+    resp = behind.test_client().get("/whoami", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert resp.get_data(as_text=True) == "198.51.100.7"
+    with behind.app_context():
+        db.engine.dispose()

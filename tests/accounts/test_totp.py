@@ -14,6 +14,7 @@ from app.accounts.models import RecoveryCode, Role, User
 from app.core.models import AuditLog
 from app.extensions import db
 from tests.accounts.flows import current_code, field_error, logout, post_code, post_login
+from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory
 
 
@@ -99,3 +100,14 @@ def test_staff_pages_stay_closed_between_the_password_and_the_code(client):
     post_login(client, staff.email)
     assert client.get("/admin/").status_code == 302
     assert client.get("/settings").status_code == 302
+
+
+def test_a_half_finished_staff_login_lapses(client):
+    staff = StaffFactory()
+    post_login(client, staff.email)
+    with client.session_transaction() as sess:
+        sess["pending_since"] -= 601
+    token = csrf_token_from(client, "/login")
+    resp = client.post("/login/verify", data={"code": current_code(staff), "csrf_token": token})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/login"
+    assert client.get("/staff/").status_code == 302

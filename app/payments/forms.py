@@ -1,0 +1,64 @@
+"""Checkout and refund forms."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.core.db import ZERO_DECIMAL_CURRENCIES
+from app.payments.gateways.offline import TEST_CARD_CHOICES
+from app.payments.models import RefundReason
+
+REASON_LABELS = {
+    RefundReason.REQUESTED_BY_CUSTOMER: "Requested by the client",
+    RefundReason.DUPLICATE: "Duplicate payment",
+    RefundReason.FRAUDULENT: "Fraudulent",
+    RefundReason.SESSION_CANCELLED: "Session cancelled",
+    RefundReason.COACH_NO_SHOW: "Coach did not show up",
+    RefundReason.GOODWILL: "Goodwill gesture",
+}
+
+
+def to_minor(text: str, currency: str) -> int | None:
+    """'12.50' EUR -> 1250; None when it is not a valid positive amount for the currency."""
+    digits = 0 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 2
+    try:
+        value = Decimal((text or "").strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    minor = value * (10**digits)
+    if minor <= 0 or minor != minor.to_integral_value():
+        return None
+    return int(minor)
+
+
+class TestCardForm(FlaskForm):
+    """Test mode: pick one of Stripe's test cards."""
+
+    payment_method = RadioField(
+        "Test card",
+        choices=[SelectChoice(v, label) for v, label in TEST_CARD_CHOICES],
+        default="pm_card_visa",
+        validators=[InputRequired()],
+    )
+
+
+class RefundForm(FlaskForm):
+    """Step 1: amount, reason, note."""
+
+    amount = StringField("Amount to refund", validators=[DataRequired(), Length(max=20)])
+    reason = SelectField("Reason", choices=[SelectChoice(r.value, label) for r, label in REASON_LABELS.items()])
+    note = TextAreaField("Note (kept in the audit log)", validators=[Length(max=2000)])
+
+
+class RefundConfirmForm(FlaskForm):
+    """Step 2: the confirmed request; the key makes a double submit one refund."""
+
+    amount_minor = IntegerField(validators=[NumberRange(min=1)])
+    reason = HiddenField(validators=[DataRequired()])
+    note = HiddenField()
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])

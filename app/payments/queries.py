@@ -1,0 +1,223 @@
+"""Read-side queries of the finance console: filters, totals per currency, timeline, queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from app.accounts.models import User
+from app.coaches.models import CoachProfile
+from app.core.models import AuditLog
+from app.extensions import db
+from app.payments.forms import to_minor
+from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent, WebhookStatus
+
+DEFAULT_DAYS = 30  # the list opens on the last 30 days so it stays fast on millions of rows
+
+
+@dataclass
+class PaymentFilters:
+    """The console's filters, as typed (kept for the form) and applied to a SELECT."""
+
+    status: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    coach: str = ""
+    client: str = ""
+    amount_min: str = ""
+    amount_max: str = ""
+    refunded: str = ""  # "", yes, partly, full, no
+    disputed: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args, zone) -> PaymentFilters:
+        """From the query string; no date_from at all means the last DEFAULT_DAYS days."""
+        values = {k: (args.get(k) or "").strip() for k in cls.__dataclass_fields__}
+        if "date_from" not in args:
+            values["date_from"] = (datetime.now(zone).date() - timedelta(days=DEFAULT_DAYS)).isoformat()
+        return cls(**values)
+
+    def as_args(self) -> dict:
+        """The filters as query arguments (for links to the next page and the CSV)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if getattr(self, k) or k == "date_from"}
+
+
+def _local_day_start(text: str, zone) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(text), time.min, zone)
+    except ValueError:
+        return None
+
+
+def _user_ids_like(text: str) -> list[int]:
+    """Ids of users whose e-mail starts with the text, resolved first so payments use their indexes."""
+    pattern = text.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+    return list(db.session.scalars(sa.select(User.id).where(User.email.ilike(pattern)).limit(1000)))
+
+
+def _coach_ids(user_ids: list[int]) -> list[int]:
+    return (
+        list(db.session.scalars(sa.select(CoachProfile.id).where(CoachProfile.user_id.in_(user_ids))))
+        if user_ids
+        else []
+    )
+
+
+def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
+    """Narrow a SELECT over Payment by the filters (dates are the viewer's local days)."""
+    if f.status in {s.value for s in PaymentStatus}:
+        stmt = stmt.where(Payment.status == PaymentStatus(f.status))
+    start = _local_day_start(f.date_from, zone) if f.date_from else None
+    if start:
+        stmt = stmt.where(Payment.created_at >= start)
+    end = _local_day_start(f.date_to, zone) if f.date_to else None
+    if end:
+        stmt = stmt.where(Payment.created_at < end + timedelta(days=1))
+    if f.coach:
+        stmt = stmt.where(Payment.coach_id.in_(_coach_ids(_user_ids_like(f.coach))))
+    if f.client:
+        stmt = stmt.where(Payment.client_id.in_(_user_ids_like(f.client)))
+    for text, op in ((f.amount_min, "ge"), (f.amount_max, "le")):
+        minor = to_minor(text, "EUR") if text else None
+        if minor is not None:
+            stmt = stmt.where(Payment.amount >= minor if op == "ge" else Payment.amount <= minor)
+    if f.refunded == "no":
+        stmt = stmt.where(Payment.amount_refunded == 0)
+    elif f.refunded == "yes":
+        stmt = stmt.where(Payment.amount_refunded > 0)
+    elif f.refunded == "partly":
+        stmt = stmt.where(Payment.amount_refunded > 0, Payment.amount_refunded < Payment.amount)
+    elif f.refunded == "full":
+        stmt = stmt.where(Payment.amount_refunded == Payment.amount)
+    if f.disputed == "yes":
+        stmt = stmt.where(Payment.is_disputed.is_(True))
+    if f.q:
+        q = f.q.lstrip("#")
+        if q.isdigit():
+            stmt = stmt.where(Payment.id == int(q))
+        elif q.startswith(("pi_", "ch_")):
+            stmt = stmt.where(sa.or_(Payment.provider_intent_id == q, Payment.provider_charge_id == q))
+        else:
+            ids = _user_ids_like(q)
+            stmt = stmt.where(sa.or_(Payment.client_id.in_(ids), Payment.coach_id.in_(_coach_ids(ids))))
+    return stmt
+
+
+def totals(f: PaymentFilters, zone) -> list:
+    """Count, paid, refunded and net per currency for the filter, computed in SQL."""
+    stmt = (
+        sa.select(
+            Payment.currency,
+            sa.func.count().label("count"),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((Payment.status == PaymentStatus.SUCCEEDED, Payment.amount), else_=0)), 0
+            ).label("paid"),
+            sa.func.coalesce(sa.func.sum(Payment.amount_refunded), 0).label("refunded"),
+        )
+        .group_by(Payment.currency)
+        .order_by(Payment.currency)
+    )
+    return list(db.session.execute(apply_filters(stmt, f, zone)))
+
+
+def csv_rows(f: PaymentFilters, zone):
+    """Rows for the CSV export, streamed from the database in batches."""
+    client, coach_user = aliased(User), aliased(User)
+    stmt = (
+        sa.select(
+            Payment.id,
+            Payment.created_at,
+            Payment.status,
+            Payment.amount,
+            Payment.amount_refunded,
+            Payment.currency,
+            Payment.booking_id,
+            client.email,
+            coach_user.email,
+            Payment.provider_intent_id,
+            Payment.is_disputed,
+        )
+        .join(client, client.id == Payment.client_id)
+        .join(CoachProfile, CoachProfile.id == Payment.coach_id)
+        .join(coach_user, coach_user.id == CoachProfile.user_id)
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
+    )
+    return db.session.execute(apply_filters(stmt, f, zone).execution_options(yield_per=1000))
+
+
+@dataclass
+class TimelineEntry:
+    """One thing that happened to a payment."""
+
+    at: datetime
+    kind: str
+    text: str
+    status: str = ""
+    event_id: int | None = None
+
+
+def timeline(payment: Payment) -> list[TimelineEntry]:
+    """Intent, success/failure, refunds, disputes (from the audit log) and webhooks, oldest first."""
+    refund_ids = [str(r.id) for r in payment.refunds]
+    rows = db.session.scalars(
+        sa.select(AuditLog).where(
+            sa.or_(
+                sa.and_(AuditLog.object_type == "payments", AuditLog.object_id == str(payment.id)),
+                sa.and_(AuditLog.object_type == "refunds", AuditLog.object_id.in_(refund_ids)),
+            )
+        )
+    )
+    entries = []
+    for row in rows:
+        label = row.action.replace("_", " ").replace(".", " ")
+        if row.object_type == "refunds":
+            label = f"{label} (refund #{row.object_id})"
+        details = ", ".join(f"{k}: {v}" for k, v in (row.after or {}).items())
+        entries.append(TimelineEntry(row.created_at, "audit", f"{label} — {details}", row.action.split(".")[-1]))
+    for ev in db.session.scalars(sa.select(WebhookEvent).where(WebhookEvent.payment_id == payment.id)):
+        text = f"webhook {ev.type} ({ev.provider_event_id})" + (f" — {ev.error}" if ev.error else "")
+        entries.append(TimelineEntry(ev.received_at, "webhook", text, ev.status.value, ev.id))
+    return sorted(entries, key=lambda e: e.at)
+
+
+def approval_queue() -> list[Refund]:
+    """Refunds awaiting a second approval, oldest first."""
+    stmt = sa.select(Refund).where(Refund.status == RefundStatus.PENDING_APPROVAL).order_by(Refund.created_at)
+    return list(db.session.scalars(stmt.limit(200)))
+
+
+def failed_refunds() -> list[Refund]:
+    """Refunds the provider refused, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Refund).where(Refund.status == RefundStatus.FAILED).order_by(Refund.id.desc()).limit(200)
+        )
+    )
+
+
+def failed_webhooks() -> list[WebhookEvent]:
+    """Webhook events whose processing failed, oldest first."""
+    stmt = sa.select(WebhookEvent).where(WebhookEvent.status == WebhookStatus.FAILED).order_by(WebhookEvent.received_at)
+    return list(db.session.scalars(stmt.limit(200)))
+
+
+def finance_queue_summary():
+    """Home-page card: refunds awaiting approval plus failed webhooks and refunds."""
+    from app.staff.navigation import QueueSummary
+
+    refunds = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(Refund.created_at)).where(
+            Refund.status.in_((RefundStatus.PENDING_APPROVAL, RefundStatus.FAILED))
+        )
+    ).one()
+    hooks = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(WebhookEvent.received_at)).where(
+            WebhookEvent.status == WebhookStatus.FAILED
+        )
+    ).one()
+    oldest = min([t for t in (refunds[1], hooks[1]) if t is not None], default=None)
+    return QueueSummary("Finance: approvals and failures", "finance_staff.approvals", refunds[0] + hooks[0], oldest)

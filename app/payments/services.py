@@ -1,0 +1,220 @@
+"""Paying for a booking: create the intent, confirm it, and record success or failure.
+
+Amounts always come from the booking (copied from the session type when booked). Every
+gateway call that creates something carries an idempotency key derived from our own rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.booking.models import Booking, BookingStatus
+from app.core import audit
+from app.core.db import format_money, utcnow
+from app.core.effects import commit, rollback
+from app.core.errors import InvalidState, NotFound, ServiceError, ValidationFailed
+from app.core.jobs import enqueue_after_commit
+from app.core.mail import queue_mail
+from app.extensions import db
+from app.payments.gateways import GatewayError, IntentResult, gateway, gateway_for
+from app.payments.models import Payment, PaymentStatus
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = (PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING)
+
+
+class GatewayUnavailable(ServiceError):
+    """The payment provider refused or could not be reached."""
+
+    status = 502
+    code = "gateway_error"
+
+
+@dataclass
+class CheckoutIntent:
+    """A payment attempt and the secret the browser needs to confirm it."""
+
+    payment: Payment
+    client_secret: str | None
+
+
+def lock_payment(payment_id: int) -> Payment | None:
+    """The payment row, locked (SELECT ... FOR UPDATE) until the transaction ends."""
+    stmt = (
+        sa.select(Payment).where(Payment.id == payment_id).with_for_update().execution_options(populate_existing=True)
+    )
+    return db.session.scalar(stmt)
+
+
+def _snapshot(payment: Payment) -> dict:
+    return {"status": payment.status.value, "amount": payment.amount, "amount_refunded": payment.amount_refunded}
+
+
+def create_intent(actor, booking_id: int) -> CheckoutIntent:
+    """Start (or resume) the payment of the actor's own held booking; one open attempt at a time."""
+    try:
+        booking = db.session.scalar(
+            sa.select(Booking)
+            .where(Booking.id == booking_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if booking is None or booking.client_id != getattr(actor, "id", None):
+            raise NotFound("No such booking.")
+        _check_payable(booking)
+        attempts = list(
+            db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id).order_by(Payment.id))
+        )
+        if any(p.status == PaymentStatus.SUCCEEDED for p in attempts):
+            raise InvalidState("This booking is already paid.")
+        open_attempts = [p for p in attempts if p.status in OPEN_STATUSES]
+        gw = gateway()
+        if open_attempts:
+            payment = open_attempts[-1]
+            secret = _client_secret(payment)
+            rollback()  # nothing changed; release the lock
+            return CheckoutIntent(payment, secret)
+        payment = Payment(
+            booking_id=booking.id,
+            client_id=booking.client_id,
+            coach_id=booking.coach_id,
+            amount=booking.amount,
+            currency=booking.currency.upper(),
+            gateway=gw.name,
+            status=PaymentStatus.REQUIRES_PAYMENT,
+            idempotency_key=f"booking-{booking.id}-attempt-{len(attempts) + 1}",
+        )
+        db.session.add(payment)
+        db.session.flush()
+        result = gw.create_intent(
+            payment.amount,
+            payment.currency,
+            idempotency_key=payment.idempotency_key,
+            metadata={"payment_id": payment.id, "booking_id": booking.id},
+        )
+        payment.provider_intent_id = result.id
+        audit.record(actor, "payment.intent_created", payment, after={**_snapshot(payment), "intent": result.id})
+        commit()
+        return CheckoutIntent(payment, result.client_secret)
+    except GatewayError as exc:
+        rollback()
+        raise GatewayUnavailable(exc.message) from exc
+    except Exception:
+        rollback()
+        raise
+
+
+def _check_payable(booking: Booking) -> None:
+    if booking.status != BookingStatus.HELD:
+        raise InvalidState(f"This booking is {booking.status.value}, not awaiting payment.")
+    if booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow():
+        raise InvalidState("The hold on this slot has expired; please book the session again.")
+
+
+def _client_secret(payment: Payment) -> str | None:
+    if payment.gateway == "offline":
+        return f"{payment.provider_intent_id}_secret_offline"
+    return gateway_for(payment.gateway).retrieve_intent(payment.provider_intent_id).client_secret
+
+
+def confirm_payment(actor, payment_id: int, payment_method: str | None) -> Payment:
+    """Confirm the actor's own payment with a payment method (or sync it after Stripe.js confirmed it)."""
+    try:
+        payment = lock_payment(payment_id)
+        if payment is None or payment.client_id != getattr(actor, "id", None):
+            raise NotFound("No such payment.")
+        if payment.status == PaymentStatus.SUCCEEDED:
+            rollback()
+            return payment
+        if payment.status not in OPEN_STATUSES:
+            raise InvalidState("This payment attempt is over; start a new one from the booking.")
+        _check_payable(payment.booking)
+        gw = gateway_for(payment.gateway)
+        if payment_method:
+            result = gw.confirm_intent(
+                payment.provider_intent_id,
+                payment_method,
+                idempotency_key=f"{payment.idempotency_key}-confirm-{payment_method}"[:255],
+            )
+        elif payment.gateway == "offline":
+            raise ValidationFailed("Choose a test card.", fields={"payment_method": "Choose a test card."})
+        else:
+            result = gw.retrieve_intent(payment.provider_intent_id)
+        apply_intent_result(payment, result, actor)
+        commit()
+        return payment
+    except GatewayError as exc:
+        rollback()
+        raise ValidationFailed(exc.message, fields={"payment_method": exc.message}) from exc
+    except Exception:
+        rollback()
+        raise
+
+
+def apply_intent_result(payment: Payment, result: IntentResult, actor) -> None:
+    """Bring the payment in step with the provider's intent (flushes, never commits)."""
+    if result.status == "succeeded":
+        mark_succeeded(payment, result.charge_id, actor)
+    elif result.failure_message or result.status == "canceled":
+        mark_failed(payment, result.failure_message or "The payment was cancelled.", actor)
+    elif result.status == "requires_action" and payment.status == PaymentStatus.REQUIRES_PAYMENT:
+        payment.transition_to(PaymentStatus.REQUIRES_ACTION)
+        payment.failure_message = "Your bank asks you to authenticate this payment."
+        audit.record(actor, "payment.requires_action", payment, after=_snapshot(payment))
+    elif result.status == "processing" and payment.status in (
+        PaymentStatus.REQUIRES_PAYMENT,
+        PaymentStatus.REQUIRES_ACTION,
+    ):
+        payment.transition_to(PaymentStatus.PROCESSING)
+        audit.record(actor, "payment.processing", payment, after=_snapshot(payment))
+
+
+def mark_succeeded(payment: Payment, charge_id: str | None, actor) -> bool:
+    """Record a success once: audit, mail the client, have Booking confirm the booking after commit."""
+    if payment.status == PaymentStatus.SUCCEEDED:
+        if charge_id and not payment.provider_charge_id:
+            payment.provider_charge_id = charge_id
+        return False
+    before = _snapshot(payment)
+    payment.transition_to(PaymentStatus.SUCCEEDED)
+    payment.succeeded_at = utcnow()
+    payment.provider_charge_id = charge_id or payment.provider_charge_id
+    payment.failure_message = None
+    audit.record(actor, "payment.succeeded", payment, before=before, after=_snapshot(payment))
+    queue_mail(
+        payment.client.email,
+        "payment_succeeded",
+        f"Payment received: {format_money(payment.amount, payment.currency)}",
+        {"payment": payment, "client": payment.client},
+    )
+    enqueue_after_commit("workers.bookings.confirm_paid_booking", payment.booking_id, queue="bookings")
+    return True
+
+
+def mark_failed(payment: Payment, message: str, actor) -> bool:
+    """Record a failure with the provider's message; a succeeded payment is never marked failed."""
+    if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELLED):
+        return False
+    before = _snapshot(payment)
+    payment.transition_to(PaymentStatus.FAILED)
+    payment.failure_message = message
+    audit.record(actor, "payment.failed", payment, before=before, after={**_snapshot(payment), "message": message})
+    queue_mail(
+        payment.client.email,
+        "payment_failed",
+        "Your payment did not go through",
+        {"payment": payment, "client": payment.client, "message": message},
+    )
+    return True
+
+
+def payment_for_client(actor, payment_id: int) -> Payment:
+    """The actor's own payment, else NotFound."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.client_id != getattr(actor, "id", None):
+        raise NotFound("No such payment.")
+    return payment

@@ -1,0 +1,128 @@
+"""Client pages (checkout, own payments) and the Stripe webhook endpoint."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import sqlalchemy as sa
+import stripe
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.booking.models import Booking, BookingStatus
+from app.core.db import utcnow
+from app.core.errors import ServiceError
+from app.core.security import login_required, public
+from app.extensions import db
+from app.payments import bp, services
+from app.payments.forms import TestCardForm
+from app.payments.models import Payment, PaymentStatus
+from app.payments.webhooks import record_event
+
+log = logging.getLogger(__name__)
+
+STRIPE_JS = "https://js.stripe.com/v3/"  # the one external script, loaded only with PAYMENT_GATEWAY=stripe
+
+
+def _own_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.client_id != current_user.id:
+        abort(404)
+    return booking
+
+
+def _stripe_csp() -> str:
+    from flask import g
+
+    return (
+        "default-src 'self'; img-src 'self' data: blob: https://*.stripe.com; style-src 'self' 'unsafe-inline'; "
+        f"script-src 'self' 'nonce-{getattr(g, 'csp_nonce', '')}' https://js.stripe.com; "
+        "frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; "
+        "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+    )
+
+
+@bp.route("/bookings/<int:booking_id>/pay", methods=["GET", "POST"])
+@login_required
+def checkout(booking_id: int):
+    """Pay for the client's own held booking: test cards offline, Stripe's Payment Element otherwise."""
+    booking = _own_booking(booking_id)
+    stripe_mode = current_app.config["PAYMENT_GATEWAY"] == "stripe"
+    form = TestCardForm()
+    paid = db.session.scalar(
+        sa.select(Payment).where(Payment.booking_id == booking.id, Payment.status == PaymentStatus.SUCCEEDED)
+    )
+    if paid is not None:
+        return redirect(url_for("payments.payment", payment_id=paid.id))
+    if not stripe_mode and form.validate_on_submit():
+        try:
+            intent = services.create_intent(current_user, booking.id)
+            payment = services.confirm_payment(current_user, intent.payment.id, form.payment_method.data)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("payments.checkout", booking_id=booking.id))
+        if payment.status == PaymentStatus.SUCCEEDED:
+            flash("Payment received. Thank you!", "success")
+            return redirect(url_for("payments.payment", payment_id=payment.id))
+        flash(
+            f"{payment.failure_message or 'The payment did not go through.'} Your slot stays held until the hold expires.",
+            "error",
+        )
+        return redirect(url_for("payments.checkout", booking_id=booking.id))
+    hold_expired = booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow()
+    body = render_template(
+        "payments/checkout.html",
+        booking=booking,
+        form=form,
+        stripe_mode=stripe_mode,
+        stripe_js=STRIPE_JS,
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY") or "",
+        payable=booking.status == BookingStatus.HELD and not hold_expired,
+        hold_expired=hold_expired,
+    )
+    headers = {"Content-Security-Policy": _stripe_csp()} if stripe_mode else {}
+    return body, 200, headers
+
+
+@bp.get("/payments")
+@login_required
+def my_payments():
+    """The client's own payments and their refunds, newest first."""
+    stmt = sa.select(Payment).where(Payment.client_id == current_user.id).order_by(Payment.id.desc()).limit(100)
+    return render_template("payments/my_payments.html", payments=list(db.session.scalars(stmt)))
+
+
+@bp.get("/payments/<int:payment_id>")
+@login_required
+def payment(payment_id: int):
+    """One of the client's payments, with each refund; after Stripe.js confirmed, syncs the status."""
+    try:
+        found = services.payment_for_client(current_user, payment_id)
+        if found.gateway == "stripe" and found.status in services.OPEN_STATUSES and request.args.get("payment_intent"):
+            found = services.confirm_payment(current_user, payment_id, None)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        found = db.session.get(Payment, payment_id)
+    return render_template("payments/payment.html", payment=found)
+
+
+@bp.post("/webhooks/stripe")
+@public
+def stripe_webhook():
+    """Stripe events: signature checked (400, nothing written, when missing, wrong or stale), stored once."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    signature = request.headers.get("Stripe-Signature")
+    if not secret or not signature:
+        return jsonify(error={"code": "bad_signature", "message": "Missing Stripe-Signature.", "fields": {}}), 400
+    payload = request.get_data()
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, secret)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        log.warning("rejected webhook: %s", exc)
+        return jsonify(error={"code": "bad_signature", "message": "Invalid or stale signature.", "fields": {}}), 400
+    created = record_event(json.loads(payload))  # the verified payload, stored as sent
+    log.info("webhook %s %s (duplicate: %s)", event["id"], event["type"], not created)
+    return jsonify(received=True, duplicate=not created), 200

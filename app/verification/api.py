@@ -1,0 +1,170 @@
+"""JSON API of coach applications: apply (multipart), read with history, decide (staff)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from app.accounts.models import Role
+from app.api.openapi import document
+from app.core.errors import NotFound, ValidationFailed
+from app.core.security import login_required, roles_required
+from app.extensions import db
+from app.verification import review, services
+from app.verification.models import ApplicationEvent, CertificateCheck, CoachApplication
+from app.verification.views import upload_from_request
+
+bp = Blueprint("verification_api", __name__, url_prefix="/api")
+
+CHECK_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "result": {"type": "string", "enum": ["pass", "warn", "fail"]},
+        "message": {"type": "string"},
+    },
+}
+APPLICATION_SCHEMA = {
+    "type": "object",
+    "required": ["id", "status", "checks"],
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["draft", "submitted", "info_requested", "approved", "rejected"]},
+        "checks": {"type": "array", "items": CHECK_SCHEMA},
+        "history": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string"},
+                    "message": {"type": "string"},
+                    "at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+    },
+}
+APPLY_SCHEMA = {
+    "type": "object",
+    "required": [
+        "first_name",
+        "last_name",
+        "phone",
+        "ipec_number",
+        "certification_level",
+        "certification_date",
+        "certificate",
+        "years_experience",
+        "specializations",
+        "languages",
+        "hourly_rate",
+        "currency",
+    ],
+    "properties": {
+        "first_name": {"type": "string"},
+        "last_name": {"type": "string"},
+        "phone": {"type": "string"},
+        "ipec_number": {"type": "string", "example": "IPEC-123456"},
+        "certification_level": {"type": "string", "enum": ["associate", "professional", "master"]},
+        "certification_date": {"type": "string", "format": "date"},
+        "certificate": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 10 MB"},
+        "years_experience": {"type": "integer"},
+        "specializations": {"type": "array", "items": {"type": "string"}},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "hourly_rate": {"type": "integer", "description": "minor units, e.g. 9000 = 90.00"},
+        "currency": {"type": "string", "example": "EUR"},
+        "bio": {"type": "string"},
+    },
+}
+VERIFY_SCHEMA = {
+    "type": "object",
+    "required": ["decision"],
+    "properties": {
+        "decision": {"type": "string", "enum": ["approve", "reject", "request_info"]},
+        "reason": {"type": "string", "description": "required to reject or request information"},
+    },
+}
+
+
+def application_json(application: CoachApplication, *, staff: bool = False) -> dict:
+    """The application's id, status, check results and history (staff also see staff-only events)."""
+    checks = db.session.scalars(
+        sa.select(CertificateCheck)
+        .where(CertificateCheck.application_id == application.id)
+        .order_by(CertificateCheck.id)
+    ).all()
+    stmt = sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
+    if not staff:
+        stmt = stmt.where(ApplicationEvent.is_staff_only.is_(False))
+    events = db.session.scalars(stmt.order_by(ApplicationEvent.id)).all()
+    return {
+        "id": application.id,
+        "status": application.status.value,
+        "checks": [{"name": c.name, "result": c.result.value, "message": c.message} for c in checks],
+        "history": [{"kind": e.kind, "message": e.message, "at": e.created_at.isoformat()} for e in events],
+    }
+
+
+def _raw_form() -> dict:
+    raw = request.form.to_dict()
+    for name in ("specializations", "languages"):
+        raw[name] = request.form.getlist(name)
+    return raw
+
+
+@bp.post("/coaches/apply")
+@document(
+    "Apply to become a coach (multipart/form-data)",
+    request=APPLY_SCHEMA,
+    content_type="multipart/form-data",
+    responses={"201": APPLICATION_SCHEMA, "400": None, "409": None},
+)
+@login_required
+def apply():
+    """Validate, store and submit an application in one request; checks run as a job."""
+    application = services.create_application(current_user, _raw_form(), upload_from_request())
+    db.session.expire_all()
+    application = db.session.get(CoachApplication, application.id)
+    return jsonify(application_json(application)), 201
+
+
+@bp.get("/coaches/applications/<int:application_id>")
+@document(
+    "An application with its checks and history (the applicant or verification staff)",
+    responses={"200": APPLICATION_SCHEMA, "404": None},
+)
+@login_required
+def get_application(application_id: int):
+    """The applicant sees their own; verification staff see any (with staff-only history)."""
+    application = db.session.get(CoachApplication, application_id)
+    staff = current_user.has_role(*review.REVIEWER_ROLES)
+    if application is None or (application.user_id != current_user.id and not staff):
+        raise NotFound("No such application.")
+    return jsonify(application_json(application, staff=staff))
+
+
+@bp.put("/coaches/<int:application_id>/verify")
+@document(
+    "Decide on an application: approve, reject or request information",
+    request=VERIFY_SCHEMA,
+    responses={"200": APPLICATION_SCHEMA, "400": None, "403": None, "404": None, "409": None},
+)
+@roles_required(Role.VERIFIER, Role.ADMIN)
+def verify(application_id: int):
+    """200 with the new status; 409 when another reviewer holds it or it was already decided."""
+    body = request.get_json(silent=True) or {}
+    decision, reason = body.get("decision"), body.get("reason") or ""
+    if not isinstance(reason, str):
+        raise ValidationFailed("reason must be text.", fields={"reason": "Must be a string."})
+    if decision == "approve":
+        application = review.approve_application(application_id, current_user, reason)
+    elif decision == "reject":
+        application = review.reject_application(application_id, current_user, reason)
+    elif decision == "request_info":
+        application = review.request_information(application_id, current_user, reason)
+    else:
+        raise ValidationFailed(
+            "decision must be approve, reject or request_info.", fields={"decision": "Unknown decision."}
+        )
+    return jsonify(application_json(application, staff=True))

@@ -1,0 +1,185 @@
+"""Read-side queries of the review queue: filters, counts, neighbours, related applications.
+
+Every query here is bounded (keyset pages, LIMITs, indexed filters) so the queue and the review
+page stay fast on 100k applications with a query count that does not grow with the page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Role, User, UserRole
+from app.core.db import utcnow
+from app.core.pagination import Page, keyset_page
+from app.extensions import db
+from app.staff.navigation import QueueSummary
+from app.verification.models import ApplicationDocument, ApplicationStatus, CoachApplication
+
+STATUS_FILTERS = {
+    "submitted": (ApplicationStatus.SUBMITTED,),
+    "info_requested": (ApplicationStatus.INFO_REQUESTED,),
+    "approved": (ApplicationStatus.APPROVED,),
+    "rejected": (ApplicationStatus.REJECTED,),
+    "all": (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INFO_REQUESTED,
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REJECTED,
+    ),
+}
+AGE_FILTERS = {"": "Any age", "overdue": "Past the target", "24h": "Older than 24 hours", "fresh": "Under 24 hours"}
+
+
+@dataclass
+class QueueFilters:
+    """The queue's filters as given in the query string (unknown values fall back to defaults)."""
+
+    status: str = "submitted"
+    level: str = ""
+    failing: str = ""
+    age: str = ""
+    assignee: str = ""
+    sort: str = "oldest"
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        """Read and sanitise request.args."""
+        f = cls(**{k: args.get(k, getattr(cls, k)) for k in ("status", "level", "failing", "age", "assignee", "sort")})
+        if f.status not in STATUS_FILTERS:
+            f.status = "submitted"
+        if f.sort not in ("oldest", "newest"):
+            f.sort = "oldest"
+        return f
+
+
+def target_hours() -> int:
+    """The decision target (VERIFICATION_TARGET_HOURS)."""
+    return int(current_app.config["VERIFICATION_TARGET_HOURS"])
+
+
+def filtered(filters: QueueFilters, me: User, now: datetime) -> sa.Select:
+    """The queue's statement, without ordering or eager loads."""
+    stmt = sa.select(CoachApplication).where(
+        CoachApplication.status.in_(STATUS_FILTERS[filters.status]), CoachApplication.submitted_at.is_not(None)
+    )
+    if filters.level in ("associate", "professional", "master"):
+        stmt = stmt.where(CoachApplication.certification_level == filters.level)
+    if filters.failing in ("yes", "no"):
+        stmt = stmt.where(CoachApplication.has_failing_checks.is_(filters.failing == "yes"))
+    if filters.age == "overdue":
+        stmt = stmt.where(CoachApplication.submitted_at < now - timedelta(hours=target_hours()))
+    elif filters.age == "24h":
+        stmt = stmt.where(CoachApplication.submitted_at < now - timedelta(hours=24))
+    elif filters.age == "fresh":
+        stmt = stmt.where(CoachApplication.submitted_at >= now - timedelta(hours=24))
+    active = CoachApplication.claim_expires_at > now
+    if filters.assignee == "me":
+        stmt = stmt.where(CoachApplication.claimed_by_id == me.id, active)
+    elif filters.assignee == "none":
+        stmt = stmt.where(sa.or_(CoachApplication.claimed_by_id.is_(None), CoachApplication.claim_expires_at <= now))
+    elif filters.assignee.isdigit():
+        stmt = stmt.where(CoachApplication.claimed_by_id == int(filters.assignee), active)
+    return stmt
+
+
+def queue_page(filters: QueueFilters, me: User, cursor: str | None, limit: int) -> Page:
+    """One keyset page of the queue, applicant and claim holder loaded in the same query."""
+    stmt = filtered(filters, me, utcnow()).options(
+        joinedload(CoachApplication.user), joinedload(CoachApplication.claimed_by)
+    )
+    columns = [CoachApplication.submitted_at, CoachApplication.id]
+    return keyset_page(stmt, columns, filters.sort == "newest", cursor, limit)
+
+
+COUNT_CAP = 10_000  # counts above this show as "10,000+": exact counts of huge sets cost a full scan
+
+
+def _capped(stmt: sa.Select) -> sa.ScalarSelect:
+    """count(*) of at most COUNT_CAP + 1 rows of `stmt` (an index scan that stops early)."""
+    return sa.select(sa.func.count()).select_from(stmt.limit(COUNT_CAP + 1).subquery()).scalar_subquery()
+
+
+def filtered_count(filters: QueueFilters, me: User) -> int:
+    """How many applications match the filters (capped at COUNT_CAP + 1)."""
+    return db.session.scalar(sa.select(_capped(filtered(filters, me, utcnow()).with_only_columns(CoachApplication.id))))
+
+
+def status_counts() -> dict[str, int]:
+    """Open applications per status (capped at COUNT_CAP + 1), in one query; decided ones are not counted."""
+    keys = ["submitted", "info_requested"]
+    columns = [
+        _capped(sa.select(CoachApplication.id).where(CoachApplication.status == ApplicationStatus(key))).label(key)
+        for key in keys
+    ]
+    row = db.session.execute(sa.select(*columns)).one()
+    return dict(zip(keys, row, strict=True))
+
+
+def reviewers() -> list[User]:
+    """Everyone who may review (for the assignee filter and reassigning)."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_([Role.VERIFIER, Role.ADMIN]))
+            .order_by(User.first_name, User.id)
+            .distinct()
+            .limit(200)
+        )
+    )
+
+
+def neighbours(application: CoachApplication) -> tuple[int | None, int | None]:
+    """The previous and next application awaiting a decision, in queue order."""
+    if application.submitted_at is None:
+        return None, None
+    key = sa.tuple_(CoachApplication.submitted_at, CoachApplication.id)
+    here = sa.tuple_(
+        sa.literal(application.submitted_at, CoachApplication.submitted_at.type), sa.literal(application.id)
+    )
+    base = sa.select(CoachApplication.id).where(CoachApplication.status == ApplicationStatus.SUBMITTED)
+    prev_id = db.session.scalar(
+        base.where(key < here).order_by(CoachApplication.submitted_at.desc(), CoachApplication.id.desc()).limit(1)
+    )
+    next_id = db.session.scalar(
+        base.where(key > here).order_by(CoachApplication.submitted_at, CoachApplication.id).limit(1)
+    )
+    return prev_id, next_id
+
+
+def related_applications(application: CoachApplication) -> list[tuple[CoachApplication, str]]:
+    """Other applications by the same person or with the same file, with why they are related."""
+    same_user = db.session.scalars(
+        sa.select(CoachApplication)
+        .where(CoachApplication.user_id == application.user_id, CoachApplication.id != application.id)
+        .order_by(CoachApplication.id.desc())
+        .limit(20)
+    ).all()
+    hashes = sa.select(ApplicationDocument.sha256).where(ApplicationDocument.application_id == application.id)
+    same_file = db.session.scalars(
+        sa.select(CoachApplication)
+        .join(ApplicationDocument, ApplicationDocument.application_id == CoachApplication.id)
+        .where(ApplicationDocument.sha256.in_(hashes), CoachApplication.id != application.id)
+        .options(joinedload(CoachApplication.user))
+        .order_by(CoachApplication.id.desc())
+        .limit(20)
+    ).unique()
+    out = [(a, "same person") for a in same_user]
+    seen = {a.id for a in same_user}
+    out += [(a, "same file") for a in same_file if a.id not in seen]
+    return out
+
+
+def summary() -> QueueSummary:
+    """The console home's card: applications awaiting a decision and the oldest one's time."""
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(CoachApplication.submitted_at)).where(
+            CoachApplication.status == ApplicationStatus.SUBMITTED
+        )
+    ).one()
+    return QueueSummary("Coach verification", "verification_staff.queue", count, oldest)

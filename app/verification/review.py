@@ -1,0 +1,322 @@
+"""Reviewer services: claim, release, reassign, decide (approve / reject / request information),
+reopen, per-document decisions and staff notes.
+
+The claim is enforced by PostgreSQL: every claim and decision starts with a conditional
+UPDATE ... WHERE status IN (...) AND (unclaimed OR expired OR mine), so of two concurrent
+reviewers exactly one wins; the other's UPDATE matches no row and gets a clear 409.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.accounts.models import Role, User, UserRole
+from app.coaches.models import CoachLanguage, CoachProfile, Specialization
+from app.core import audit
+from app.core.db import utcnow
+from app.core.effects import commit
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.extensions import db
+from app.verification.models import (
+    ApplicationDocument,
+    ApplicationStatus,
+    CoachApplication,
+    DocumentDecision,
+)
+from app.verification.services import add_event, flush_or_conflict, mail_applicant
+
+REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
+CLAIMABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
+
+
+def require_reviewer(actor: User) -> None:
+    """Only verification staff and admins review applications."""
+    if actor is None or not actor.has_role(*REVIEWER_ROLES):
+        raise PermissionDenied("Only verification staff can review applications.")
+
+
+def _claim_minutes() -> int:
+    return int(current_app.config["CLAIM_MINUTES"])
+
+
+def _fresh(application_id: int) -> CoachApplication:
+    application = db.session.get(CoachApplication, application_id, populate_existing=True)
+    if application is None:
+        raise NotFound("No such application.")
+    return application
+
+
+def _refusal(application_id: int, statuses: tuple) -> Conflict:
+    """Why a conditional UPDATE matched nothing, in words a reviewer understands."""
+    application = _fresh(application_id)
+    if application.status not in statuses:
+        who = application.decided_by.full_name if application.decided_by else "someone"
+        when = f" at {application.decided_at:%Y-%m-%d %H:%M} UTC" if application.decided_at else ""
+        return Conflict(
+            f"Application #{application.id} was already decided: it is {application.status.value.replace('_', ' ')}"
+            f" (by {who}{when}).",
+            code="already_decided",
+        )
+    holder = application.claimed_by.full_name if application.claimed_by else "another reviewer"
+    return Conflict(
+        f"{holder} is reviewing application #{application.id} until "
+        f"{application.claim_expires_at:%H:%M} UTC; you cannot decide it at the same time.",
+        code="claimed_by_other",
+    )
+
+
+def _take(application_id: int, actor: User, statuses: tuple, force: bool = False) -> CoachApplication:
+    """Claim (or extend my claim on) an application in one of `statuses`, atomically; 409 otherwise."""
+    now = utcnow()
+    free = sa.or_(
+        CoachApplication.claimed_by_id.is_(None),
+        CoachApplication.claim_expires_at < now,
+        CoachApplication.claimed_by_id == actor.id,
+    )
+    conditions = [CoachApplication.id == application_id, CoachApplication.status.in_(statuses)]
+    if not force:
+        conditions.append(free)
+    result = db.session.execute(
+        sa.update(CoachApplication)
+        .where(*conditions)
+        .values(claimed_by_id=actor.id, claimed_at=now, claim_expires_at=now + timedelta(minutes=_claim_minutes()))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        if db.session.get(CoachApplication, application_id) is None:
+            raise NotFound("No such application.")
+        raise _refusal(application_id, statuses)
+    return _fresh(application_id)
+
+
+def claim_application(application_id: int, actor: User) -> CoachApplication:
+    """Assign the application to the reviewer for CLAIM_MINUTES; 409 if someone else holds it."""
+    require_reviewer(actor)
+    application = _take(application_id, actor, CLAIMABLE)
+    commit()
+    return application
+
+
+def release_claim(application_id: int, actor: User) -> None:
+    """Give up my claim (leaving without deciding); admins may release anyone's."""
+    require_reviewer(actor)
+    stmt = sa.update(CoachApplication).where(CoachApplication.id == application_id)
+    if not actor.has_role(Role.ADMIN):
+        stmt = stmt.where(CoachApplication.claimed_by_id == actor.id)
+    result = db.session.execute(
+        stmt.values(claimed_by_id=None, claimed_at=None, claim_expires_at=None).execution_options(
+            synchronize_session=False
+        )
+    )
+    if result.rowcount:
+        application = _fresh(application_id)
+        audit.record(actor, "application.claim_released", application)
+    commit()
+
+
+def reassign_claim(application_id: int, actor: User, assignee_id: int) -> CoachApplication:
+    """Hand the claim to another reviewer (admins may take it from whoever holds it)."""
+    require_reviewer(actor)
+    assignee = db.session.get(User, assignee_id)
+    if assignee is None or not assignee.has_role(*REVIEWER_ROLES):
+        raise ValidationFailed("Choose a verification reviewer.", fields={"assignee": "Not a reviewer."})
+    before = _fresh(application_id).claimed_by_id
+    _take(application_id, actor, CLAIMABLE, force=actor.has_role(Role.ADMIN))
+    db.session.execute(
+        sa.update(CoachApplication)
+        .where(CoachApplication.id == application_id)
+        .values(claimed_by_id=assignee.id)
+        .execution_options(synchronize_session=False)
+    )
+    application = _fresh(application_id)
+    audit.record(
+        actor, "application.claim_reassigned", application, {"claimed_by": before}, {"claimed_by": assignee.id}
+    )
+    commit()
+    return application
+
+
+def _decide(application: CoachApplication, actor: User, new: ApplicationStatus, reason: str | None) -> dict:
+    before = {"status": application.status.value}
+    application.transition_to(new)
+    application.decided_at = utcnow()
+    application.decided_by_id = actor.id
+    application.decision_reason = reason or None
+    application.claimed_by_id = None
+    application.claimed_at = None
+    application.claim_expires_at = None
+    return before
+
+
+def _grant_coach(application: CoachApplication) -> CoachProfile:
+    """The coach role and an inactive profile built from the application (updated if it exists)."""
+    user = db.session.get(User, application.user_id)
+    if not user.has_role(Role.COACH):
+        user.role_rows.append(UserRole(role=Role.COACH))
+    holder = db.session.scalar(
+        sa.select(CoachProfile.user_id).where(
+            CoachProfile.ipec_number == application.ipec_number, CoachProfile.user_id != user.id
+        )
+    )
+    if holder is not None:
+        raise Conflict(f"The iPEC number {application.ipec_number} already belongs to another coach.")
+    profile = db.session.scalar(sa.select(CoachProfile).where(CoachProfile.user_id == user.id))
+    if profile is None:
+        profile = CoachProfile(user_id=user.id, is_active=False)
+        db.session.add(profile)
+    profile.bio = application.bio
+    profile.certification_level = application.certification_level
+    profile.ipec_number = application.ipec_number
+    profile.certified_on = application.certification_date
+    profile.years_experience = application.years_experience or 0
+    profile.hourly_rate_amount = application.hourly_rate_amount
+    profile.currency = application.currency
+    profile.timezone = user.timezone
+    wanted = [s.lower() for s in application.specializations or []]
+    profile.specializations = list(
+        db.session.scalars(
+            sa.select(Specialization).where(
+                sa.or_(sa.func.lower(Specialization.slug).in_(wanted), sa.func.lower(Specialization.name).in_(wanted))
+            )
+        )
+    )
+    profile.languages = [CoachLanguage(code=code) for code in application.languages or []]
+    db.session.flush()
+    return profile
+
+
+def approve_application(application_id: int, actor: User, reason: str = "") -> CoachApplication:
+    """Approve: coach role, an inactive profile to complete, a mail; out of the queue."""
+    require_reviewer(actor)
+    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,))
+    before = _decide(application, actor, ApplicationStatus.APPROVED, reason.strip())
+    flush_or_conflict()
+    profile = _grant_coach(application)
+    add_event(application, actor, "approved", "Application approved. Welcome aboard!")
+    audit.record(actor, "application.approved", application, before, {"status": "approved", "profile": profile.id})
+    mail_applicant(application, "verification_approved", "You are now a Coach Connect coach")
+    commit()
+    return application
+
+
+def reject_application(application_id: int, actor: User, reason: str) -> CoachApplication:
+    """Reject with a reason (required); the applicant may apply again after REAPPLY_WAIT_DAYS."""
+    require_reviewer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Give the applicant a reason.", fields={"reason": "A reason is required."})
+    application = _take(application_id, actor, CLAIMABLE)
+    before = _decide(application, actor, ApplicationStatus.REJECTED, reason)
+    application.reapply_after = utcnow() + timedelta(days=int(current_app.config["REAPPLY_WAIT_DAYS"]))
+    flush_or_conflict()
+    add_event(application, actor, "rejected", reason)
+    audit.record(actor, "application.rejected", application, before, {"status": "rejected", "reason": reason})
+    mail_applicant(application, "verification_rejected", "About your coach application", reason=reason)
+    commit()
+    return application
+
+
+def request_information(application_id: int, actor: User, message: str) -> CoachApplication:
+    """Ask the applicant for more information; the item leaves the queue until they answer."""
+    require_reviewer(actor)
+    message = (message or "").strip()
+    if not message:
+        raise ValidationFailed("Write what you need.", fields={"reason": "A message is required."})
+    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,))
+    before = _decide(application, actor, ApplicationStatus.INFO_REQUESTED, message)
+    flush_or_conflict()
+    add_event(application, actor, "info_requested", message)
+    audit.record(actor, "application.info_requested", application, before, {"status": "info_requested"})
+    mail_applicant(application, "verification_info_requested", "We need more information", message=message)
+    commit()
+    return application
+
+
+def reopen_application(application_id: int, actor: User, reason: str) -> CoachApplication:
+    """Send a decided application back to the queue (reason required); an approval's coach role is withdrawn."""
+    require_reviewer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say why it is reopened.", fields={"reason": "A reason is required."})
+    decided = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+    application = _take(application_id, actor, decided, force=True)
+    before = {"status": application.status.value}
+    if application.status == ApplicationStatus.APPROVED:
+        user = db.session.get(User, application.user_id)
+        user.role_rows = [r for r in user.role_rows if r.role != Role.COACH]
+        profile = db.session.scalar(sa.select(CoachProfile).where(CoachProfile.user_id == user.id))
+        if profile is not None:
+            profile.is_active = False
+    application.transition_to(ApplicationStatus.SUBMITTED)
+    application.reapply_after = None
+    flush_or_conflict()
+    add_event(application, actor, "reopened", reason)
+    audit.record(actor, "application.reopened", application, before, {"status": "submitted", "reason": reason})
+    mail_applicant(application, "verification_reopened", "Your coach application is under review again", reason=reason)
+    commit()
+    return application
+
+
+def decide_document(document_id: int, actor: User, decision: str, reason: str = "") -> ApplicationDocument:
+    """Accept a document or ask for a re-upload (with a reason); needs the claim on its application."""
+    require_reviewer(actor)
+    doc = db.session.get(ApplicationDocument, document_id)
+    if doc is None:
+        raise NotFound("No such document.")
+    try:
+        verdict = DocumentDecision(decision)
+    except ValueError as exc:
+        raise ValidationFailed("Accept or ask for a re-upload.", fields={"decision": "Unknown decision."}) from exc
+    reason = (reason or "").strip()
+    if verdict == DocumentDecision.REUPLOAD_REQUESTED and not reason:
+        raise ValidationFailed("Say why a new file is needed.", fields={"reason": "A reason is required."})
+    application = _take(doc.application_id, actor, CLAIMABLE)
+    before = {"decision": doc.decision.value}
+    doc.decision, doc.decision_reason, doc.decided_by_id = verdict, reason or None, actor.id
+    label = "accepted" if verdict == DocumentDecision.ACCEPTED else f"re-upload requested: {reason}"
+    add_event(application, actor, "document", f"{doc.original_filename}: {label}", staff_only=True)
+    audit.record(actor, "document.decided", doc, before, {"decision": verdict.value, "reason": reason})
+    commit()
+    return doc
+
+
+def add_note(application_id: int, actor: User, text: str) -> None:
+    """A note only staff see, kept in the history."""
+    require_reviewer(actor)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Write a note.", fields={"note": "The note is empty."})
+    application = _fresh(application_id)
+    add_event(application, actor, "note", text, staff_only=True)
+    audit.record(actor, "application.note_added", application)
+    commit()
+
+
+def save_rejection_template(actor: User, template_id: int | None, title: str, body: str):
+    """Create or edit a rejection template (audited)."""
+    from app.verification.models import RejectionTemplate
+
+    require_reviewer(actor)
+    title, body = (title or "").strip()[:80], (body or "").strip()
+    if not title or not body:
+        raise ValidationFailed(
+            "A template needs a title and a text.", fields={"title": "Required.", "body": "Required."}
+        )
+    template = db.session.get(RejectionTemplate, template_id) if template_id else RejectionTemplate()
+    if template is None:
+        raise NotFound("No such template.")
+    before = {"title": template.title, "body": template.body} if template_id else None
+    clash = db.session.scalar(
+        sa.select(RejectionTemplate.id).where(RejectionTemplate.title == title, RejectionTemplate.id != template_id)
+    )
+    if clash:
+        raise Conflict("Another template has this title.")
+    template.title, template.body = title, body
+    db.session.add(template)
+    db.session.flush()
+    audit.record(actor, "rejection_template.saved", template, before, {"title": title, "body": body})
+    commit()
+    return template

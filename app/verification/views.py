@@ -1,0 +1,179 @@
+"""The applicant's pages: the four-step wizard, submission, status and history, answering."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core.errors import InvalidState, ValidationFailed
+from app.core.security import login_required, public
+from app.extensions import db
+from app.verification import services
+from app.verification.forms import STEP_FORMS, AnswerForm, apply_errors
+from app.verification.models import ApplicationEvent, ApplicationStatus
+from app.verification.sniffing import Upload
+from app.verification.validation import STEPS
+
+bp = Blueprint("verification", __name__, url_prefix="/become-a-coach", template_folder="templates")
+
+
+def upload_from_request(name: str = "certificate") -> Upload | None:
+    """The uploaded file, read up to one byte past the limit (so oversize is detected)."""
+    file = request.files.get(name)
+    if file is None or not file.filename:
+        return None
+    return Upload(file.filename, file.read(current_app.config["UPLOAD_MAX_BYTES"] + 1))
+
+
+def _form_values(application) -> dict:
+    """Saved answers in the form's shape."""
+    if application is None:
+        return {"first_name": current_user.first_name, "last_name": current_user.last_name}
+    a = application
+    return {
+        "first_name": a.first_name,
+        "last_name": a.last_name,
+        "phone": a.phone,
+        "ipec_number": a.ipec_number or "",
+        "certification_level": a.certification_level.value if a.certification_level else "",
+        "certification_date": a.certification_date.isoformat() if a.certification_date else "",
+        "years_experience": "" if a.years_experience is None else str(a.years_experience),
+        "specializations": ", ".join(a.specializations or []),
+        "previous_coaching": a.previous_coaching,
+        "other_certifications": a.other_certifications,
+        "hourly_rate_major": "" if a.hourly_rate_amount is None else f"{a.hourly_rate_amount / 100:.2f}",
+        "currency": a.currency or "EUR",
+        "availability_summary": a.availability_summary,
+        "languages": ", ".join(a.languages or []),
+        "services": a.services,
+        "bio": a.bio,
+    }
+
+
+@bp.get("/")
+@public
+def apply():
+    """Start or resume the application; visitors are told what it takes and asked to log in."""
+    if not current_user.is_authenticated:
+        return render_template("verification/apply_intro.html")
+    latest = services.latest_application(current_user)
+    if latest is None or latest.status == ApplicationStatus.DRAFT:
+        return redirect(url_for(".step", number=latest.step if latest else 1))
+    if latest.status == ApplicationStatus.REJECTED and services.reapply_blocked_until(current_user) is None:
+        return redirect(url_for(".step", number=1))
+    return redirect(url_for(".status"))
+
+
+@bp.route("/step/<int:number>", methods=["GET", "POST"])
+@login_required
+def step(number: int):
+    """One wizard step; saving it keeps the progress so the applicant can resume later."""
+    if number not in STEPS:
+        return redirect(url_for(".step", number=1))
+    latest = services.latest_application(current_user)
+    draft = latest if latest is not None and latest.status == ApplicationStatus.DRAFT else None
+    if latest is not None and draft is None and request.method == "GET":
+        if latest.status != ApplicationStatus.REJECTED or services.reapply_blocked_until(current_user):
+            return redirect(url_for(".status"))
+    reached = draft.step if draft else 1
+    if number > reached:
+        return redirect(url_for(".step", number=reached))
+    form_cls = STEP_FORMS[number]
+    status = 200
+    if request.method == "POST":
+        form = form_cls()
+        try:
+            services.save_step(current_user, number, request.form.to_dict(), upload_from_request())
+        except ValidationFailed as exc:
+            apply_errors(form, exc.fields)
+            flash(exc.message, "error")
+            status = 400
+        except InvalidState as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".status"))
+        else:
+            if number < 4:
+                return redirect(url_for(".step", number=number + 1))
+            return redirect(url_for(".submit"))
+    else:
+        # A rejected applicant starting again sees their earlier answers.
+        earlier = latest if latest is not None and latest.status == ApplicationStatus.REJECTED else None
+        form = form_cls(data=_form_values(draft or earlier))
+    document = services.current_document(draft) if draft else None
+    return (
+        render_template(
+            "verification/step.html", form=form, number=number, steps=STEPS, reached=reached, document=document
+        ),
+        status,
+    )
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@login_required
+def submit():
+    """Check the answers once more, then submit."""
+    draft = services.latest_application(current_user)
+    if draft is None or draft.status != ApplicationStatus.DRAFT:
+        return redirect(url_for(".apply"))
+    if request.method == "POST":
+        try:
+            services.submit_application(current_user)
+        except ValidationFailed as exc:
+            flash(exc.message + " " + " ".join(exc.fields.values()), "error")
+            return redirect(url_for(".step", number=min(draft.step, 4)))
+        flash("Thank you: your application is submitted. We will write to you.", "success")
+        return redirect(url_for(".status"))
+    return render_template(
+        "verification/submit.html", application=draft, steps=STEPS, document=services.current_document(draft)
+    )
+
+
+@bp.get("/status")
+@login_required
+def status():
+    """The latest application's status, history and (if asked) the answer form."""
+    application = services.latest_application(current_user)
+    if application is None:
+        return redirect(url_for(".apply"))
+    events = db.session.scalars(
+        db.select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application.id, ApplicationEvent.is_staff_only.is_(False))
+        .order_by(ApplicationEvent.id)
+    ).all()
+    return render_template(
+        "verification/status.html",
+        application=application,
+        events=events,
+        form=AnswerForm(),
+        blocked_until=services.reapply_blocked_until(current_user),
+        wait_days=current_app.config["REAPPLY_WAIT_DAYS"],
+    )
+
+
+@bp.post("/answer")
+@login_required
+def answer():
+    """Answer a request for more information, optionally with a replacement file."""
+    application = services.latest_application(current_user)
+    if application is None:
+        return redirect(url_for(".apply"))
+    form = AnswerForm()
+    try:
+        services.answer_information_request(
+            current_user, application.id, request.form.get("answer", ""), upload_from_request()
+        )
+    except ValidationFailed as exc:
+        apply_errors(form, exc.fields)
+        events = db.session.scalars(
+            db.select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id, ApplicationEvent.is_staff_only.is_(False))
+            .order_by(ApplicationEvent.id)
+        ).all()
+        return render_template(
+            "verification/status.html", application=application, events=events, form=form, blocked_until=None
+        ), 400
+    except InvalidState as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".status"))
+    flash("Thanks, your answer is with our verification team.", "success")
+    return redirect(url_for(".status"))

@@ -1,0 +1,1 @@
+"""Tests of the infrastructure adapters (storage, jobs, mail) and the console pages."""

@@ -1,0 +1,82 @@
+"""Messages between a client and a coach: who may read and write, unread counts, notifications."""
+
+from datetime import timedelta
+
+from app.accounts.models import Role
+from app.core.db import utcnow
+from app.core.models import OutgoingMail
+from app.messaging.models import Message, MessageThread
+from tests.conftest import csrf_token_from
+from tests.factories import UserFactory
+
+
+def _coach():
+    return UserFactory(roles=[Role.COACH], first_name="Cora", last_name="Coach")
+
+
+def _write(client, path, body):
+    return client.post(path, data={"body": body, "csrf_token": csrf_token_from(client, path)})
+
+
+def test_client_writes_to_a_coach_and_the_coach_answers(client, login_as):
+    coach, buyer = _coach(), UserFactory(first_name="Cleo")
+    login_as(buyer)
+    resp = _write(client, f"/messages/new/{coach.id}", "Do you work with career changers?")
+    assert resp.status_code == 302
+    thread = MessageThread.query.one()
+    assert (thread.client_id, thread.coach_user_id) == (buyer.id, coach.id)
+    mail = OutgoingMail.query.filter_by(to_address=coach.email).one()
+    assert "Cleo" in mail.subject and f"/messages/{thread.id}" in mail.text_body
+
+    login_as(coach)
+    assert "<strong>1</strong>" in client.get("/messages").get_data(as_text=True)
+    page = client.get(f"/messages/{thread.id}").get_data(as_text=True)
+    assert "Do you work with career changers?" in page
+    assert Message.query.filter(Message.read_at.is_(None)).count() == 0  # opened: read
+    assert _write(client, f"/messages/{thread.id}", "Yes, often.").status_code == 302
+    assert Message.query.count() == 2
+    assert OutgoingMail.query.filter_by(to_address=buyer.email).count() == 1
+
+
+def test_one_notification_per_unread_streak(client, login_as):
+    coach, buyer = _coach(), UserFactory()
+    login_as(buyer)
+    _write(client, f"/messages/new/{coach.id}", "First")
+    thread = MessageThread.query.one()
+    _write(client, f"/messages/{thread.id}", "Second, still unread by the coach")
+    assert Message.query.count() == 2
+    assert OutgoingMail.query.filter_by(to_address=coach.email).count() == 1
+
+
+def test_strangers_cannot_read_a_conversation(client, login_as):
+    coach, buyer, stranger = _coach(), UserFactory(), UserFactory()
+    login_as(buyer)
+    _write(client, f"/messages/new/{coach.id}", "Private question")
+    thread = MessageThread.query.one()
+    login_as(stranger)
+    assert client.get(f"/messages/{thread.id}").status_code == 404
+    assert "Private question" not in client.get("/messages").get_data(as_text=True)
+
+
+def test_only_coaches_can_be_written_to(client, login_as):
+    login_as(UserFactory())
+    assert client.get(f"/messages/new/{UserFactory().id}").status_code == 404
+
+
+def test_empty_message_is_refused_beside_the_field(client, login_as):
+    coach = _coach()
+    login_as(UserFactory())
+    resp = _write(client, f"/messages/new/{coach.id}", "   ")
+    assert resp.status_code == 400
+    assert "Write a message first." in resp.get_data(as_text=True)
+    assert MessageThread.query.count() == 0
+
+
+def test_suspended_user_is_told_until_when(client, login_as):
+    coach = _coach()
+    until = utcnow() + timedelta(days=3)
+    login_as(UserFactory(suspended_until=until))
+    resp = _write(client, f"/messages/new/{coach.id}", "Hello?")
+    assert resp.status_code == 403
+    assert f"suspended until {until:%Y-%m-%d}" in resp.get_data(as_text=True)
+    assert Message.query.count() == 0

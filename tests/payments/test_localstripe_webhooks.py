@@ -1,0 +1,59 @@
+"""localstripe signs and sends a real payment_intent.succeeded to our endpoint, as Stripe would
+after Stripe.js confirmed the payment in the browser; the job marks our payment paid."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+import sqlalchemy as sa
+import stripe
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.payments import services
+from app.payments.models import Payment, PaymentStatus, WebhookEvent, WebhookStatus
+from tests.factories.payments import HeldBookingFactory
+
+
+@pytest.fixture
+def served_app(stripe_app):
+    """The app on a free local port (host check off while it runs)."""
+    saved = stripe_app.config["SERVER_NAME"]
+    stripe_app.config["SERVER_NAME"] = None
+    server = make_server("127.0.0.1", 0, stripe_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    stripe_app.config["SERVER_NAME"] = saved
+
+
+def test_localstripe_webhook_confirms_the_payment(stripe_app, webhook_secret, served_app, localstripe_url):
+    form = urllib.parse.urlencode(
+        {"url": f"{served_app}/webhooks/stripe", "secret": webhook_secret, "events[0]": "payment_intent.succeeded"}
+    ).encode()
+    urllib.request.urlopen(urllib.request.Request(f"{localstripe_url}/_config/webhooks/coach-connect", data=form))
+    booking = HeldBookingFactory()
+    intent = services.create_intent(booking.client, booking.id)
+    # What Stripe.js does in the browser: confirm the intent at Stripe, not through our server.
+    stripe_client = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe_url})
+    stripe_client.v1.payment_intents.update(
+        intent.payment.provider_intent_id, params={"payment_method": "pm_card_visa"}
+    )
+    stripe_client.v1.payment_intents.confirm(intent.payment.provider_intent_id)
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if db.session.get(Payment, intent.payment.id).status == PaymentStatus.SUCCEEDED:
+            break
+        time.sleep(0.2)
+    payment = db.session.get(Payment, intent.payment.id)
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.provider_charge_id.startswith("ch_")
+    stored = db.session.scalar(sa.select(WebhookEvent))
+    assert stored.type == "payment_intent.succeeded" and stored.status == WebhookStatus.PROCESSED
+    assert stored.payment_id == payment.id

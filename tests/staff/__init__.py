@@ -1,0 +1,1 @@
+"""Tests of the /staff console pages of the shell (accounts, audit log, outbox, jobs)."""

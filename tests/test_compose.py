@@ -1,0 +1,107 @@
+"""docker-compose.yml and .docker/Dockerfile (Docker itself cannot run here): the services exist,
+the app containers set only variables config.py reads, and the worker serves every queue in use."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+import yaml
+
+from tests.config_reading import ROOT, config_variables
+
+APP_SERVICES = ("web", "worker")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _command(service: dict) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else shlex.join(command)
+
+
+def test_config_variables_are_found():
+    found = config_variables()
+    assert {"APP_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "INSTANCE_PATH", "JOB_RETRY_INTERVALS"} <= found
+
+
+def test_every_service_exists(compose):
+    assert {"web", "worker", "postgres", "redis", "minio", "createbuckets", "mailpit"} <= set(compose["services"])
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_containers_set_only_variables_config_reads(compose, name):
+    environment = compose["services"][name]["environment"]
+    assert isinstance(environment, dict)
+    unknown = set(environment) - config_variables()
+    assert not unknown, f"{name} sets variables config.py never reads: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_containers_use_the_production_adapters(compose, name):
+    env = compose["services"][name]["environment"]
+    assert env["APP_ENV"] == "production"
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")  # compose refuses to start without it
+    assert env["DATABASE_URL"].startswith("postgresql://") and "@postgres:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert (env["STORAGE_BACKEND"], env["S3_ENDPOINT_URL"]) == ("s3", "http://minio:9000")
+    assert (env["MAIL_BACKEND"], env["SMTP_HOST"], env["SMTP_PORT"]) == ("smtp", "mailpit", "1025")
+    assert compose["services"][name]["build"]["dockerfile"] == ".docker/Dockerfile"
+
+
+def test_web_runs_gunicorn_on_wsgi_app(compose):
+    web = compose["services"]["web"]
+    assert _command(web).startswith("gunicorn ") and _command(web).endswith(" wsgi:app")
+    assert "8000:8000" in web["ports"]
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def _worker_argv(compose) -> list[str]:
+    """The rq command line the worker's shell runs (compose turns $$ into $)."""
+    command = compose["services"]["worker"]["command"]
+    assert command[:2] == ["sh", "-c"]
+    return shlex.split(command[2].replace("$$", "$"))
+
+
+def test_worker_runs_rq_with_scheduler_on_every_queue(compose):
+    argv = _worker_argv(compose)
+    assert argv[:6] == ["exec", "rq", "worker", "--with-scheduler", "--url", "$REDIS_URL"]
+    assert argv[6:9] == ["mail", "default", "reports"]
+    assert {"refunds", "webhooks", "reminders"} <= set(argv[6:])
+
+
+def test_worker_serves_every_queue_the_code_enqueues_to(compose):
+    served = set(_worker_argv(compose)[6:])
+    used = set()
+    for path in [*ROOT.glob("app/**/*.py"), *ROOT.glob("workers/**/*.py")]:
+        text = path.read_text()
+        used |= set(re.findall(r'queue="([a-z_]+)"', text)) | set(re.findall(r'^\w*QUEUE = "([a-z_]+)"', text, re.M))
+    assert "mail" in used
+    assert used <= served, f"no worker listens on {sorted(used - served)}"
+
+
+def test_bucket_is_created_once_and_private(compose):
+    job = compose["services"]["createbuckets"]
+    script = " ".join(job["entrypoint"])
+    assert "mc mb --ignore-existing local/coach-connect" in script and "mc anonymous set none" in script
+    assert job["depends_on"]["minio"]["condition"] == "service_healthy"
+    web_needs = compose["services"]["web"]["depends_on"]
+    assert web_needs["createbuckets"]["condition"] == "service_completed_successfully"
+    assert web_needs["postgres"]["condition"] == web_needs["redis"]["condition"] == "service_healthy"
+    bucket = compose["services"]["web"]["environment"]["S3_BUCKET"]
+    assert f"local/{bucket}" in script
+
+
+def test_dockerfile_builds_from_requirements_and_migrates_on_start():
+    dockerfile = (ROOT / ".docker" / "Dockerfile").read_text()
+    assert dockerfile.startswith("#") and "\nFROM python:3.11-slim\n" in dockerfile
+    assert "pip install -r requirements.txt" in dockerfile
+    assert "FLASK_APP=wsgi.py" in dockerfile and "USER app" in dockerfile
+    entrypoint = (ROOT / ".docker" / "entrypoint.sh").read_text()
+    assert "flask db upgrade" in entrypoint and 'exec "$@"' in entrypoint
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", "instance", ".env"} <= set(ignored)

@@ -1,0 +1,16 @@
+"""Refund jobs: submit a refund to the gateway; the cancellation policy's refund (Booking contract)."""
+
+from app.payments import refunds
+from workers.context import job
+
+
+@job
+def submit_refund(refund_id: int) -> None:
+    """Send a pending refund to the gateway (idempotent)."""
+    refunds.submit_refund(refund_id)
+
+
+@job
+def refund_cancelled_booking(booking_id: int, amount: int) -> None:
+    """Refund `amount` of a cancelled booking's payment as the system (reason session_cancelled), once."""
+    refunds.refund_for_cancellation(booking_id, amount)
