@@ -43,12 +43,16 @@ def build(kind: str, period: str) -> None:
 
 @reports_cli.command("schedule")
 @click.option("--period", default=None, help="Month, YYYY-MM (default: the previous month)")
-@click.option("--kind", "kinds", multiple=True, default=("finance",), show_default=True)
+@click.option("--kind", "kinds", multiple=True, help="Report kind (default: REPORTS_MONTHLY_KINDS, e.g. finance)")
 def schedule(period: str | None, kinds: tuple[str, ...]) -> None:
     """Queue the monthly reports (run from cron on the 1st: `flask reports schedule`)."""
+    from flask import current_app
+
     from app.analytics.reports_service import request_report
 
     period = period or previous_month()
+    configured = current_app.config.get("REPORTS_MONTHLY_KINDS") or "finance"
+    kinds = kinds or tuple(k.strip() for k in configured.split(",") if k.strip())
     for kind in kinds:
         report = request_report(kind, period, actor=None)
         click.echo(f"queued {kind} report {report.id} for {period}")

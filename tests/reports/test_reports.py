@@ -200,3 +200,10 @@ def test_cli_schedule_queues_last_months_finance_report(app):
     assert result.exit_code == 0, result.output
     report = db.session.scalars(sa.select(Report)).one()
     assert (report.kind, report.period) == ("finance", "2026-10")
+
+
+def test_cli_schedule_follows_the_configured_kinds(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORTS_MONTHLY_KINDS", "finance, moderation")
+    result = app.test_cli_runner().invoke(args=["reports", "schedule"])
+    assert result.exit_code == 0, result.output
+    assert sorted(db.session.scalars(sa.select(Report.kind)).all()) == ["finance", "moderation"]
