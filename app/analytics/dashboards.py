@@ -141,6 +141,7 @@ class ClientDashboard:
     """A client's sessions and suggestions."""
 
     upcoming: list[Booking]
+    upcoming_count: int
     completed: int
     coaches_seen: list[CoachProfile]
     recommendations: list[CoachProfile]
@@ -164,12 +165,11 @@ def _interests(user: User) -> set[str]:
 
 def client_dashboard(user: User) -> ClientDashboard:
     """Upcoming and completed sessions, coaches seen, and verified coaches matching the client's interests."""
+    ahead = (Booking.client_id == user.id, Booking.status == BookingStatus.CONFIRMED, Booking.starts_at >= utcnow())
     upcoming = db.session.scalars(
-        sa.select(Booking)
-        .where(Booking.client_id == user.id, Booking.status == BookingStatus.CONFIRMED, Booking.starts_at >= utcnow())
-        .order_by(Booking.starts_at)
-        .limit(UPCOMING_LIMIT)
+        sa.select(Booking).where(*ahead).order_by(Booking.starts_at).limit(UPCOMING_LIMIT)
     ).all()
+    upcoming_count = db.session.scalar(sa.select(sa.func.count(Booking.id)).where(*ahead))
     completed = sa.select(Booking.coach_id).where(
         Booking.client_id == user.id, Booking.status == BookingStatus.COMPLETED
     )
@@ -196,7 +196,7 @@ def client_dashboard(user: User) -> ClientDashboard:
             .order_by(CoachProfile.rating_avg.desc().nulls_last(), CoachProfile.rating_count.desc(), CoachProfile.id)
             .limit(RECOMMENDATIONS)
         ).all()
-    return ClientDashboard(list(upcoming), completed_count, list(seen), list(recommendations))
+    return ClientDashboard(list(upcoming), upcoming_count, completed_count, list(seen), list(recommendations))
 
 
 def dashboard_context(user: User) -> dict:

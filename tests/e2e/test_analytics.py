@@ -99,3 +99,39 @@ def test_admin_charts_csv_and_report_progress(page, base, app, redis_url, monkey
     expect(page.get_by_role("progressbar")).to_have_count(0)
     expect(page.locator("[data-status-label]").first).to_have_text("done")
     snap(page, "reports-done")
+
+
+def test_coach_and_client_dashboards(page, base, app):
+    from app.booking.models import BookingStatus
+    from app.core.db import utcnow
+    from tests.e2e.conftest import client_login
+    from tests.factories.analytics import AvailabilityRuleFactory, SpecializationFactory
+
+    now = utcnow()
+    career = SpecializationFactory(slug="career", name="Career")
+    coach = CoachProfileFactory(currency="EUR", headline="Career clarity coach")
+    coach.specializations = [career]
+    other = CoachProfileFactory(currency="EUR", headline="Leadership for new managers")
+    other.specializations = [career]
+    AvailabilityRuleFactory(coach_id=coach.id)
+    client = UserFactory(first_name="Cleo")
+    PaymentFactory(booking=BookingFactory(coach=coach, client=client, amount=12000), created_at=now)
+    BookingFactory(coach=coach, client=client, status=BookingStatus.COMPLETED, completed_at=now)
+    BookingFactory(
+        coach=coach, client=client, starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1)
+    )
+
+    client_login(page, base, coach.user)
+    page.goto(f"{base}/dashboard")
+    expect(page.get_by_role("heading", name="Your coaching")).to_be_visible()
+    expect(page.locator('[data-figure="revenue-EUR"]')).to_have_text("EUR 120.00")
+    snap(page, "dashboard-coach")
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    client_login(page, base, client)
+    page.goto(f"{base}/dashboard")
+    expect(page.get_by_role("heading", name="Your sessions")).to_be_visible()
+    expect(page.locator("[data-recommendations]")).to_contain_text("Leadership for new managers")
+    snap(page, "dashboard-client")
+    assert_accessible(page)
