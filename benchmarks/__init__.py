@@ -1,0 +1,1 @@
+"""Benchmarks over scale data (`make bench`)."""
