@@ -18,3 +18,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api")
     app.cli.add_command(analytics_cli)
     app.cli.add_command(reports_cli)
+
+    from app.accounts.models import Role
+    from app.analytics.reports_service import failed_reports_summary
+    from app.staff.navigation import register_queue
+
+    register_queue("reports", frozenset({Role.ADMIN, Role.FINANCE}), failed_reports_summary)

@@ -119,3 +119,13 @@ def build_report(report_id: int) -> Report | None:
         report.status, report.error, report.finished_at = ReportStatus.FAILED, f"{type(exc).__name__}: {exc}", utcnow()
         db.session.commit()
     return report
+
+
+def failed_reports_summary():
+    """Console home: failed reports waiting for a retry, and the oldest of them."""
+    from app.staff.navigation import QueueSummary
+
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(Report.id), sa.func.min(Report.created_at)).where(Report.status == ReportStatus.FAILED)
+    ).one()
+    return QueueSummary("Failed reports", "reports_staff.index", count, oldest)

@@ -112,6 +112,7 @@ def test_a_failure_is_kept_with_its_reason_and_can_be_retried(world, app, client
     login_as(admin)
     page = client.get("/staff/reports/").get_data(as_text=True)
     assert "Failed: ZeroDivisionError" in page and "Retry" in page
+    assert "Failed reports" in client.get("/staff/").get_data(as_text=True)
     monkeypatch.undo()
     token = csrf_token_from(client, "/staff/reports/")
     assert client.post(f"/staff/reports/{report.id}/retry", data={"csrf_token": token}).status_code == 302
