@@ -99,6 +99,9 @@ class Config:
     REPORTS_MONTHLY_KINDS = _env("REPORTS_MONTHLY_KINDS", "finance")  # built by `flask reports schedule`
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
 
+    # `make bench`: X-Query-Count and X-Server-Time-ms response headers.
+    BENCH_INSTRUMENT = _env_bool("BENCH_INSTRUMENT", False)
+
 
 class DevelopmentConfig(Config):
     """`make run`: everything embedded, a fixed development secret."""

@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO)
 
+    register_url_converters(app)
     register_extensions(app)
     register_adapters(app)
     register_blueprints(app)
@@ -32,7 +33,15 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_errors(app)
     register_templates(app)
     register_cli(app)
+    register_instrumentation(app)
     return app
+
+
+def register_url_converters(app: Flask) -> None:
+    """`int` path arguments bounded to the integer range of the id columns."""
+    from app.core.routing import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def register_extensions(app: Flask) -> None:
@@ -123,3 +132,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
+
+
+def register_instrumentation(app: Flask) -> None:
+    """Query count and server time headers for `make bench` (BENCH_INSTRUMENT only)."""
+    from app.core.instrumentation import init_instrumentation
+
+    init_instrumentation(app)

@@ -1,1 +1,1 @@
-"""Benchmarks over scale data (`make bench`)."""
+"""`make bench`: latency and query counts of the hot pages on a scale data set."""

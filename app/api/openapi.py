@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import current_app, jsonify
 
 from app.api import bp
+from app.core.routing import MAX_ID
 from app.core.security import public
 
 ERROR_SCHEMA = {
@@ -63,7 +64,7 @@ def document(
 
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")  # <name>, <int:name>, <string(length=2):name>
 _SCHEMAS = {
-    "int": {"type": "integer", "minimum": 0},
+    "int": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     "float": {"type": "number"},
     "uuid": {"type": "string", "format": "uuid"},
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from app.core.errors import RateLimited, ServiceError
@@ -68,6 +69,14 @@ def init_error_handlers(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:
             resp.headers["Allow"] = ", ".join(exc.valid_methods)
         return resp
+
+    @app.errorhandler(DataError)
+    def data_error(exc: DataError):
+        # The database refused a value (e.g. a number beyond its column's range): bad input, not a crash.
+        from app.extensions import db
+
+        db.session.rollback()
+        return error_response(400, "invalid_value", "A value in the request is out of range or malformed.")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

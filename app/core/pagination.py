@@ -45,7 +45,8 @@ def _coerce(value: Any, column) -> Any:
         python_type = column_type.python_type
     except (AttributeError, NotImplementedError):
         python_type = None
-    if python_type is datetime and isinstance(value, str):
+    is_datetime = python_type is datetime or isinstance(getattr(column.type, "impl", None), sa.DateTime)
+    if is_datetime and isinstance(value, str):
         return datetime.fromisoformat(value)
     return value
 

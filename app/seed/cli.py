@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from app.seed.demo import seed_demo
 
@@ -10,6 +11,7 @@ from app.seed.demo import seed_demo
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="Idempotent demo data with one staff user per role.")
 @click.option("--scale", type=int, default=None, help="Bulk data: N applications, 10N bookings/payments/flags.")
+@with_appcontext
 def seed_command(demo: bool, scale: int | None) -> None:
     """Fill the database with demo or benchmark data."""
     if not demo and scale is None:

@@ -44,7 +44,7 @@
       pending = "";
       e.preventDefault();
       if (exact.tagName === "A") { window.location = exact.href; }
-      else { exact.click(); exact.focus && exact.focus(); }
+      else { exact.click(); if (!exact.dataset.focus && exact.focus) exact.focus(); }  // data-focus buttons move focus themselves
       return;
     }
     if (prefix) { pending = seq; clearTimeout(timer); timer = setTimeout(function () { pending = ""; }, 1200); return; }

@@ -18,7 +18,7 @@
   document.querySelectorAll("[data-focus]").forEach(function (b) {
     b.addEventListener("click", function () {
       var target = document.getElementById(b.dataset.focus);
-      if (target) { target.scrollIntoView({ block: "center" }); setTimeout(function () { target.focus(); }, 0); }
+      if (target) { target.scrollIntoView({ block: "center" }); target.focus(); }
     });
   });
   document.querySelectorAll("select[data-fills]").forEach(function (sel) {

@@ -1,0 +1,209 @@
+"""Read-side queries for the moderators' queue and item page (constant query count per page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from app.community.models import Discussion, PostRevision, Reply
+from app.core.db import utcnow
+from app.core.pagination import Page, keyset_page
+from app.extensions import db
+from app.moderation.models import (
+    Flag,
+    FlagReason,
+    ItemStatus,
+    ModerationAction,
+    ModerationItem,
+    TargetType,
+)
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class QueueFilters:
+    """The queue's filters as read from the query string (unknown values are ignored)."""
+
+    status: str = "pending"
+    reason: str = ""
+    target_type: str = ""
+    group_id: int | None = None
+    assignee: str = ""  # "", "me", "none" or a user id
+    hidden: str = ""  # "", "yes", "no"
+    sort: str = "priority"  # or "age"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        """Filters from request.args."""
+        statuses = {s.value for s in ItemStatus} | {"all"}
+        group = args.get("group", "")
+        return cls(
+            status=args.get("status", "pending") if args.get("status", "pending") in statuses else "pending",
+            reason=args.get("reason", "") if args.get("reason", "") in {r.value for r in FlagReason} else "",
+            target_type=args.get("target_type", "") if args.get("target_type", "") in {t.value for t in TargetType}
+            else "",
+            group_id=int(group) if group.isdigit() else None,
+            assignee=args.get("assignee", ""),
+            hidden=args.get("hidden", "") if args.get("hidden", "") in ("yes", "no") else "",
+            sort="age" if args.get("sort") == "age" else "priority",
+        )  # fmt: skip
+
+    def as_args(self) -> dict:
+        """Non-default filters, for links."""
+        out = {"status": self.status, "reason": self.reason, "target_type": self.target_type,
+               "group": self.group_id or "", "assignee": self.assignee, "hidden": self.hidden, "sort": self.sort}  # fmt: skip
+        return {k: v for k, v in out.items() if v not in ("", None)}
+
+
+def queue_statement(filters: QueueFilters, me_id: int) -> sa.Select:
+    """The filtered items, before ordering (each filter has an index to use)."""
+    stmt = sa.select(ModerationItem).options(joinedload(ModerationItem.author), joinedload(ModerationItem.claimed_by))
+    if filters.status != "all":
+        stmt = stmt.where(ModerationItem.status == ItemStatus(filters.status))
+    if filters.reason:
+        stmt = stmt.where(ModerationItem.top_reason == FlagReason(filters.reason))
+    if filters.target_type:
+        stmt = stmt.where(ModerationItem.target_type == TargetType(filters.target_type))
+    if filters.group_id:
+        stmt = stmt.where(ModerationItem.group_id == filters.group_id)
+    if filters.assignee == "me":
+        stmt = stmt.where(ModerationItem.claimed_by_id == me_id, ModerationItem.claim_expires_at > utcnow())
+    elif filters.assignee == "none":
+        stmt = stmt.where(sa.or_(ModerationItem.claimed_by_id.is_(None), ModerationItem.claim_expires_at <= utcnow()))
+    elif filters.assignee.isdigit():
+        stmt = stmt.where(ModerationItem.claimed_by_id == int(filters.assignee))
+    if filters.hidden:
+        stmt = stmt.where(ModerationItem.is_hidden.is_(filters.hidden == "yes"))
+    return stmt
+
+
+def queue_page(filters: QueueFilters, me_id: int, cursor: str | None, limit: int = PAGE_SIZE) -> Page:
+    """One page of the queue: by priority (highest first) or by age (oldest first)."""
+    stmt = queue_statement(filters, me_id)
+    if filters.sort == "age":
+        return keyset_page(stmt, [ModerationItem.first_flagged_at, ModerationItem.id], False, cursor, limit)
+    return keyset_page(stmt, [ModerationItem.priority, ModerationItem.id], True, cursor, limit)
+
+
+def reasons_by_item(item_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{item id: {reason: open-or-not flag count}} for a page of items, in one query."""
+    out: dict[int, dict[str, int]] = {i: {} for i in item_ids}
+    if not item_ids:
+        return out
+    rows = db.session.execute(
+        sa.select(Flag.item_id, Flag.reason, sa.func.count()).where(Flag.item_id.in_(item_ids))
+        .group_by(Flag.item_id, Flag.reason)
+    )  # fmt: skip
+    for item_id, reason, n in rows:
+        out[item_id][reason.value] = n
+    return out
+
+
+COUNT_CAP = 10_000
+
+
+def status_counts() -> dict[str, int]:
+    """Items per status (the queue's tabs), each counted up to COUNT_CAP so the cost stays bounded."""
+    parts = [
+        sa.select(sa.literal(s.value).label("status"), sa.func.count().label("n")).select_from(
+            sa.select(ModerationItem.id).where(ModerationItem.status == s).limit(COUNT_CAP).subquery()
+        )
+        for s in ItemStatus
+    ]
+    return {status: n for status, n in db.session.execute(sa.union_all(*parts))}
+
+
+def neighbours(item: ModerationItem) -> tuple[int | None, int | None]:
+    """The pending items just above and below this one in priority order (for j/k on the item page)."""
+    key = sa.tuple_(ModerationItem.priority, ModerationItem.id)
+    here = sa.tuple_(sa.literal(item.priority, sa.Float), sa.literal(item.id))
+    pending = sa.select(ModerationItem.id).where(ModerationItem.status == ItemStatus.PENDING)
+    prev_id = db.session.scalar(
+        pending.where(key > here).order_by(ModerationItem.priority.asc(), ModerationItem.id.asc()).limit(1)
+    )
+    next_id = db.session.scalar(
+        pending.where(key < here).order_by(ModerationItem.priority.desc(), ModerationItem.id.desc()).limit(1)
+    )
+    return prev_id, next_id
+
+
+def context_of(item: ModerationItem) -> dict:
+    """The content in context: the discussion and neighbouring replies around a flagged reply."""
+    if item.target_type == TargetType.REPLY:
+        reply = db.session.get(Reply, item.target_id)
+        if reply is None:
+            return {}
+        around = list(db.session.scalars(
+            sa.select(Reply).options(joinedload(Reply.author))
+            .where(Reply.discussion_id == reply.discussion_id, Reply.id.between(reply.id - 50, reply.id + 50))
+            .order_by(Reply.id)
+        ))  # fmt: skip
+        i = next((n for n, r in enumerate(around) if r.id == reply.id), 0)
+        return {"discussion": reply.discussion, "replies": around[max(i - 3, 0) : i + 4], "focus_id": reply.id}
+    if item.target_type == TargetType.DISCUSSION:
+        d = db.session.get(Discussion, item.target_id)
+        if d is None:
+            return {}
+        first = list(db.session.scalars(
+            sa.select(Reply).options(joinedload(Reply.author)).where(Reply.discussion_id == d.id).order_by(Reply.id)
+            .limit(5)
+        ))  # fmt: skip
+        return {"discussion": d, "replies": first, "focus_id": None}
+    return {}
+
+
+def revisions_of(item: ModerationItem) -> list[PostRevision]:
+    """The edit history of a flagged post, newest first."""
+    if item.target_type not in (TargetType.DISCUSSION, TargetType.REPLY):
+        return []
+    return list(db.session.scalars(
+        sa.select(PostRevision)
+        .where(PostRevision.target_type == item.target_type.value, PostRevision.target_id == item.target_id)
+        .order_by(PostRevision.created_at.desc())
+    ))  # fmt: skip
+
+
+def author_history(item: ModerationItem) -> dict:
+    """The author's previous actions against them and their other open items."""
+    if item.author_id is None:
+        return {"actions": [], "open_items": [], "flags_received": 0}
+    actions = list(db.session.scalars(
+        sa.select(ModerationAction).options(joinedload(ModerationAction.actor))
+        .where(ModerationAction.target_user_id == item.author_id).order_by(ModerationAction.created_at.desc()).limit(20)
+    ))  # fmt: skip
+    open_items = list(db.session.scalars(
+        sa.select(ModerationItem)
+        .where(ModerationItem.author_id == item.author_id, ModerationItem.status == ItemStatus.PENDING,
+               ModerationItem.id != item.id)
+        .order_by(ModerationItem.priority.desc()).limit(20)
+    ))  # fmt: skip
+    flags_received = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(ModerationItem.flag_count), 0)).where(
+            ModerationItem.author_id == item.author_id
+        )
+    )
+    return {"actions": actions, "open_items": open_items, "flags_received": flags_received}
+
+
+def item_json(item: ModerationItem, reasons: dict[str, int] | None = None) -> dict:
+    """An item as the API shows it."""
+    return {
+        "id": item.id,
+        "target_type": item.target_type.value,
+        "target_id": item.target_id,
+        "author_id": item.author_id,
+        "group_id": item.group_id,
+        "status": item.status.value,
+        "priority": item.priority,
+        "flag_count": item.flag_count,
+        "top_reason": item.top_reason.value if item.top_reason else None,
+        "reasons": reasons or {},
+        "is_hidden": item.is_hidden,
+        "first_flagged_at": item.first_flagged_at.isoformat(),
+        "claimed_by": item.claimed_by_id if item.claim_expires_at and item.claim_expires_at > utcnow() else None,
+        "version": item.version,
+    }

@@ -1,0 +1,156 @@
+"""The moderators' console: queue, item page, claims, decisions, bulk decisions, settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.models import Role, User
+from app.community.ids import fits
+from app.core.db import utcnow
+from app.core.errors import ServiceError
+from app.core.security import roles_required
+from app.extensions import db
+from app.moderation import queries, rules
+from app.moderation.forms import BulkForm, DecisionForm, SettingsForm
+from app.moderation.models import FlagReason, ItemStatus, ModerationItem, TargetType
+from app.moderation.reputation import accuracies
+from app.moderation.services import bulk_decide, claim_item, decide, release_item
+from app.moderation.settings import set_auto_hide_threshold, set_watched_words
+from app.moderation.targets import load_target
+
+bp = Blueprint("moderation_staff", __name__, template_folder="templates")
+MODERATORS = (Role.MODERATOR, Role.ADMIN)
+
+
+@bp.get("/")
+@roles_required(*MODERATORS)
+def queue():
+    """One row per flagged target, by priority or age, with filters and counts."""
+    filters = queries.QueueFilters.from_args(request.args)
+    page = queries.queue_page(filters, current_user.id, request.args.get("after"))
+    return render_template(
+        "moderation/queue.html",
+        page=page,
+        filters=filters,
+        reasons=queries.reasons_by_item([i.id for i in page.items]),
+        counts=queries.status_counts(),
+        count_cap=queries.COUNT_CAP,
+        bulk=BulkForm(),
+        statuses=[s.value for s in ItemStatus],
+        flag_reasons=[r.value for r in FlagReason],
+        target_types=[t.value for t in TargetType],
+        now=utcnow,
+    )
+
+
+def _item_or_404(item_id: int) -> ModerationItem:
+    if not fits(item_id):
+        abort(404)
+    return db.get_or_404(ModerationItem, item_id)
+
+
+@bp.get("/items/<int:item_id>")
+@roles_required(*MODERATORS)
+def item(item_id: int):
+    """The item with its content in context, flags, history and the decision form."""
+    item = _item_or_404(item_id)
+    try:
+        target = load_target(item.target_type, item.target_id)
+    except ServiceError:
+        target = None
+    reporters = [f.reporter_id for f in item.flags if f.reporter_id]
+    prev_id, next_id = queries.neighbours(item)
+    return render_template(
+        "moderation/item.html",
+        item=item,
+        target=target,
+        context=queries.context_of(item),
+        revisions=queries.revisions_of(item),
+        history=queries.author_history(item),
+        accuracy=accuracies(reporters),
+        form=DecisionForm(),
+        author=db.session.get(User, item.author_id) if item.author_id else None,
+        now=utcnow,
+        prev_id=prev_id,
+        next_id=next_id,
+    )
+
+
+@bp.post("/items/<int:item_id>/claim")
+@roles_required(*MODERATORS)
+def claim(item_id: int):
+    """Take the item so no one else decides it meanwhile."""
+    item = _item_or_404(item_id)
+    try:
+        claim_item(current_user, item)
+        flash("You hold this item for 30 minutes.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("moderation_staff.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/release")
+@roles_required(*MODERATORS)
+def release(item_id: int):
+    """Give the item back to the queue."""
+    item = _item_or_404(item_id)
+    try:
+        release_item(current_user, item)
+        flash("Released.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("moderation_staff.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/decision")
+@roles_required(*MODERATORS)
+def decision(item_id: int):
+    """Decide the item (and optionally act on its author)."""
+    item = _item_or_404(item_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash("Choose a decision (and a number of days between 1 and 365 to suspend).", "error")
+        return redirect(url_for("moderation_staff.item", item_id=item_id))
+    try:
+        decide(current_user, item, form.action.data, form.reason.data or "", author_action=form.author_action.data,
+               suspend_days=form.suspend_days.data, edited_body=form.edited_body.data)  # fmt: skip
+        flash(f"Item {item_id}: {form.action.data} recorded.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("moderation_staff.item", item_id=item_id))
+    return redirect(url_for("moderation_staff.queue"))
+
+
+@bp.post("/bulk")
+@roles_required(*MODERATORS)
+def bulk():
+    """Apply one decision to the selected items."""
+    form = BulkForm()
+    ids = [int(i) for i in request.form.getlist("item_ids") if i.isdigit()]
+    if not form.validate_on_submit() or not ids:
+        flash("Select items and a decision.", "error")
+        return redirect(url_for("moderation_staff.queue"))
+    result = bulk_decide(current_user, ids, form.action.data, form.reason.data or "",
+                         author_action=form.author_action.data, suspend_days=form.suspend_days.data)  # fmt: skip
+    if result["done"]:
+        flash(f"{form.action.data}: {len(result['done'])} item(s) decided.", "success")
+    for item_id, message in result["failed"].items():
+        flash(f"Item {item_id}: {message}", "error")
+    return redirect(url_for("moderation_staff.queue"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def settings():
+    """Watched words and the auto-hide threshold."""
+    form = SettingsForm(words="\n".join(rules.watched_words()), threshold=rules.get_setting(rules.AUTO_HIDE_THRESHOLD))
+    if form.validate_on_submit():
+        try:
+            set_watched_words(current_user, (form.words.data or "").splitlines())
+            set_auto_hide_threshold(current_user, form.threshold.data)
+            flash("Moderation settings saved.", "success")
+            return redirect(url_for("moderation_staff.settings"))
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    return render_template("moderation/settings.html", form=form)

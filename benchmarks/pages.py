@@ -1,0 +1,139 @@
+"""The pages `make bench` measures, each with the raw SQL that does the same work.
+
+Add a page by appending a Page. `path` may hold {placeholders}: `params` is a SQL query whose
+single row's columns fill them (and are passed to `sql` as %(name)s). `roles` names the demo
+user the page is requested as (first role that has a login; empty: anonymous). A page that
+answers 404 is reported as "not in this build" and skipped, so domains can list theirs early.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    """One benchmarked URL and its equivalent raw SQL."""
+
+    name: str
+    path: str
+    roles: tuple[str, ...] = ("admin",)
+    sql: str = "SELECT 1"
+    params: str | None = None
+    target_p95_ms: float | None = None  # server time target from the issue, shown for reference
+
+
+QUEUE_HOME_SQL = """
+SELECT (SELECT count(*) FROM coach_applications WHERE status = 'submitted'),
+       (SELECT min(submitted_at) FROM coach_applications WHERE status = 'submitted'),
+       (SELECT count(*) FROM moderation_items WHERE status = 'pending'),
+       (SELECT min(first_flagged_at) FROM moderation_items WHERE status = 'pending')
+"""
+
+PAGES: list[Page] = [
+    # Foundation (issue 3)
+    Page("health", "/healthz", (), "SELECT 1"),
+    Page(
+        "api me",
+        "/api/me",
+        ("admin",),
+        "SELECT u.*, r.role FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.email = 'admin@coachconnect.example'",
+    ),
+    Page("staff home", "/staff/", ("admin",), QUEUE_HOME_SQL),
+    Page(
+        "audit log",
+        "/staff/audit",
+        ("admin",),
+        "SELECT a.*, u.email FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT 51",
+    ),
+    Page("users", "/staff/users", ("admin",), "SELECT * FROM users ORDER BY id DESC LIMIT 51"),
+    Page(
+        "users by role",
+        "/staff/users?role=coach",
+        ("admin",),
+        "SELECT * FROM users WHERE id IN (SELECT user_id FROM user_roles WHERE role = 'coach') ORDER BY id DESC LIMIT 51",
+    ),
+    Page(
+        "users search",
+        "/staff/users?q=kaur",
+        ("admin",),
+        "SELECT * FROM users WHERE email ILIKE '%kaur%' OR last_name ILIKE '%kaur%' ORDER BY id DESC LIMIT 51",
+    ),
+    Page("outbox", "/staff/outbox", ("admin",), "SELECT * FROM outgoing_mails ORDER BY id DESC LIMIT 51"),
+    Page("jobs", "/staff/jobs", ("admin",), "SELECT * FROM job_failures ORDER BY id DESC LIMIT 51"),
+    # Flask-Admin list views on the big tables (each page counts the whole table)
+    Page("admin index", "/admin/", ("admin",), "SELECT 1"),
+    Page(
+        "admin payments",
+        "/admin/payment/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM payments), p.* FROM payments p ORDER BY p.id DESC LIMIT 20",
+    ),
+    Page(
+        "admin bookings",
+        "/admin/booking/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM bookings), b.* FROM bookings b ORDER BY b.id DESC LIMIT 20",
+    ),
+    Page(
+        "admin flags",
+        "/admin/flag/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM flags), f.* FROM flags f ORDER BY f.id DESC LIMIT 20",
+    ),
+    Page(
+        "admin applications",
+        "/admin/coachapplication/",
+        ("admin",),
+        "SELECT (SELECT count(*) FROM coach_applications), a.* FROM coach_applications a ORDER BY a.id DESC LIMIT 20",
+    ),
+    # Verification (issue 4): target p95 < 100 ms server time
+    Page(
+        "verification queue",
+        "/staff/verification",
+        ("verifier",),
+        "SELECT * FROM coach_applications WHERE status = 'submitted' ORDER BY submitted_at, id LIMIT 51",
+        target_p95_ms=100,
+    ),
+    Page(
+        "verification queue filtered",
+        "/staff/verification?level=master&failing=1",
+        ("verifier",),
+        "SELECT * FROM coach_applications WHERE status = 'submitted' AND certification_level = 'master' "
+        "AND has_failing_checks ORDER BY submitted_at, id LIMIT 51",
+        target_p95_ms=100,
+    ),
+    # Booking (issue 5): target p95 < 50 ms server time
+    Page(
+        "coach search",
+        "/coaches",
+        (),
+        "SELECT * FROM coach_profiles WHERE is_active ORDER BY rating_avg DESC NULLS LAST, id LIMIT 21",
+        target_p95_ms=50,
+    ),
+    # Payments (issue 6): target p95 < 100 ms server time
+    Page(
+        "finance payments",
+        "/staff/finance",
+        ("finance",),
+        "SELECT * FROM payments ORDER BY created_at DESC, id DESC LIMIT 51",
+        target_p95_ms=100,
+    ),
+    # Moderation (issue 7): target p95 < 100 ms server time
+    Page(
+        "moderation queue",
+        "/staff/moderation",
+        ("moderator",),
+        "SELECT * FROM moderation_items WHERE status = 'pending' ORDER BY priority DESC, id DESC LIMIT 51",
+        target_p95_ms=100,
+    ),
+    # Analytics (issue 8): target p95 < 300 ms server time
+    Page(
+        "analytics",
+        "/staff/analytics",
+        ("admin",),
+        "SELECT date_trunc('month', created_at), currency, count(*), sum(amount), sum(amount_refunded) "
+        "FROM payments WHERE status = 'succeeded' AND created_at > now() - interval '1 year' GROUP BY 1, 2",
+        target_p95_ms=300,
+    ),
+]
