@@ -76,10 +76,27 @@ def _stored_parts() -> dict[str, Callable[[Window], list]]:
 
 
 def rollup_zones() -> list[str]:
-    """Zones kept rolled up: ANALYTICS_ROLLUP_TIMEZONES (comma-separated), else DEFAULT_TIMEZONE and UTC."""
+    """Zones kept rolled up: ANALYTICS_ROLLUP_TIMEZONES (comma-separated), else DEFAULT_TIMEZONE, UTC
+    and the zones of the staff who read the charts (admins and finance)."""
+    from app.accounts.models import Role, User, UserRole
+
     configured = current_app.config.get("ANALYTICS_ROLLUP_TIMEZONES") or ""
     zones = [z.strip() for z in configured.split(",") if z.strip()]
-    return zones or list(dict.fromkeys([current_app.config.get("DEFAULT_TIMEZONE") or "UTC", "UTC"]))
+    if zones:
+        return zones
+    readers = db.session.scalars(
+        sa.select(User.timezone).join(UserRole).where(UserRole.role.in_([Role.ADMIN, Role.FINANCE])).distinct()
+    ).all()
+    defaults = [current_app.config.get("DEFAULT_TIMEZONE") or "UTC", "UTC", *sorted(readers)]
+    return [z for z in dict.fromkeys(defaults) if _known_zone(z)]
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        Window(date.today(), date.today(), "day", name)
+    except Exception:  # noqa: BLE001 - a user's unknown zone is skipped, never fatal
+        return False
+    return True
 
 
 def _coverage(tz: str) -> tuple[date | None, date | None, datetime | None]:

@@ -56,3 +56,13 @@ def test_rollups_give_the_live_numbers_and_say_how_fresh(world, app, monkeypatch
         as_text=True
     )
     assert "From rollups refreshed" in html and "read the daily rollups, refreshed" in html
+
+
+def test_rollup_zones_default_to_the_readers_zones(app):
+    from app.accounts.models import Role
+    from app.analytics.rollups import rollup_zones
+    from tests.factories import StaffFactory
+
+    StaffFactory(roles=[Role.FINANCE], timezone="America/New_York")
+    StaffFactory(roles=[Role.MODERATOR], timezone="Asia/Tokyo")
+    assert rollup_zones() == ["UTC", "America/New_York"]
