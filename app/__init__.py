@@ -39,7 +39,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 def register_url_converters(app: Flask) -> None:
     """`int` path arguments bounded to the integer range of the id columns."""
-    from app.core.routing import BoundedIntConverter
+    from app.core.ids import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
+from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, UUIDConverter
 
 from app.accounts.models import Role
 from app.core.security import AUTHENTICATED, PUBLIC
@@ -63,14 +64,13 @@ def _dummy_path(app: Flask, rule) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters[name]
-        kind = type(converter).__name__
-        if kind == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[name] = 999999
-        elif kind == "FloatConverter":
+        elif isinstance(converter, FloatConverter):
             values[name] = 999999.0
-        elif kind == "UUIDConverter":
+        elif isinstance(converter, UUIDConverter):
             values[name] = DUMMY_UUID
-        elif kind == "AnyConverter":
+        elif isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
         else:
             values[name] = "x"

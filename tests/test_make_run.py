@@ -25,7 +25,7 @@ from tests.services import free_port
 
 pytestmark = pytest.mark.slow
 FLASK = str(Path(sys.executable).parent / "flask")
-DEMO_CLIENT = "client@coachconnect.test"
+DEMO_CLIENT = "client@coachconnect.example"
 DEMO_PASSWORD = "demo-password-1"
 
 
@@ -62,7 +62,7 @@ def seeded(dev_env):
 def test_migrations_and_demo_seed_are_idempotent_on_sqlite(seeded):
     env, first, second, users_after_first = seeded
     assert (Path(env["INSTANCE_PATH"]) / "coach_connect.db").is_file()
-    assert DEMO_CLIENT in first and "admin@coachconnect.test" in first and DEMO_PASSWORD in first
+    assert DEMO_CLIENT in first and "admin@coachconnect.example" in first and DEMO_PASSWORD in first
     assert _users(env) == users_after_first  # the second run added and changed no account
     emails = [email for _, email in users_after_first]
     assert len(emails) == len(set(emails)) and DEMO_CLIENT in emails
@@ -138,9 +138,11 @@ def _form_post(opener, url: str, fields: dict[str, str]):
 def test_demo_admin_logs_in_with_the_printed_totp_and_sees_the_console(server, seeded):
     env = seeded[0]
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    with _form_post(opener, f"{server}/login", {"email": "admin@coachconnect.test", "password": DEMO_PASSWORD}) as resp:
+    with _form_post(
+        opener, f"{server}/login", {"email": "admin@coachconnect.example", "password": DEMO_PASSWORD}
+    ) as resp:
         assert resp.url == f"{server}/login/verify"
-    code = _flask(env, "users", "otp", "admin@coachconnect.test").stdout.strip().splitlines()[-1]
+    code = _flask(env, "users", "otp", "admin@coachconnect.example").stdout.strip().splitlines()[-1]
     with _form_post(opener, f"{server}/login/verify", {"code": code}) as resp:
         assert resp.url == f"{server}/staff/"
         page = resp.read().decode()

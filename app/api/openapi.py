@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import current_app, jsonify
 
 from app.api import bp
-from app.core.routing import MAX_ID
+from app.core.ids import MAX_ID
 from app.core.security import public
 
 ERROR_SCHEMA = {

@@ -74,7 +74,8 @@ BOOKING_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
     BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}),
     BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED, BookingStatus.COMPLETED}),
     BookingStatus.CANCELLED: frozenset(),
-    BookingStatus.EXPIRED: frozenset(),
+    # A payment that succeeds after the hold ran out still confirms while the slot is free.
+    BookingStatus.EXPIRED: frozenset({BookingStatus.CONFIRMED}),
     BookingStatus.COMPLETED: frozenset(),
 }
 
@@ -91,6 +92,17 @@ class Booking(TimestampMixin, db.Model):
         sa.Index("ix_bookings_status_created", "status", "created_at"),
         sa.Index("ix_bookings_created", "created_at"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # No double booking: on PostgreSQL the migration adds an exclusion constraint
+        # (bookings_no_overlap: same coach, overlapping tstzrange, held or confirmed); this
+        # partial unique index is the portable fallback (SQLite) for the same start time.
+        sa.Index(
+            "uq_bookings_active_coach_start",
+            "coach_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=sa.text("status IN ('held', 'confirmed')"),
+            postgresql_where=sa.text("status IN ('held', 'confirmed')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

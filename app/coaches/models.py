@@ -55,6 +55,9 @@ class CoachProfile(TimestampMixin, db.Model):
         sa.Index("ix_coach_profiles_active_rate", "is_active", "hourly_rate_amount"),
         sa.Index("ix_coach_profiles_active_rating", "is_active", "rating_avg"),
         sa.Index("ix_coach_profiles_active_level", "is_active", "certification_level"),
+        sa.Index("ix_coach_profiles_active_price_from", "is_active", "price_from_amount"),
+        sa.Index("ix_coach_profiles_active_next_slot", "is_active", "next_slot_at"),
+        # The PostgreSQL full-text GIN index over search_text is added by hand in the migration.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +81,12 @@ class CoachProfile(TimestampMixin, db.Model):
     # Denormalised from reviews so search can sort and filter without aggregating.
     rating_avg: Mapped[float | None] = mapped_column(sa.Numeric(3, 2))
     rating_count: Mapped[int] = mapped_column(default=0, nullable=False)
+    # Denormalised for search (refreshed by app.coaches.search.refresh_search_fields): name,
+    # headline, bio and specializations as one text; the cheapest active session type; the next
+    # free slot (so "free in the next N days" and "soonest" need no slot computation per coach).
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    price_from_amount: Mapped[int | None] = mapped_column(sa.BigInteger)
+    next_slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", lazy="joined")
     specializations: Mapped[list[Specialization]] = relationship(

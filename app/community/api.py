@@ -6,8 +6,9 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from app.api.openapi import document
-from app.community import ids, queries, services
+from app.community import queries, services
 from app.community.models import Discussion, Group
+from app.core import ids
 from app.core.errors import NotFound, ValidationFailed
 from app.core.security import login_required, public
 from app.extensions import db

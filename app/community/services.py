@@ -8,7 +8,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.accounts.models import Role, User
-from app.community import ids
 from app.community.models import (
     Discussion,
     Group,
@@ -20,7 +19,7 @@ from app.community.models import (
     Reply,
 )
 from app.community.rendering import render_markdown
-from app.core import audit
+from app.core import audit, ids
 from app.core.db import utcnow
 from app.core.effects import commit
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, RateLimited, ValidationFailed

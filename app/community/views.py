@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.community import ids, queries, services
+from app.community import queries, services
 from app.community.forms import DiscussionForm, EditForm, FlagForm, GroupForm, ReplyForm
 from app.community.models import Discussion, Group, Reply
+from app.core import ids
 from app.core.errors import ServiceError
 from app.core.security import login_required, public
 from app.extensions import db

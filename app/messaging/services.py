@@ -8,10 +8,11 @@ from app.accounts.models import Role, User
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
-from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import NotFound, ValidationFailed
 from app.core.mail import external_url, queue_mail
 from app.extensions import db
 from app.messaging.models import Message, MessageThread
+from app.moderation.rules import ensure_can_post
 
 MAX_LENGTH = 5000
 
@@ -19,15 +20,6 @@ MAX_LENGTH = 5000
 def is_participant(thread: MessageThread, user: User) -> bool:
     """The client and the coach of the thread are its only readers."""
     return user.id in (thread.client_id, thread.coach_user_id)
-
-
-def check_can_post(user: User) -> None:
-    """Suspended and banned users may read but not write; the message names the end date."""
-    if user.banned_at is not None:
-        raise PermissionDenied("Your account is banned from posting and messaging.", code="banned")
-    if user.is_suspended():
-        until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
-        raise PermissionDenied(f"Your account is suspended until {until}; you cannot send messages.", code="suspended")
 
 
 def thread_between(client: User, coach_user: User) -> MessageThread | None:
@@ -77,7 +69,7 @@ def _post(thread: MessageThread, sender: User, recipient: User, body: str) -> Me
 
 def start_conversation(client: User, coach_user: User, body: str) -> MessageThread:
     """A client writes to a coach; reuses their thread if one exists."""
-    check_can_post(client)
+    ensure_can_post(client)
     if not coach_user.has_role(Role.COACH):
         raise NotFound("No such coach.")
     if client.id == coach_user.id:
@@ -97,7 +89,7 @@ def send_message(thread: MessageThread, sender: User, body: str) -> Message:
     """Reply in a thread the sender takes part in."""
     if not is_participant(thread, sender):
         raise NotFound("No such conversation.")
-    check_can_post(sender)
+    ensure_can_post(sender)
     body = _clean_body(body)
     recipient_id = thread.coach_user_id if sender.id == thread.client_id else thread.client_id
     message = _post(thread, sender, db.session.get(User, recipient_id), body)

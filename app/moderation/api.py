@@ -8,8 +8,8 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.api.openapi import document
 from app.community.api import body_json
-from app.community.ids import fits
 from app.core.errors import NotFound
+from app.core.ids import fits
 from app.core.security import roles_required
 from app.extensions import db
 from app.moderation import queries

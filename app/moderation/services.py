@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
-from app.community.ids import fits
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from app.core.ids import fits
 from app.extensions import db
 from app.moderation import notify, rules
 from app.moderation.models import (

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.accounts.models import Role, User
-from app.community.ids import fits
 from app.core.db import utcnow
 from app.core.errors import ServiceError
+from app.core.ids import fits
 from app.core.security import roles_required
 from app.extensions import db
 from app.moderation import queries, rules

@@ -38,7 +38,7 @@ class Target:
 
 def load_target(target_type: TargetType, target_id: int) -> Target:
     """The target, or NotFound."""
-    from app.community.ids import fits
+    from app.core.ids import fits
 
     obj = db.session.get(MODELS[target_type], target_id) if fits(target_id) else None
     if obj is None:

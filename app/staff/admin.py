@@ -55,6 +55,7 @@ class ReadOnlyView(ModelView):
     can_export = False
     action_disallowed_list = ["delete"]
     page_size = 50
+    simple_list_pager = True  # no COUNT(*) over million-row tables on every page
     form_base_class = FlaskForm
 
     def is_accessible(self) -> bool:

@@ -78,5 +78,5 @@ def test_suspended_user_is_told_until_when(client, login_as):
     login_as(UserFactory(suspended_until=until))
     resp = _write(client, f"/messages/new/{coach.id}", "Hello?")
     assert resp.status_code == 403
-    assert f"suspended until {until:%Y-%m-%d}" in resp.get_data(as_text=True)
+    assert f"suspended until {until:%d %b %Y}" in resp.get_data(as_text=True)
     assert Message.query.count() == 0

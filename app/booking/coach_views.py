@@ -1,0 +1,187 @@
+"""The coach's pages: weekly hours, exceptions, session types, booking settings, upcoming sessions.
+
+Any logged-in user may ask; only a user with a coach profile gets past coach_of() (404 otherwise).
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.booking import coach_services
+from app.booking.forms import ExceptionForm, SessionTypeForm, SettingsForm
+from app.booking.models import AvailabilityException, AvailabilityRule, ExceptionKind, SessionType
+from app.booking.queries import bookings_for
+from app.core.db import utcnow
+from app.core.errors import ServiceError
+from app.core.security import login_required
+from app.extensions import db
+
+bp = Blueprint("availability", __name__, template_folder="templates", url_prefix="/coach")
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _page(coach, settings_form=None, exception_form=None, session_form=None):
+    rules = db.session.scalars(
+        sa.select(AvailabilityRule)
+        .where(AvailabilityRule.coach_id == coach.id)
+        .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time)
+    ).all()
+    exceptions = db.session.scalars(
+        sa.select(AvailabilityException)
+        .where(AvailabilityException.coach_id == coach.id, AvailabilityException.on_date >= utcnow().date())
+        .order_by(AvailabilityException.on_date)
+    ).all()
+    types = db.session.scalars(
+        sa.select(SessionType).where(SessionType.coach_id == coach.id).order_by(SessionType.id)
+    ).all()
+    by_day = {d: [r for r in rules if r.weekday == d] for d in range(7)}
+    return render_template(
+        "booking/coach_availability.html",
+        coach=coach,
+        weekdays=WEEKDAYS,
+        by_day=by_day,
+        exceptions=exceptions,
+        session_types=types,
+        settings_form=settings_form or SettingsForm(obj=coach),
+        exception_form=exception_form or ExceptionForm(),
+        session_form=session_form or SessionTypeForm(),
+    )
+
+
+@bp.get("/availability")
+@login_required
+def availability():
+    """Everything that shapes the coach's free slots, on one page."""
+    return _page(coach_services.coach_of(current_user))
+
+
+def _parse_time(raw: str) -> time | None:
+    raw = (raw or "").strip()
+    return time.fromisoformat(raw) if raw else None
+
+
+@bp.post("/availability/hours")
+@login_required
+def save_hours():
+    """Weekly hours: up to two windows per weekday (empty = not working)."""
+    coach = coach_services.coach_of(current_user)
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("availability.availability"))
+    windows = []
+    try:
+        for day in range(7):
+            for n in (1, 2):
+                start, end = (
+                    _parse_time(request.form.get(f"d{day}_start{n}")),
+                    _parse_time(request.form.get(f"d{day}_end{n}")),
+                )
+                if start is not None and end is not None:
+                    windows.append((day, start, end))
+        coach_services.set_weekly_hours(coach, current_user, windows)
+        flash("Weekly hours saved.", "success")
+    except ValueError:
+        flash("Times look like 09:00.", "error")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("availability.availability"))
+
+
+@bp.post("/availability/settings")
+@login_required
+def save_settings():
+    """Buffer, notice, horizon and the clients' change notice."""
+    coach = coach_services.coach_of(current_user)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return _page(coach, settings_form=form), 400
+    try:
+        coach_services.update_booking_settings(
+            coach,
+            current_user,
+            buffer_minutes=form.buffer_minutes.data,
+            min_notice_hours=form.min_notice_hours.data,
+            horizon_days=form.horizon_days.data,
+            cancel_notice_hours=form.client_cancel_notice_hours.data,
+        )
+        flash("Booking settings saved.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("availability.availability"))
+
+
+@bp.post("/availability/exceptions")
+@login_required
+def add_exception():
+    """Time off or extra hours on a date."""
+    coach = coach_services.coach_of(current_user)
+    form = ExceptionForm()
+    if not form.validate_on_submit():
+        return _page(coach, exception_form=form), 400
+    try:
+        coach_services.add_exception(
+            coach,
+            current_user,
+            form.on_date.data,
+            ExceptionKind(form.kind.data),
+            form.start_time.data,
+            form.end_time.data,
+        )
+        flash("Exception added.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("availability.availability"))
+
+
+@bp.post("/availability/exceptions/<int:exception_id>/delete")
+@login_required
+def delete_exception(exception_id: int):
+    """Remove an exception."""
+    coach = coach_services.coach_of(current_user)
+    coach_services.delete_exception(coach, current_user, exception_id)
+    flash("Exception removed.", "success")
+    return redirect(url_for("availability.availability"))
+
+
+@bp.post("/session-types")
+@login_required
+def add_session_type():
+    """A new session type in the coach's currency."""
+    coach = coach_services.coach_of(current_user)
+    form = SessionTypeForm()
+    if not form.validate_on_submit():
+        return _page(coach, session_form=form), 400
+    amount = int((form.price.data * Decimal(100)).to_integral_value())
+    try:
+        coach_services.add_session_type(coach, current_user, form.name.data, form.duration_minutes.data, amount)
+        flash("Session type added.", "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("availability.availability"))
+
+
+@bp.post("/session-types/<int:session_type_id>/toggle")
+@login_required
+def toggle_session_type(session_type_id: int):
+    """Offer or withdraw a session type."""
+    coach = coach_services.coach_of(current_user)
+    coach_services.set_session_type_active(coach, current_user, session_type_id, request.form.get("active") == "1")
+    return redirect(url_for("availability.availability"))
+
+
+@bp.get("/sessions")
+@login_required
+def sessions():
+    """The coach's upcoming and past sessions."""
+    coach = coach_services.coach_of(current_user)
+    upcoming, past = bookings_for(current_user)
+    upcoming = [b for b in upcoming if b.coach_id == coach.id]
+    past = [b for b in past if b.coach_id == coach.id]
+    return render_template("booking/list.html", upcoming=upcoming, past=past, title="My sessions")

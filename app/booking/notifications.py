@@ -1,0 +1,107 @@
+"""Booking mails (with an .ics invitation) and the 24-hour reminder job that follows a booking."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from app.booking.models import Booking, BookingStatus
+from app.core.db import utcnow
+from app.core.effects import commit, on_commit
+from app.core.jobs import jobs
+from app.core.mail import queue_mail
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+def _ics_time(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ics_for(booking: Booking, *, cancelled: bool = False) -> bytes:
+    """An iCalendar (RFC 5545) event for the booking; the same UID across reschedules."""
+    domain = current_app.config.get("SERVER_NAME") or "coachconnect.test"
+    summary = f"{booking.session_type.name} with {booking.coach.user.full_name}"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Coach Connect//Booking//EN",
+        f"METHOD:{'CANCEL' if cancelled else 'REQUEST'}",
+        "BEGIN:VEVENT",
+        f"UID:booking-{booking.id}@{domain}",
+        f"DTSTAMP:{_ics_time(utcnow())}",
+        f"DTSTART:{_ics_time(booking.starts_at)}",
+        f"DTEND:{_ics_time(booking.ends_at)}",
+        f"SUMMARY:{_ics_text(summary)}",
+        f"DESCRIPTION:{_ics_text(booking.notes or '')}",
+        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
+        f"SEQUENCE:{int(utcnow().timestamp())}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _attachment(booking: Booking, cancelled: bool = False) -> list[dict]:
+    return [{"filename": "session.ics", "content_type": "text/calendar", "data": ics_for(booking, cancelled=cancelled)}]
+
+
+def mail_both(booking: Booking, template: str, subject: str, *, ics: bool = True, cancelled: bool = False, **extra):
+    """Queue the same kind of mail to the client and the coach (each sees times in their zone)."""
+    people = [(booking.client, "client"), (booking.coach.user, "coach")]
+    for person, role in people:
+        queue_mail(
+            person.email,
+            template,
+            subject,
+            {"booking": booking, "recipient": person, "role": role, "zone": person.timezone, **extra},
+            attachments=_attachment(booking, cancelled) if ics else None,
+        )
+
+
+def schedule_reminder(booking: Booking) -> None:
+    """After the commit: enqueue the reminder 24 h before the start and remember its job id."""
+    booking_id = booking.id
+
+    def enqueue() -> None:
+        fresh = db.session.get(Booking, booking_id)
+        if fresh is None or fresh.status != BookingStatus.CONFIRMED:
+            return
+        at = fresh.starts_at - REMINDER_BEFORE
+        if at <= utcnow():
+            return  # less than a day ahead: the confirmation mail is the reminder
+        fresh.reminder_job_id = jobs().enqueue(
+            "workers.bookings.send_reminder", fresh.id, fresh.starts_at.isoformat(), queue="mail", at=at
+        )
+        db.session.commit()
+
+    on_commit(enqueue)
+
+
+def unschedule_reminder(booking: Booking) -> None:
+    """Forget the booking's reminder now and cancel its job after the commit."""
+    job_id = booking.reminder_job_id
+    booking.reminder_job_id = None
+    if job_id:
+        on_commit(lambda: jobs().cancel(job_id))
+
+
+def send_reminder(booking_id: int, starts_at_iso: str) -> None:
+    """Mail the reminder unless the booking was cancelled or moved since it was scheduled."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        return
+    if booking.starts_at != datetime.fromisoformat(starts_at_iso):
+        log.info("reminder for booking %s skipped: it was moved", booking_id)
+        return
+    mail_both(booking, "booking_reminder", "Reminder: your coaching session is tomorrow", ics=False)
+    commit()

@@ -1,0 +1,322 @@
+"""Booking state changes: hold, confirm, reschedule, cancel, expire, complete, review.
+
+Cancellation policy (POLICY_TEXT): a client may cancel or reschedule up to the coach's notice
+(client_cancel_notice_hours) before the start; a client's cancellation at least 24 hours ahead is
+refunded in full, later ones are not refunded; a coach may cancel or reschedule at any time
+(inside the client notice only with a reason) and a coach's cancellation is always refunded in full.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.booking.availability import busy_between, free_slots
+from app.booking.models import Booking, BookingStatus, SessionType
+from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
+from app.coaches.models import CoachProfile, Review
+from app.core import audit
+from app.core.db import utcnow
+from app.core.effects import commit, rollback
+from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from app.core.jobs import enqueue_after_commit
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+FULL_REFUND_HOURS = 24
+POLICY_TEXT = (
+    "Cancel at least 24 hours before the session for a full refund; later cancellations are not "
+    "refunded. Clients can cancel or reschedule until {notice} hours before the start. "
+    "If your coach cancels, you are always refunded in full."
+)
+
+
+def policy_text(coach: CoachProfile) -> str:
+    """The cancellation policy in words, with this coach's notice."""
+    return POLICY_TEXT.format(notice=coach.client_cancel_notice_hours)
+
+
+def _snapshot(booking: Booking) -> dict:
+    return {
+        "status": booking.status.value,
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+    }
+
+
+def _slot_taken() -> Conflict:
+    return Conflict("Sorry, that slot has just been taken. Please pick another.", code="slot_taken")
+
+
+def _flush_or_slot_taken() -> None:
+    """Flush; the database's no-overlap constraint turns a lost race into 409 slot_taken."""
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        rollback()
+        log.info("booking lost a race for a slot: %s", exc.orig)
+        raise _slot_taken() from None
+
+
+def _require_free(coach: CoachProfile, session_type: SessionType, starts_at: datetime, exclude_id=None) -> datetime:
+    """The slot's end if starts_at is a free slot now; else slot_taken or slot_unavailable."""
+    now = utcnow()
+    duration = timedelta(minutes=session_type.duration_minutes)
+    for slot in free_slots(
+        coach, session_type, starts_at, starts_at + timedelta(seconds=1), exclude_booking_id=exclude_id
+    ):
+        if slot.starts_at == starts_at:
+            return slot.ends_at
+    taken = bool(busy_between(coach.id, starts_at, starts_at + duration, now, exclude_id))
+    rollback()  # nothing of this attempt may linger in the session
+    if taken:
+        raise _slot_taken()
+    raise Conflict("That time is not an available slot for this coach.", code="slot_unavailable")
+
+
+def _expire_stale_holds(coach_id: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    """Holds that ran out still sit in the table until expire_holds runs; end them first."""
+    stale = db.session.scalars(
+        sa.select(Booking).where(
+            Booking.coach_id == coach_id,
+            Booking.status == BookingStatus.HELD,
+            Booking.hold_expires_at <= now,
+            Booking.starts_at < ends_at,
+            Booking.ends_at > starts_at,
+        )
+    )
+    for booking in stale:
+        booking.transition_to(BookingStatus.EXPIRED)
+        audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
+
+
+def _refresh_search_later(coach_id: int) -> None:
+    enqueue_after_commit("workers.bookings.refresh_coach_search", coach_id)
+
+
+def create_booking(client, coach_id: int, session_type_id: int, starts_at: datetime, notes: str = "") -> Booking:
+    """Hold a slot for the client while payment is pending; the price comes from the session type."""
+    coach = db.session.get(CoachProfile, coach_id)
+    if coach is None or not coach.is_active or not coach.user.is_active:
+        raise NotFound("No such coach.")
+    session_type = db.session.get(SessionType, session_type_id)
+    if session_type is None or session_type.coach_id != coach.id or not session_type.is_active:
+        raise ValidationFailed("Pick one of this coach's session types.", fields={"session_type_id": "unknown"})
+    if coach.user_id == client.id:
+        raise ValidationFailed("You cannot book yourself.")
+    if starts_at.tzinfo is None:
+        raise ValidationFailed("Give the start time with its UTC offset.", fields={"starts_at": "needs an offset"})
+    now = utcnow()
+    duration = timedelta(minutes=session_type.duration_minutes)
+    _expire_stale_holds(coach.id, starts_at, starts_at + duration, now)
+    ends_at = _require_free(coach, session_type, starts_at)
+    booking = Booking(
+        client_id=client.id,
+        coach_id=coach.id,
+        session_type_id=session_type.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=BookingStatus.HELD,
+        hold_expires_at=now + timedelta(minutes=current_app.config["BOOKING_HOLD_MINUTES"]),
+        amount=session_type.price_amount,
+        currency=session_type.currency,
+        notes=(notes or "").strip()[:2000],
+    )
+    db.session.add(booking)
+    _flush_or_slot_taken()
+    audit.record(client, "booking.hold", booking, None, {**_snapshot(booking), "amount": booking.amount})
+    _refresh_search_later(coach.id)
+    commit()
+    return booking
+
+
+def confirm_booking(booking_id: int) -> Booking | None:
+    """A payment succeeded: confirm the booking (idempotent), mail both sides, schedule the reminder.
+
+    A hold that ran out is still confirmed when its slot is free; if the slot went to someone
+    else meanwhile, the booking is cancelled and refunded in full.
+    """
+    booking = db.session.get(Booking, booking_id, with_for_update=True)
+    if booking is None:
+        raise NotFound(f"No booking {booking_id}.")
+    if booking.status != BookingStatus.HELD and booking.status != BookingStatus.EXPIRED:
+        log.info("booking %s is %s; nothing to confirm", booking.id, booking.status.value)
+        return booking
+    now = utcnow()
+    hold_valid = booking.status == BookingStatus.HELD and (booking.hold_expires_at or now) > now
+    before = _snapshot(booking)
+    if not hold_valid and busy_between(booking.coach_id, booking.starts_at, booking.ends_at, now, booking.id):
+        reason = "The slot was taken after the hold expired; refunded in full."
+        if booking.status == BookingStatus.HELD:
+            booking.transition_to(BookingStatus.CANCELLED)
+            booking.cancelled_at, booking.cancel_reason = now, reason
+        audit.record(None, "booking.confirm_failed", booking, before, {**_snapshot(booking), "reason": reason})
+        enqueue_after_commit("workers.refunds.refund_cancelled_booking", booking.id, booking.amount, queue="payments")
+        commit()
+        return booking
+    booking.transition_to(BookingStatus.CONFIRMED)
+    booking.confirmed_at = now
+    booking.hold_expires_at = None
+    _flush_or_slot_taken()
+    audit.record(None, "booking.confirm", booking, before, _snapshot(booking))
+    mail_both(booking, "booking_confirmed", "Your coaching session is booked")
+    schedule_reminder(booking)
+    commit()
+    return booking
+
+
+def _party(booking: Booking, actor) -> str:
+    """'client' or 'coach'; anyone else gets 404."""
+    if actor is not None and booking.client_id == actor.id:
+        return "client"
+    if actor is not None and booking.coach.user_id == actor.id:
+        return "coach"
+    raise NotFound("No such booking.")
+
+
+def _check_changeable(booking: Booking, party: str, reason: str, now: datetime) -> None:
+    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+        raise InvalidState(f"This booking is {booking.status.value} and can no longer change.")
+    if booking.starts_at <= now:
+        raise InvalidState("This session has already started.")
+    notice = timedelta(hours=booking.coach.client_cancel_notice_hours)
+    inside_notice = booking.starts_at - now < notice
+    if party == "client" and inside_notice:
+        raise InvalidState(
+            f"Changes need {booking.coach.client_cancel_notice_hours} hours' notice; please contact your coach.",
+            code="too_late",
+        )
+    if party == "coach" and inside_notice and not reason.strip():
+        raise ValidationFailed("Give the client a reason for the short notice.", fields={"reason": "required"})
+
+
+def refund_amount(booking: Booking, party: str, now: datetime) -> int:
+    """What the policy refunds: coach cancellations in full, clients in full only 24 h ahead."""
+    if party == "coach" or booking.starts_at - now >= timedelta(hours=FULL_REFUND_HOURS):
+        return booking.amount
+    return 0
+
+
+def _paid_remaining(booking: Booking) -> int:
+    from app.payments.models import Payment, PaymentStatus
+
+    rows = db.session.execute(
+        sa.select(Payment.amount, Payment.amount_refunded).where(
+            Payment.booking_id == booking.id, Payment.status == PaymentStatus.SUCCEEDED
+        )
+    )
+    return sum(amount - refunded for amount, refunded in rows)
+
+
+def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
+    """Cancel by the client or the coach under the policy; a refund (if any) goes to Payments."""
+    party = _party(booking, actor)
+    now = utcnow()
+    reason = (reason or "").strip()
+    if party == "coach" and not reason:
+        raise ValidationFailed("Tell the client why you cancel.", fields={"reason": "required"})
+    _check_changeable(booking, party, reason, now)
+    before = _snapshot(booking)
+    refund = min(refund_amount(booking, party, now), _paid_remaining(booking))
+    booking.transition_to(BookingStatus.CANCELLED)
+    booking.cancelled_at = now
+    booking.cancelled_by_id = actor.id
+    booking.cancel_reason = reason or f"Cancelled by the {party}."
+    booking.hold_expires_at = None
+    unschedule_reminder(booking)
+    audit.record(actor, "booking.cancel", booking, before, {**_snapshot(booking), "by": party, "refund": refund})
+    if before["status"] == BookingStatus.CONFIRMED.value:
+        mail_both(booking, "booking_cancelled", "Your coaching session was cancelled", cancelled=True, refund=refund)
+    if refund > 0:
+        enqueue_after_commit("workers.refunds.refund_cancelled_booking", booking.id, refund, queue="payments")
+    _refresh_search_later(booking.coach_id)
+    commit()
+    return booking
+
+
+def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str = "") -> Booking:
+    """Move the booking to another free slot of the same session type; the reminder follows."""
+    party = _party(booking, actor)
+    now = utcnow()
+    _check_changeable(booking, party, reason or "", now)
+    if starts_at.tzinfo is None:
+        raise ValidationFailed("Give the start time with its UTC offset.", fields={"starts_at": "needs an offset"})
+    if starts_at == booking.starts_at:
+        raise ValidationFailed("Pick a different time.", fields={"starts_at": "unchanged"})
+    session_type = booking.session_type
+    _expire_stale_holds(booking.coach_id, starts_at, starts_at + timedelta(minutes=session_type.duration_minutes), now)
+    ends_at = _require_free(booking.coach, session_type, starts_at, exclude_id=booking.id)
+    before = _snapshot(booking)
+    booking.starts_at, booking.ends_at = starts_at, ends_at
+    _flush_or_slot_taken()
+    audit.record(actor, "booking.reschedule", booking, before, {**_snapshot(booking), "by": party, "reason": reason})
+    if booking.status == BookingStatus.CONFIRMED:
+        unschedule_reminder(booking)
+        schedule_reminder(booking)
+        mail_both(booking, "booking_rescheduled", "Your coaching session has moved", previous=before, reason=reason)
+    _refresh_search_later(booking.coach_id)
+    commit()
+    return booking
+
+
+def expire_holds(now: datetime | None = None) -> int:
+    """End every hold past hold_expires_at; returns how many."""
+    now = now or utcnow()
+    stale = list(
+        db.session.scalars(
+            sa.select(Booking).where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
+        )
+    )
+    for booking in stale:
+        booking.transition_to(BookingStatus.EXPIRED)
+        audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
+        _refresh_search_later(booking.coach_id)
+    commit()
+    return len(stale)
+
+
+def complete_past_bookings(now: datetime | None = None) -> int:
+    """Confirmed sessions that have ended become completed; returns how many."""
+    now = now or utcnow()
+    done = list(
+        db.session.scalars(sa.select(Booking).where(Booking.status == BookingStatus.CONFIRMED, Booking.ends_at <= now))
+    )
+    for booking in done:
+        booking.transition_to(BookingStatus.COMPLETED)
+        booking.completed_at = now
+        audit.record(None, "booking.complete", booking, {"status": "confirmed"}, {"status": "completed"})
+    commit()
+    return len(done)
+
+
+def leave_review(booking: Booking, client, rating: int, body: str = "") -> Review:
+    """The client's one review of a completed session; updates the coach's average."""
+    if booking.client_id != getattr(client, "id", None):
+        raise NotFound("No such booking.")
+    if booking.status != BookingStatus.COMPLETED:
+        raise InvalidState("You can review a session once it has taken place.")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed("Rate from 1 to 5.", fields={"rating": "1 to 5"})
+    if db.session.scalar(sa.select(Review.id).where(Review.booking_id == booking.id)):
+        raise Conflict("You have already reviewed this session.", code="already_reviewed")
+    # Lock the coach row so concurrent reviews update the average one after the other.
+    db.session.execute(sa.select(CoachProfile.id).where(CoachProfile.id == booking.coach_id).with_for_update())
+    coach = db.session.get(CoachProfile, booking.coach_id)
+    review = Review(booking_id=booking.id, coach_id=coach.id, client_id=client.id, rating=rating, body=body.strip())
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        rollback()
+        raise Conflict("You have already reviewed this session.", code="already_reviewed") from None
+    count, avg = db.session.execute(
+        sa.select(sa.func.count(Review.id), sa.func.avg(Review.rating)).where(Review.coach_id == coach.id)
+    ).one()
+    coach.rating_count, coach.rating_avg = count, round(float(avg), 2)
+    audit.record(client, "review.create", review, None, {"rating": rating, "booking_id": booking.id})
+    commit()
+    return review

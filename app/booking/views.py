@@ -1,0 +1,219 @@
+"""Client booking pages: the book flow, my bookings, a booking's page, reschedule, cancel, review."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.booking import services
+from app.booking.availability import active_session_types, free_slots
+from app.booking.forms import BookingForm, CancelForm, RescheduleForm, ReviewForm
+from app.booking.models import Booking, BookingStatus
+from app.booking.queries import bookings_for
+from app.coaches.models import CoachProfile, Review
+from app.core.db import utcnow
+from app.core.errors import ServiceError
+from app.core.security import login_required
+from app.core.template_helpers import viewer_zone
+from app.extensions import db
+
+bp = Blueprint("bookings", __name__, template_folder="templates")
+
+CALENDAR_DAYS = 21
+
+
+def _coach_or_404(coach_id: int) -> CoachProfile:
+    coach = db.session.get(CoachProfile, coach_id)
+    if coach is None or not coach.is_active or not coach.user.is_active:
+        abort(404)
+    return coach
+
+
+def _own_booking_or_404(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or current_user.id not in (booking.client_id, booking.coach.user_id):
+        abort(404)
+    return booking
+
+
+def slot_calendar(coach, session_type, chosen_day: str | None, exclude_booking_id=None):
+    """(days with free slots in the viewer's zone, the chosen day, that day's slots)."""
+    zone = viewer_zone()
+    now = utcnow()
+    slots = free_slots(
+        coach, session_type, now, now + timedelta(days=CALENDAR_DAYS), exclude_booking_id=exclude_booking_id
+    )
+    by_day: dict[date, list] = {}
+    for slot in slots:
+        by_day.setdefault(slot.starts_at.astimezone(zone).date(), []).append(slot)
+    try:
+        day = date.fromisoformat(chosen_day) if chosen_day else None
+    except ValueError:
+        day = None
+    if day not in by_day:
+        day = next(iter(by_day), None)
+    return by_day, day, by_day.get(day, [])
+
+
+@bp.get("/coaches/<int:coach_id>/book")
+@login_required
+def book(coach_id: int):
+    """Steps 1-3: session type, a day on the calendar, a slot in your time zone, notes."""
+    coach = _coach_or_404(coach_id)
+    types = active_session_types(coach.id)
+    session_type = next((t for t in types if t.id == request.args.get("session_type_id", type=int)), None)
+    days, day, day_slots = ({}, None, [])
+    if session_type is not None:
+        days, day, day_slots = slot_calendar(coach, session_type, request.args.get("day"))
+    return render_template(
+        "booking/book.html",
+        coach=coach,
+        session_types=types,
+        session_type=session_type,
+        days=days,
+        day=day,
+        day_slots=day_slots,
+        zone=viewer_zone().key,
+    )
+
+
+@bp.get("/coaches/<int:coach_id>/book/review")
+@login_required
+def review_booking(coach_id: int):
+    """Step 4: review the choice and the policy before holding the slot and paying."""
+    coach = _coach_or_404(coach_id)
+    session_type = next(
+        (t for t in active_session_types(coach.id) if t.id == request.args.get("session_type_id", type=int)), None
+    )
+    try:
+        starts_at = datetime.fromisoformat(request.args.get("starts_at", ""))
+    except ValueError:
+        starts_at = None
+    if session_type is None or starts_at is None or starts_at.tzinfo is None:
+        flash("Pick a session and a time first.", "error")
+        return redirect(url_for("bookings.book", coach_id=coach.id))
+    notes = (request.args.get("notes") or "").strip()[:2000]
+    form = BookingForm(session_type_id=session_type.id, starts_at=starts_at.isoformat(), notes=notes)
+    return render_template(
+        "booking/review.html",
+        coach=coach,
+        session_type=session_type,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=session_type.duration_minutes),
+        notes=notes,
+        form=form,
+        policy=services.policy_text(coach),
+    )
+
+
+@bp.post("/coaches/<int:coach_id>/book")
+@login_required
+def create(coach_id: int):
+    """Hold the slot, then go to payment (or the booking's page while payments are not wired)."""
+    coach = _coach_or_404(coach_id)
+    form = BookingForm()
+    if not form.validate_on_submit():
+        flash("Your choice expired; please pick again.", "error")
+        return redirect(url_for("bookings.book", coach_id=coach.id))
+    try:
+        starts_at = datetime.fromisoformat(form.starts_at.data)
+        booking = services.create_booking(
+            current_user, coach.id, int(form.session_type_id.data), starts_at, form.notes.data or ""
+        )
+    except (ValueError, ServiceError) as exc:
+        flash(getattr(exc, "message", "That time is not valid."), "error")
+        return redirect(url_for("bookings.book", coach_id=coach.id, session_type_id=form.session_type_id.data))
+    if "payments.checkout" in current_app.view_functions:
+        return redirect(url_for("payments.checkout", booking_id=booking.id))
+    return redirect(url_for("bookings.detail", booking_id=booking.id))
+
+
+@bp.get("/bookings")
+@login_required
+def my_bookings():
+    """Upcoming and past sessions, as client and as coach."""
+    upcoming, past = bookings_for(current_user)
+    return render_template("booking/list.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/bookings/<int:booking_id>")
+@login_required
+def detail(booking_id: int):
+    """The booking, its state (awaiting payment while held), the policy and what can be done."""
+    booking = _own_booking_or_404(booking_id)
+    role = "client" if booking.client_id == current_user.id else "coach"
+    reviewed = db.session.query(Review.id).filter_by(booking_id=booking.id).first() is not None
+    changeable = booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED) and booking.starts_at > utcnow()
+    return render_template(
+        "booking/detail.html",
+        booking=booking,
+        role=role,
+        changeable=changeable,
+        can_review=role == "client" and booking.status == BookingStatus.COMPLETED and not reviewed,
+        cancel_form=CancelForm(),
+        review_form=ReviewForm(),
+        policy=services.policy_text(booking.coach),
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    """Cancel under the policy."""
+    booking = _own_booking_or_404(booking_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_booking(booking, current_user, form.reason.data or "")
+            flash("The booking is cancelled.", "success")
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("bookings.detail", booking_id=booking.id))
+
+
+@bp.route("/bookings/<int:booking_id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule(booking_id: int):
+    """Pick another free slot of the same session."""
+    booking = _own_booking_or_404(booking_id)
+    days, day, day_slots = slot_calendar(booking.coach, booking.session_type, request.args.get("day"), booking.id)
+    form = RescheduleForm()
+    form.starts_at.choices = [SelectChoice(s.starts_at.isoformat()) for s in day_slots]
+    if request.method == "POST":
+        form.starts_at.choices = [SelectChoice(form.starts_at.data)] if form.starts_at.data else []
+        if form.validate_on_submit():
+            try:
+                services.reschedule_booking(
+                    booking, current_user, datetime.fromisoformat(form.starts_at.data), form.reason.data or ""
+                )
+                flash("The booking has moved.", "success")
+                return redirect(url_for("bookings.detail", booking_id=booking.id))
+            except (ValueError, ServiceError) as exc:
+                flash(getattr(exc, "message", "That time is not valid."), "error")
+    return render_template(
+        "booking/reschedule.html",
+        booking=booking,
+        days=days,
+        day=day,
+        day_slots=day_slots,
+        form=form,
+        zone=viewer_zone().key,
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/review")
+@login_required
+def review(booking_id: int):
+    """Leave the one review of a completed session."""
+    booking = _own_booking_or_404(booking_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.leave_review(booking, current_user, int(form.rating.data), form.body.data or "")
+            flash("Thank you for your review.", "success")
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("bookings.detail", booking_id=booking.id))

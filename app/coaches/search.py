@@ -1,0 +1,228 @@
+"""Coach discovery: filters, full-text search (PostgreSQL; LIKE on SQLite), sorting and cursors.
+
+Search reads denormalised columns on coach_profiles (search_text, price_from_amount,
+next_slot_at) kept fresh by refresh_search_fields(), so a page of results never computes slots.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app.accounts.models import User
+from app.coaches.models import CertificationLevel, CoachLanguage, CoachProfile, Specialization, coach_specializations
+from app.core.db import utcnow
+from app.core.effects import commit
+from app.extensions import db
+
+SORTS = ("relevance", "rating", "price", "soonest")
+FAR_FUTURE_SQL = {
+    "postgresql": "'9999-01-01 00:00:00+00'::timestamptz",
+    "sqlite": "'9999-01-01 00:00:00.000000'",
+}
+PAGE_SIZE = 20
+
+
+@dataclass
+class SearchParams:
+    """The filters of a search, as they appear in the URL (prices in whole currency units)."""
+
+    q: str = ""
+    specialization: str = ""
+    language: str = ""
+    level: str = ""
+    price_min: int | None = None
+    price_max: int | None = None
+    min_rating: float | None = None
+    free_within: int | None = None
+    sort: str = "relevance"
+    after: str | None = None
+    limit: int = PAGE_SIZE
+    errors: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> SearchParams:
+        """Parse request args leniently: a bad value is dropped and named in `errors`."""
+        params = cls(
+            q=(args.get("q") or "").strip()[:200],
+            specialization=(args.get("specialization") or "").strip(),
+            language=(args.get("language") or "").strip().lower(),
+            level=(args.get("level") or "").strip(),
+            sort=args.get("sort") or "relevance",
+            after=args.get("after") or None,
+        )
+        for name, kind in (("price_min", int), ("price_max", int), ("min_rating", float), ("free_within", int)):
+            raw = (args.get(name) or "").strip()
+            if raw:
+                try:
+                    value = kind(raw)
+                    if value < 0:
+                        raise ValueError
+                    setattr(params, name, value)
+                except ValueError:
+                    params.errors[name] = "must be a positive number"
+        try:
+            params.limit = max(1, min(int(args.get("limit") or PAGE_SIZE), 50))
+        except ValueError:
+            params.errors["limit"] = "must be a number"
+        if params.sort not in SORTS:
+            params.errors["sort"] = f"one of {', '.join(SORTS)}"
+            params.sort = "relevance"
+        if params.level and params.level not in {lv.value for lv in CertificationLevel}:
+            params.errors["level"] = "unknown level"
+            params.level = ""
+        return params
+
+    def url_args(self) -> dict:
+        """The non-empty filters, for links that keep the search (without the cursor)."""
+        skip = {"after", "errors", "limit"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip and getattr(self, f.name)}
+
+
+@dataclass
+class SearchPage:
+    """One page of coaches and the cursor of the next page."""
+
+    coaches: list[CoachProfile]
+    next_cursor: str | None
+
+
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
+def _is_postgres() -> bool:
+    return _dialect() == "postgresql"
+
+
+def _tsvector():
+    return sa.func.to_tsvector(sa.literal_column("'simple'"), CoachProfile.search_text)
+
+
+def _sort_keys(params: SearchParams, rank):
+    """(expressions, descending, converters) for the chosen sort; ties broken by id."""
+    if params.sort == "relevance" and rank is not None:
+        return [rank, CoachProfile.id], True, [float, int]
+    # Literal SQL (not bound parameters) so PostgreSQL matches the expression indexes
+    # ix_coach_profiles_order_* written in the migration.
+    if params.sort in ("relevance", "rating"):
+        rating = sa.func.coalesce(CoachProfile.rating_avg, sa.literal_column("0"), type_=CoachProfile.rating_avg.type)
+        return [rating, CoachProfile.rating_count, CoachProfile.id], True, [Decimal, int, int]
+    if params.sort == "price":
+        price = sa.func.coalesce(CoachProfile.price_from_amount, sa.literal_column(str(2**62)), type_=sa.BigInteger)
+        return [price, CoachProfile.id], False, [int, int]
+    far = sa.literal_column(FAR_FUTURE_SQL[_dialect()], type_=CoachProfile.next_slot_at.type)
+    soonest = sa.func.coalesce(CoachProfile.next_slot_at, far, type_=CoachProfile.next_slot_at.type)
+    return [soonest, CoachProfile.id], False, [datetime.fromisoformat, int]
+
+
+def _encode(values: list) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, Decimal) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None, converters: list) -> list | None:
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+        if not isinstance(values, list) or len(values) != len(converters):
+            return None
+        return [conv(v) for conv, v in zip(converters, values, strict=True)]
+    except (ValueError, TypeError):
+        return None
+
+
+def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchPage:
+    """Active coaches (whose accounts are enabled and not banned) matching the filters, one page."""
+    now = now or utcnow()
+    listed = sa.exists().where(User.id == CoachProfile.user_id, User.is_enabled.is_(True), User.banned_at.is_(None))
+    stmt = (
+        sa.select(CoachProfile)
+        .where(CoachProfile.is_active == sa.true(), listed)
+        .options(orm.joinedload(CoachProfile.user).lazyload(User.role_rows))
+    )
+    rank = None
+    if params.q:
+        if _is_postgres():
+            query = sa.func.websearch_to_tsquery(sa.literal_column("'simple'"), params.q)
+            stmt = stmt.where(_tsvector().op("@@")(query))
+            rank = sa.func.ts_rank(_tsvector(), query)
+        else:
+            for word in params.q.lower().split()[:8]:
+                stmt = stmt.where(CoachProfile.search_text.contains(word, autoescape=True))
+    if params.specialization:
+        stmt = stmt.where(
+            sa.exists()
+            .where(coach_specializations.c.coach_id == CoachProfile.id)
+            .where(coach_specializations.c.specialization_id == Specialization.id)
+            .where(Specialization.slug == params.specialization)
+        )
+    if params.language:
+        stmt = stmt.where(
+            sa.exists().where(CoachLanguage.coach_id == CoachProfile.id, CoachLanguage.code == params.language)
+        )
+    if params.level:
+        stmt = stmt.where(CoachProfile.certification_level == CertificationLevel(params.level))
+    if params.price_min is not None:
+        stmt = stmt.where(CoachProfile.price_from_amount >= params.price_min * 100)
+    if params.price_max is not None:
+        stmt = stmt.where(CoachProfile.price_from_amount <= params.price_max * 100)
+    if params.min_rating is not None:
+        stmt = stmt.where(CoachProfile.rating_avg >= params.min_rating)
+    if params.free_within is not None:
+        stmt = stmt.where(
+            CoachProfile.next_slot_at >= now, CoachProfile.next_slot_at <= now + timedelta(days=params.free_within)
+        )
+    keys, descending, converters = _sort_keys(params, rank)
+    after = _decode(params.after, converters)
+    if after is not None:
+        bound = sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys, strict=True)])
+        stmt = stmt.where(sa.tuple_(*keys) < bound if descending else sa.tuple_(*keys) > bound)
+    stmt = stmt.add_columns(*keys).order_by(*[k.desc() if descending else k.asc() for k in keys])
+    rows = db.session.execute(stmt.limit(params.limit + 1)).all()
+    next_cursor = _encode(list(rows[params.limit - 1][1:])) if len(rows) > params.limit else None
+    return SearchPage([row[0] for row in rows[: params.limit]], next_cursor)
+
+
+def refresh_search_fields(coach_id: int) -> None:
+    """Recompute search_text, price_from_amount and next_slot_at for one coach."""
+    from app.booking.availability import active_session_types, next_free_slot
+
+    coach = db.session.get(CoachProfile, coach_id)
+    if coach is None:
+        return
+    parts = [coach.user.full_name, coach.headline, coach.bio, *[s.name for s in coach.specializations]]
+    coach.search_text = " ".join(p for p in parts if p).lower()
+    types = active_session_types(coach.id)
+    coach.price_from_amount = types[0].price_amount if types else None
+    slot = next_free_slot(coach) if types else None
+    coach.next_slot_at = slot.starts_at if slot else None
+    commit()
+
+
+def refresh_all(batch: int = 500) -> int:
+    """Refresh every active coach (run daily: next free slots move as time passes)."""
+    ids = list(db.session.scalars(sa.select(CoachProfile.id).where(CoachProfile.is_active == sa.true())))
+    for coach_id in ids:
+        refresh_search_fields(coach_id)
+    return len(ids)
+
+
+def refresh_stale(now: datetime | None = None) -> int:
+    """Refresh coaches whose stored next free slot has passed (cheap enough to run every minute)."""
+    now = now or utcnow()
+    ids = list(
+        db.session.scalars(
+            sa.select(CoachProfile.id).where(CoachProfile.is_active == sa.true(), CoachProfile.next_slot_at < now)
+        )
+    )
+    for coach_id in ids:
+        refresh_search_fields(coach_id)
+    return len(ids)

@@ -1,0 +1,73 @@
+"""Public coach pages: search (/coaches) and a coach's profile."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+
+from app.booking.availability import active_session_types, free_slots
+from app.booking.services import policy_text
+from app.coaches.models import CertificationLevel, CoachProfile, Review, Specialization
+from app.coaches.search import SORTS, SearchParams, search_coaches
+from app.core.db import utcnow
+from app.core.security import public
+from app.extensions import db
+
+bp = Blueprint("coaches", __name__, template_folder="templates")
+
+LANGUAGES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+}
+
+
+@bp.get("/coaches")
+@public
+def search():
+    """Search verified coaches; every filter lives in the URL so a search can be shared."""
+    params = SearchParams.from_args(request.args)
+    page = search_coaches(params)
+    specializations = db.session.scalars(sa.select(Specialization).order_by(Specialization.name)).all()
+    return render_template(
+        "coaches/search.html",
+        params=params,
+        page=page,
+        specializations=specializations,
+        levels=list(CertificationLevel),
+        languages=LANGUAGES,
+        sorts=SORTS,
+    )
+
+
+@bp.get("/coaches/<int:coach_id>")
+@public
+def profile(coach_id: int):
+    """Bio, specializations, languages, level, session types, rating, reviews and the next free slots."""
+    coach = db.session.get(CoachProfile, coach_id)
+    if coach is None or not coach.is_active or not coach.user.is_active:
+        abort(404)
+    types = active_session_types(coach.id)
+    now = utcnow()
+    upcoming = []
+    if types:
+        upcoming = free_slots(coach, types[0], now, now + timedelta(days=14))[:6]
+    reviews = db.session.scalars(
+        sa.select(Review).where(Review.coach_id == coach.id).order_by(Review.created_at.desc()).limit(10)
+    ).all()
+    return render_template(
+        "coaches/profile.html",
+        coach=coach,
+        session_types=types,
+        upcoming=upcoming,
+        first_type=types[0] if types else None,
+        reviews=reviews,
+        languages=LANGUAGES,
+        policy=policy_text(coach),
+    )
