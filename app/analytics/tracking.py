@@ -1,7 +1,7 @@
 """Server-side analytics events: the booking funnel, sign-ups and logins.
 
-Other domains call `track(EVENT_NAME, user=..., coach_id=..., **props)` inside their service,
-before its commit(); the event rides the same transaction. Properties never hold personal data:
+Services call `track(EVENT_NAME, user=..., coach_id=..., **props)` before their commit(); the event
+rides the same transaction. Read-only views (search, profile) call `record(...)`, which commits. Properties never hold personal data:
 keys that could identify a person are dropped, values are short scalars, and the caller's
 address is kept truncated to its /24 (IPv4) or /48 (IPv6) network.
 """
@@ -113,6 +113,19 @@ def track(
     )
     db.session.add(event)
     return event
+
+
+def record(name: str, user=None, coach_id: int | None = None, **props: Any) -> None:
+    """For read-only pages (coach search, profile view): track and commit at once.
+
+    Never raises: analytics must not break the page; a failure is logged and rolled back.
+    """
+    try:
+        track(name, user=user, coach_id=coach_id, **props)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - losing one event is better than failing the page
+        db.session.rollback()
+        log.exception("could not record analytics event %s", name)
 
 
 def purge_old_events(days: int | None = None, now: datetime | None = None) -> int:

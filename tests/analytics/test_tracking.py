@@ -72,3 +72,13 @@ def test_anonymous_visitors_are_tracked_without_a_user(app):
     event = tracking.track(tracking.PROFILE_VIEW, user=AnonymousUserMixin(), coach_id=7, ip="10.1.2.3")
     db.session.commit()
     assert (event.user_id, event.coach_id, event.ip_prefix) == (None, 7, "10.1.2.0/24")
+
+
+def test_record_commits_at_once_and_never_breaks_the_page(app, caplog):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        tracking.record(tracking.COACH_SEARCH, specialization="career", level="master")
+        tracking.record("not_an_event")  # logged, not raised
+    db.session.remove()
+    event = db.session.scalars(sa.select(AnalyticsEvent)).one()
+    assert event.properties == {"specialization": "career", "level": "master"} and event.ip_prefix == "203.0.113.0/24"
+    assert "could not record analytics event not_an_event" in caplog.text
