@@ -95,6 +95,8 @@ class Config:
     BOOKING_HOLD_MINUTES = _env_int("BOOKING_HOLD_MINUTES", 15)
     REFUND_APPROVAL_THRESHOLD = _env_int("REFUND_APPROVAL_THRESHOLD", 20000)  # minor units
     ANALYTICS_RETENTION_DAYS = _env_int("ANALYTICS_RETENTION_DAYS", 395)
+    ANALYTICS_ROLLUP_TIMEZONES = _env("ANALYTICS_ROLLUP_TIMEZONES", "")  # default: DEFAULT_TIMEZONE and UTC
+    REPORTS_MONTHLY_KINDS = _env("REPORTS_MONTHLY_KINDS", "finance")  # built by `flask reports schedule`
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
 
     # `make bench`: X-Query-Count and X-Server-Time-ms response headers.

@@ -136,4 +136,14 @@ PAGES: list[Page] = [
         "FROM payments WHERE status = 'succeeded' AND created_at > now() - interval '1 year' GROUP BY 1, 2",
         target_p95_ms=300,
     ),
+    Page(
+        "analytics money, a year by week",
+        "/staff/analytics/?group=Money&from={year_ago}&to={today}&granularity=week",
+        ("admin",),
+        "SELECT date_trunc('week', succeeded_at), currency, count(*), sum(amount) FROM payments "
+        "WHERE succeeded_at > now() - interval '1 year' GROUP BY 1, 2",
+        params="SELECT to_char(now() - interval '364 days', 'YYYY-MM-DD') AS year_ago, "
+        "to_char(now(), 'YYYY-MM-DD') AS today",
+        target_p95_ms=300,
+    ),
 ]

@@ -94,6 +94,9 @@ def reseed(url: str, scale: int) -> float:
     _flask(["seed", "--scale", str(scale)], url)
     seconds = time.perf_counter() - seed_started
     log.info("flask seed --scale %d took %.1f s", scale, seconds)
+    rollups_started = time.perf_counter()
+    _flask(["analytics", "refresh-rollups", "--days", "400"], url)  # in production: cron, every few minutes
+    log.info("Analytics rollups refreshed in %.1f s", time.perf_counter() - rollups_started)
     record = {
         "scale": scale,
         "scale_seconds": round(seconds, 1),

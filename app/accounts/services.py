@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import STAFF_ROLES, ApiToken, LoginAttempt, RecoveryCode, Role, User, UserRole
+from app.analytics import tracking
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
@@ -64,6 +65,7 @@ def register_user(email: str, password: str, first_name: str, last_name: str, ti
     """Public sign-up: a client account."""
     user = _add_user(email, password, [Role.CLIENT], first_name=first_name, last_name=last_name, timezone=timezone)
     audit.record(user, "user.registered", user, after={"email": user.email, "roles": ["client"]})
+    tracking.track(tracking.SIGN_UP, user=user)
     queue_mail(
         user.email,
         "welcome",
@@ -178,6 +180,7 @@ def record_login(user: User) -> None:
     """Note a completed login (after the second factor, for staff)."""
     user.last_login_at = utcnow()
     audit.record(user, "user.login", user)
+    tracking.track(tracking.LOGIN, user=user, staff=user.is_staff)
     commit()
 
 

@@ -31,7 +31,11 @@ class AnalyticsEvent(db.Model):
 
 
 class DailyRollup(db.Model):
-    """A metric's value per UTC day (and dimension), refreshed by a job for fast charts."""
+    """A stored part of a metric per local day, refreshed by a job for fast charts.
+
+    dimension is "<time zone>|<currency>" (the day is local to that zone); the "_coverage" row of
+    a zone records the first day covered (day) and how many days are covered (value).
+    """
 
     __tablename__ = "daily_rollups"
 

@@ -24,7 +24,9 @@ def home():
 @login_required
 def dashboard():
     """The signed-in user's dashboard."""
-    return render_template("public/dashboard.html", user=current_user)
+    from app.analytics.dashboards import dashboard_context
+
+    return render_template("public/dashboard.html", user=current_user, **dashboard_context(current_user))
 
 
 @bp.get("/healthz")

@@ -1,0 +1,77 @@
+"""Monthly finance report: volume, refunds and net per currency, per-coach payouts due, disputes."""
+
+from __future__ import annotations
+
+from reports.document import Chart, ReportDocument, Section
+from reports.money import fmt_amount, fmt_money
+
+
+def build(data: dict) -> ReportDocument:
+    """data: period, timezone, generated_at, totals[], daily[], payouts[], disputes[] (amounts in minor units)."""
+    doc = ReportDocument("Finance report", data["period"], data["generated_at"], data["timezone"])
+    for t in data["totals"]:
+        cur = t["currency"]
+        doc.headline += [
+            (f"Gross volume {cur}", fmt_money(t["gross"], cur)),
+            (f"Refunds {cur}", fmt_money(t["refunds"], cur)),
+            (f"Net revenue {cur}", fmt_money(t["net"], cur)),
+        ]
+    if not data["totals"]:
+        doc.headline.append(("Payments", "No payments in this month"))
+    days = sorted({d["day"] for d in data["daily"]})
+    currencies = sorted({d["currency"] for d in data["daily"]})
+    by_key = {(d["day"], d["currency"]): d["gross"] / 100 for d in data["daily"]}
+    chart = Chart(
+        "Gross volume per day (major units)",
+        [d[5:] for d in days],
+        {c: [by_key.get((d, c), 0) for d in days] for c in currencies},
+    )
+    doc.sections.append(
+        Section(
+            "Volume, refunds and net per currency",
+            ["Currency", "Payments", "Gross", "Refunds", "Refund count", "Fees", "Net"],
+            [
+                [
+                    t["currency"],
+                    t["payments"],
+                    fmt_amount(t["gross"], t["currency"]),
+                    fmt_amount(t["refunds"], t["currency"]),
+                    t["refund_count"],
+                    fmt_amount(t["fees"], t["currency"]),
+                    fmt_amount(t["net"], t["currency"]),
+                ]
+                for t in data["totals"]
+            ],
+            chart=chart if days else None,
+        )  # fmt: skip
+    )
+    doc.sections.append(
+        Section(
+            "Payouts due per coach",
+            ["Coach", "Coach id", "Currency", "Gross", "Refunds", "Fees", "Payout due"],
+            [
+                [
+                    p["coach"],
+                    p["coach_id"],
+                    p["currency"],
+                    fmt_amount(p["gross"], p["currency"]),
+                    fmt_amount(p["refunds"], p["currency"]),
+                    fmt_amount(p["fees"], p["currency"]),
+                    fmt_amount(p["payout"], p["currency"]),
+                ]
+                for p in data["payouts"]
+            ],
+            note="Payout due = payments received in the month, less refunds made in the month and platform fees.",
+        )  # fmt: skip
+    )
+    doc.sections.append(
+        Section(
+            "Disputes",
+            ["Payment", "Coach", "Amount", "Currency", "Paid at"],
+            [
+                [d["payment_id"], d["coach"], fmt_amount(d["amount"], d["currency"]), d["currency"], d["paid_at"]]
+                for d in data["disputes"]
+            ],
+        )  # fmt: skip
+    )
+    return doc

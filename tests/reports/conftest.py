@@ -1,0 +1,3 @@
+"""The analytics world fixture, shared with the report tests."""
+
+from tests.analytics.conftest import world  # noqa: F401 - fixture
