@@ -116,15 +116,26 @@ def track(
 
 
 def record(name: str, user=None, coach_id: int | None = None, **props: Any) -> None:
-    """For read-only pages (coach search, profile view): track and commit at once.
+    """For read-only pages (coach search, profile view): write the event at once, on its own connection.
 
-    Never raises: analytics must not break the page; a failure is logged and rolled back.
+    The request's session is left alone (no commit, so nothing it loaded is expired and reloaded).
+    Never raises: analytics must not break the page; a failure is logged.
     """
     try:
-        track(name, user=user, coach_id=coach_id, **props)
-        db.session.commit()
+        if name not in EVENT_NAMES:
+            raise ValueError(f"unknown analytics event {name!r}")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.insert(AnalyticsEvent).values(
+                    name=name,
+                    user_id=_user_id(user),
+                    coach_id=coach_id,
+                    ip_prefix=truncate_ip(_request_ip()),
+                    properties=clean_properties(props),
+                    occurred_at=utcnow(),
+                )
+            )
     except Exception:  # noqa: BLE001 - losing one event is better than failing the page
-        db.session.rollback()
         log.exception("could not record analytics event %s", name)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.analytics import tracking
 from app.booking.availability import busy_between, free_slots
 from app.booking.models import Booking, BookingStatus, SessionType
 from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
@@ -129,6 +130,7 @@ def create_booking(client, coach_id: int, session_type_id: int, starts_at: datet
     db.session.add(booking)
     _flush_or_slot_taken()
     audit.record(client, "booking.hold", booking, None, {**_snapshot(booking), "amount": booking.amount})
+    tracking.track(tracking.SLOT_HELD, client, coach.id, booking_id=booking.id)
     _refresh_search_later(coach.id)
     commit()
     return booking
@@ -163,6 +165,7 @@ def confirm_booking(booking_id: int) -> Booking | None:
     booking.hold_expires_at = None
     _flush_or_slot_taken()
     audit.record(None, "booking.confirm", booking, before, _snapshot(booking))
+    tracking.track(tracking.BOOKING_CONFIRMED, booking.client_id, booking.coach_id, booking_id=booking.id)
     mail_both(booking, "booking_confirmed", "Your coaching session is booked")
     schedule_reminder(booking)
     commit()

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.analytics import tracking
 from app.booking import services
 from app.booking.availability import active_session_types, free_slots
 from app.booking.forms import BookingForm, CancelForm, RescheduleForm, ReviewForm
@@ -65,6 +66,8 @@ def book(coach_id: int):
     coach = _coach_or_404(coach_id)
     types = active_session_types(coach.id)
     session_type = next((t for t in types if t.id == request.args.get("session_type_id", type=int)), None)
+    if not request.args:  # the first step, not a change of day or session type
+        tracking.record(tracking.BOOKING_STARTED, current_user, coach_id=coach.id)
     days, day, day_slots = ({}, None, [])
     if session_type is not None:
         days, day, day_slots = slot_calendar(coach, session_type, request.args.get("day"))

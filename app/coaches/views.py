@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
+from app.analytics import tracking
 from app.booking.availability import active_session_types, free_slots
 from app.booking.services import policy_text
 from app.coaches.models import CertificationLevel, CoachProfile, Review, Specialization
@@ -34,6 +36,15 @@ def search():
     """Search verified coaches; every filter lives in the URL so a search can be shared."""
     params = SearchParams.from_args(request.args)
     page = search_coaches(params)
+    if not params.after:  # a search, not its next page
+        tracking.record(
+            tracking.COACH_SEARCH,
+            current_user,
+            specialization=params.specialization,
+            level=params.level,
+            language=params.language,
+            has_text=bool(params.q),
+        )
     specializations = db.session.scalars(sa.select(Specialization).order_by(Specialization.name)).all()
     return render_template(
         "coaches/search.html",
@@ -53,6 +64,7 @@ def profile(coach_id: int):
     coach = db.session.get(CoachProfile, coach_id)
     if coach is None or not coach.is_active or not coach.user.is_active:
         abort(404)
+    tracking.record(tracking.PROFILE_VIEW, current_user, coach_id=coach.id)
     types = active_session_types(coach.id)
     now = utcnow()
     upcoming = []

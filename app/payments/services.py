@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.analytics import tracking
 from app.booking.models import Booking, BookingStatus
 from app.core import audit
 from app.core.db import format_money, utcnow
@@ -185,6 +186,13 @@ def mark_succeeded(payment: Payment, charge_id: str | None, actor) -> bool:
     payment.provider_charge_id = charge_id or payment.provider_charge_id
     payment.failure_message = None
     audit.record(actor, "payment.succeeded", payment, before=before, after=_snapshot(payment))
+    tracking.track(
+        tracking.PAYMENT_SUCCEEDED,
+        payment.client_id,
+        payment.coach_id,
+        currency=payment.currency,
+        amount=payment.amount,
+    )
     queue_mail(
         payment.client.email,
         "payment_succeeded",

@@ -70,9 +70,7 @@ def seed_demo() -> list[str]:
     lines.append(f"  coach      {COACH_EMAIL.format(1)} ... {COACH_EMAIL.format(50)}")
     lines.append("  applicant  applicant01@coachconnect.example ... applicant30@coachconnect.example")
     lines.append("  client     client01@coachconnect.example ... client10@coachconnect.example")
-    from app.coaches.demo import seed_demo_coaches
     from app.coaches.search import refresh_all
 
-    lines += seed_demo_coaches(DEMO_PASSWORD)
     refresh_all()  # every coach searchable with its price and next free slot
     return lines

@@ -81,7 +81,8 @@ def test_duplicate_delivery_is_acknowledged_not_reprocessed(client, webhook_secr
         sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action == "payment.succeeded")
     )
     assert successes == 1
-    assert db.session.scalars(sa.select(OutgoingMail.template)).all() == ["payment_succeeded"]
+    templates = db.session.scalars(sa.select(OutgoingMail.template)).all()
+    assert templates.count("payment_succeeded") == 1  # (plus Booking's one confirmation per party)
 
 
 def test_late_failure_after_success_changes_nothing(client, webhook_secret):
