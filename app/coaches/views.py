@@ -13,9 +13,11 @@ from app.booking.availability import active_session_types, free_slots
 from app.booking.services import policy_text
 from app.coaches.models import CertificationLevel, CoachProfile, Review, Specialization
 from app.coaches.search import SORTS, SearchParams, search_coaches
+from app.community.queries import flagged_by
 from app.core.db import utcnow
 from app.core.security import public
 from app.extensions import db
+from app.moderation.models import TargetType
 
 bp = Blueprint("coaches", __name__, template_folder="templates")
 
@@ -75,6 +77,7 @@ def profile(coach_id: int):
     ).all()
     return render_template(
         "coaches/profile.html",
+        profile_flagged=coach.id in flagged_by(current_user, TargetType.PROFILE, [coach.id]),
         coach=coach,
         session_types=types,
         upcoming=upcoming,

@@ -8,12 +8,14 @@ from flask_login import current_user
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Role, User
+from app.community.queries import flagged_by
 from app.core.errors import ServiceError
 from app.core.security import login_required
 from app.extensions import db
 from app.messaging import services
 from app.messaging.forms import MessageForm
 from app.messaging.models import Message, MessageThread
+from app.moderation.models import TargetType
 
 bp = Blueprint("messaging", __name__, template_folder="templates", url_prefix="/messages")
 
@@ -76,8 +78,14 @@ def thread(thread_id: int):
         .limit(THREAD_MESSAGES)
     ).all()[::-1]
     other_id = conversation.coach_user_id if current_user.id == conversation.client_id else conversation.client_id
+    flagged = flagged_by(current_user, TargetType.MESSAGE, [m.id for m in messages if m.sender_id != current_user.id])
     return render_template(
-        "messaging/thread.html", thread=conversation, messages=messages, form=form, other=db.session.get(User, other_id)
+        "messaging/thread.html",
+        thread=conversation,
+        messages=messages,
+        form=form,
+        other=db.session.get(User, other_id),
+        flagged=flagged,
     ), status
 
 

@@ -80,3 +80,44 @@ def test_suspended_user_is_told_until_when(client, login_as):
     assert resp.status_code == 403
     assert f"suspended until {until:%d %b %Y}" in resp.get_data(as_text=True)
     assert Message.query.count() == 0
+
+
+def test_a_message_and_a_coach_profile_can_be_flagged(client, login_as):
+    from app.coaches.models import CoachProfile
+    from app.moderation.models import Flag
+    from tests.factories.coaches import CoachFactory
+
+    coach_profile = CoachFactory()
+    coach_user, buyer = coach_profile.user, UserFactory()
+    login_as(coach_user)
+    thread = MessageThread(client_id=buyer.id, coach_user_id=coach_user.id)
+    from app.extensions import db
+
+    db.session.add(thread)
+    db.session.commit()
+    _write(client, f"/messages/{thread.id}", "Buy my crypto course")
+    message = Message.query.one()
+
+    login_as(buyer)
+    page = client.get(f"/messages/{thread.id}").get_data(as_text=True)
+    assert "Flag<span" in page
+    token = csrf_token_from(client, f"/messages/{thread.id}")
+    for target_type, target_id in (("message", message.id), ("profile", coach_profile.id)):
+        resp = client.post(
+            "/community/flags",
+            data={
+                "target_type": target_type,
+                "target_id": target_id,
+                "reason": "spam",
+                "csrf_token": token,
+                "next": f"/messages/{thread.id}",
+            },
+        )
+        assert resp.status_code == 302
+    assert {(f.target_type.value, f.target_id) for f in Flag.query.all()} == {
+        ("message", message.id),
+        ("profile", coach_profile.id),
+    }
+    assert "You flagged this" in client.get(f"/messages/{thread.id}").get_data(as_text=True)
+    assert "You flagged this" in client.get(f"/coaches/{coach_profile.id}").get_data(as_text=True)
+    assert db.session.get(CoachProfile, coach_profile.id) is not None
