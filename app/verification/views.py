@@ -12,7 +12,7 @@ from app.verification import services
 from app.verification.forms import STEP_FORMS, AnswerForm, apply_errors
 from app.verification.models import ApplicationEvent, ApplicationStatus
 from app.verification.sniffing import Upload
-from app.verification.validation import STEPS
+from app.verification.validation import STEPS, application_values
 
 bp = Blueprint("verification", __name__, url_prefix="/become-a-coach", template_folder="templates")
 
@@ -26,27 +26,17 @@ def upload_from_request(name: str = "certificate") -> Upload | None:
 
 
 def _form_values(application) -> dict:
-    """Saved answers in the form's shape."""
+    """Saved answers in the form's shape: the validators' values with lists joined and the rate in major units."""
     if application is None:
         return {"first_name": current_user.first_name, "last_name": current_user.last_name}
-    a = application
+    values = application_values(application)
+    amount = application.hourly_rate_amount
     return {
-        "first_name": a.first_name,
-        "last_name": a.last_name,
-        "phone": a.phone,
-        "ipec_number": a.ipec_number or "",
-        "certification_level": a.certification_level.value if a.certification_level else "",
-        "certification_date": a.certification_date.isoformat() if a.certification_date else "",
-        "years_experience": "" if a.years_experience is None else str(a.years_experience),
-        "specializations": ", ".join(a.specializations or []),
-        "previous_coaching": a.previous_coaching,
-        "other_certifications": a.other_certifications,
-        "hourly_rate_major": "" if a.hourly_rate_amount is None else f"{a.hourly_rate_amount / 100:.2f}",
-        "currency": a.currency or "EUR",
-        "availability_summary": a.availability_summary,
-        "languages": ", ".join(a.languages or []),
-        "services": a.services,
-        "bio": a.bio,
+        **values,
+        "specializations": ", ".join(values["specializations"]),
+        "languages": ", ".join(values["languages"]),
+        "hourly_rate_major": "" if amount is None else f"{amount / 100:.2f}",
+        "currency": values["currency"] or "EUR",
     }
 
 
