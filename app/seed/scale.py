@@ -1,6 +1,7 @@
 """`flask seed --scale N`: bulk benchmark data on PostgreSQL with set-based SQL.
 
-N coach applications, N/10 active coaches, 10N bookings and payments over a year, 10N flags
+N coach applications, N/10 active coaches (searchable: search fields filled, session types,
+weekly hours, specializations, languages), 10N bookings and payments over a year, 10N flags
 over N moderation items, and the users they need. Rows get explicit ids (current max + g) so
 tables link without lookups; each table is filled in batches of INSERT ... SELECT FROM
 generate_series(...), then the id sequences are moved past the new rows and ANALYZE runs.
@@ -146,7 +147,7 @@ def seed_scale(n: int) -> Iterator[str]:
         )
     if n < 10:
         raise click.ClickException("--scale N needs N >= 10.")
-    from app.seed import scale_activity, scale_people
+    from app.seed import scale_activity, scale_people, scale_search
     from app.seed.demo_coaches import ensure_specializations
 
     plan = Plan(n=n, tag=f"r{max_id('users') + 1}")  # unique per run: ids only grow
@@ -171,7 +172,9 @@ def seed_scale(n: int) -> Iterator[str]:
         f"{10 * n:,} bookings and payments, {10 * n:,} flags over {n:,} moderation items (tag {plan.tag})"
     )
     progress = Progress()
-    for name, fill in scale_people.steps(plan, params) + scale_activity.steps(plan, params):
+    for name, fill in (
+        scale_people.steps(plan, params) + scale_activity.steps(plan, params) + scale_search.steps(plan, params)
+    ):
         yield from progress.table(name, fill)
     yield from progress.table("analyze", lambda: _analyze())
     yield progress.total()
