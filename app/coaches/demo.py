@@ -13,18 +13,22 @@ from app.coaches.models import CertificationLevel, CoachLanguage, CoachProfile, 
 from app.core.db import utcnow
 from app.core.effects import commit
 from app.extensions import db
+from app.seed import catalog
 
-SPECIALIZATIONS = [
-    ("career", "Career"),
-    ("relationships", "Relationships"),
-    ("leadership", "Leadership"),
-    ("wellness", "Health and wellness"),
-    ("confidence", "Confidence"),
-]
+# The demo's fixed specializations (app/seed/catalog.py), so these coaches add none of their own.
+SPECIALIZATIONS = [(slug, name) for slug, name in catalog.SPECIALIZATIONS]
 DEMO_COACHES = [
     ("coach@coachconnect.example", "Cora", "Coach", "Europe/Berlin", ["career", "leadership"], ["en", "de"], 9000),
     ("coach2@coachconnect.example", "Noah", "Navigator", "America/New_York", ["relationships"], ["en"], 7000),
-    ("coach3@coachconnect.example", "Amara", "Able", "Asia/Tokyo", ["wellness", "confidence"], ["en", "fr"], 5000),
+    (
+        "coach3@coachconnect.example",
+        "Amara",
+        "Able",
+        "Asia/Tokyo",
+        ["health-wellness", "confidence"],
+        ["en", "fr"],
+        5000,
+    ),
 ]
 
 
