@@ -103,10 +103,12 @@ def reseed(url: str, scale: int) -> float:
         "total_seconds": round(time.perf_counter() - started, 1),
         "at": datetime.now(UTC).isoformat(),
     }
-    with psycopg.connect(_conninfo(url)) as conn:
+    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
         conn.execute(
             "INSERT INTO settings (key, value, updated_at) VALUES ('bench.seed', %s, now())", (json.dumps(record),)
         )
+        # Write the seed's dirty pages out now rather than while pages are being timed.
+        conn.execute("CHECKPOINT")
     return seconds
 
 
@@ -257,6 +259,10 @@ def render_markdown(rows: list[list[str]], meta: list[str]) -> str:
     return "# Benchmark results\n\n" + "\n".join(f"- {m}" for m in meta) + "\n\n" + "\n".join(out) + "\n"
 
 
+def _load(avg: tuple[float, float, float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in avg)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Seed if needed, serve, measure every page, print and save the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -267,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     started = time.perf_counter()
+    load_before = os.getloadavg()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/cc_bench")
     seed = seeded_scale(url)
     if args.reseed or not seed or seed.get("scale") != args.scale:
@@ -294,10 +301,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.requests} requests per page after {WARMUPS} warm-ups, one client, gunicorn with 2 workers, APP_ENV=production",
         "server times and query counts come from the X-Server-Time-ms and X-Query-Count headers (BENCH_INSTRUMENT=1)",
         f"run's total time: {total:.0f} s",
+        f"machine: {os.cpu_count()} CPUs; load average (1/5/15 min) {_load(load_before)} at the start, "
+        f"{_load(os.getloadavg())} at the end",
     ]
     log.info("%s", render_text(rows))
     print(
         f"\nData set N={seed['scale']:,}; scale seed took {seed['scale_seconds']:.0f} s. Run's total time: {total:.0f} s."
+        f" Load average {_load(load_before)} at the start, {_load(os.getloadavg())} at the end."
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(render_markdown(rows, meta))

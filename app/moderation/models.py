@@ -124,6 +124,8 @@ class Flag(db.Model):
         sa.Index("ix_flags_item", "item_id", "created_at"),
         sa.Index("ix_flags_reason_created", "reason", "created_at"),
         sa.Index("ix_flags_created", "created_at"),
+        # Reporter accuracy on the item page counts each reporter's decided flags.
+        sa.Index("ix_flags_reporter", "reporter_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

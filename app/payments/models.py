@@ -50,8 +50,21 @@ class Payment(TimestampMixin, db.Model):
 
     __tablename__ = "payments"
     __table_args__ = (
-        sa.Index("ix_payments_status_created", "status", "created_at", "id"),
-        sa.Index("ix_payments_created", "created_at", "id"),
+        # The finance list's totals per currency read only these indexes on PostgreSQL
+        # (index-only scans: the INCLUDE columns are what totals() sums).
+        sa.Index(
+            "ix_payments_status_created",
+            "status",
+            "created_at",
+            "id",
+            postgresql_include=["currency", "amount", "amount_refunded"],
+        ),
+        sa.Index(
+            "ix_payments_created",
+            "created_at",
+            "id",
+            postgresql_include=["currency", "status", "amount", "amount_refunded"],
+        ),
         sa.Index("ix_payments_coach_created", "coach_id", "created_at"),
         sa.Index("ix_payments_client_created", "client_id", "created_at"),
         sa.Index("ix_payments_amount", "amount"),

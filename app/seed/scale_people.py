@@ -78,6 +78,7 @@ def _coach_profiles(plan: Plan, p: dict) -> Iterator[int]:
                 "horizon_days": "60",
                 "client_cancel_notice_hours": "24",
                 "rating_count": "0",
+                "search_text": "''",  # filled by scale_search once session types and bookings exist
                 "created_at": "now() - interval '400 days'",
                 "updated_at": "now()",
             },
@@ -213,6 +214,7 @@ def _approved_coaches(plan: Plan, p: dict) -> Iterator[int]:
                 "horizon_days": "60",
                 "client_cancel_notice_hours": "24",
                 "rating_count": "0",
+                "search_text": "''",  # inactive until the coach completes the profile
                 "created_at": "ca.decided_at",
                 "updated_at": "ca.decided_at",
             },

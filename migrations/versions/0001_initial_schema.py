@@ -812,6 +812,7 @@ def upgrade():
         batch_op.create_index("ix_flags_created", ["created_at"], unique=False)
         batch_op.create_index("ix_flags_item", ["item_id", "created_at"], unique=False)
         batch_op.create_index("ix_flags_reason_created", ["reason", "created_at"], unique=False)
+        batch_op.create_index("ix_flags_reporter", ["reporter_id", "status"], unique=False)
         batch_op.create_index(
             "uq_flags_open_per_reporter",
             ["reporter_id", "target_type", "target_id"],
@@ -937,9 +938,19 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_payments_booking_id"), ["booking_id"], unique=False)
         batch_op.create_index("ix_payments_client_created", ["client_id", "created_at"], unique=False)
         batch_op.create_index("ix_payments_coach_created", ["coach_id", "created_at"], unique=False)
-        batch_op.create_index("ix_payments_created", ["created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_payments_created",
+            ["created_at", "id"],
+            unique=False,
+            postgresql_include=["currency", "status", "amount", "amount_refunded"],
+        )
         batch_op.create_index(batch_op.f("ix_payments_provider_charge_id"), ["provider_charge_id"], unique=False)
-        batch_op.create_index("ix_payments_status_created", ["status", "created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_payments_status_created",
+            ["status", "created_at", "id"],
+            unique=False,
+            postgresql_include=["currency", "amount", "amount_refunded"],
+        )
 
     op.create_table(
         "reviews",
@@ -1103,9 +1114,11 @@ def downgrade():
 
     op.drop_table("reviews")
     with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.drop_index("ix_payments_status_created")
+        batch_op.drop_index("ix_payments_status_created", postgresql_include=["currency", "amount", "amount_refunded"])
         batch_op.drop_index(batch_op.f("ix_payments_provider_charge_id"))
-        batch_op.drop_index("ix_payments_created")
+        batch_op.drop_index(
+            "ix_payments_created", postgresql_include=["currency", "status", "amount", "amount_refunded"]
+        )
         batch_op.drop_index("ix_payments_coach_created")
         batch_op.drop_index("ix_payments_client_created")
         batch_op.drop_index(batch_op.f("ix_payments_booking_id"))
@@ -1129,6 +1142,7 @@ def downgrade():
             postgresql_where=sa.text("status = 'open'"),
             sqlite_where=sa.text("status = 'open'"),
         )
+        batch_op.drop_index("ix_flags_reporter")
         batch_op.drop_index("ix_flags_reason_created")
         batch_op.drop_index("ix_flags_item")
         batch_op.drop_index("ix_flags_created")
