@@ -184,12 +184,18 @@ def record_login(user: User) -> None:
     commit()
 
 
-def confirm_totp_enrolment(user: User, code: str) -> list[str]:
-    """Enable TOTP when the first code matches; returns fresh recovery codes (shown once)."""
+def confirm_totp_enrolment(user: User, code: str, ip: str) -> list[str]:
+    """Enable TOTP when the first code matches; returns fresh recovery codes (shown once).
+
+    Wrong codes count towards the login throttle, as at the second login step.
+    """
+    check_throttle(user.email, ip)
     if user.totp_secret is None:
         user.totp_secret = new_totp_secret()
     step = totp_matching_step(user.totp_secret, code)
     if step is None:
+        db.session.add(LoginAttempt(email=user.email, ip_address=ip, succeeded=False))
+        commit()
         raise ValidationFailed(
             "That code does not match. Check the time on your phone and try again.",
             fields={"code": "Code does not match."},

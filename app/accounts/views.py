@@ -118,18 +118,23 @@ def totp_enrol():
     if user.totp_secret is None:
         services.ensure_totp_secret(user)
     form = CodeForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            codes = services.confirm_totp_enrolment(user, form.code.data)
+            codes = services.confirm_totp_enrolment(user, form.code.data, client_ip())
         except ServiceError as exc:
             form.code.errors.append(exc.message)
+            status = exc.status
+            if isinstance(exc, RateLimited):
+                headers["Retry-After"] = str(exc.retry_after)
         else:
             _finish_login(user)
             session["fresh_recovery_codes"] = codes
             return redirect(url_for("accounts.recovery_codes"))
-    return render_template(
+    page = render_template(
         "accounts/totp_enrol.html", form=form, secret=user.totp_secret, uri=totp_uri(user.totp_secret, user.email)
     )
+    return page, status, headers
 
 
 @bp.get("/settings/recovery-codes")

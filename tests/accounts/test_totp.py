@@ -111,3 +111,19 @@ def test_a_half_finished_staff_login_lapses(client):
     resp = client.post("/login/verify", data={"code": current_code(staff), "csrf_token": token})
     assert resp.status_code == 302 and resp.headers["Location"] == "/login"
     assert client.get("/staff/").status_code == 302
+
+
+def test_wrong_enrolment_codes_are_throttled_like_login_codes(client, app):
+    staff = StaffFactory(roles=[Role.MODERATOR], totp_secret=None, totp_enabled_at=None)
+    post_login(client, staff.email)
+    client.get("/login/enrol")
+    db.session.expire_all()
+    secret = db.session.get(User, staff.id).totp_secret
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    # the password step succeeded once; every wrong code is a failure on the account
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert post_code(client, "/login/enrol", wrong).status_code == 400
+    blocked = post_code(client, "/login/enrol", pyotp.TOTP(secret).now())
+    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+    assert "Too many failed attempts" in blocked.get_data(as_text=True)
+    assert db.session.get(User, staff.id).totp_enabled_at is None
