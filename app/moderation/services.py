@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
 from app.core import audit
+from app.core.claims import RELEASED, claim_values, claimable_by
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
@@ -31,7 +32,6 @@ from app.moderation.targets import Target, edit_out, hide, load_target, show, ta
 
 log = logging.getLogger(__name__)
 
-CLAIM_MINUTES = 30
 ITEM_ACTIONS = {
     ActionKind.KEEP: ItemStatus.KEPT,
     ActionKind.HIDE: ItemStatus.HIDDEN,
@@ -190,14 +190,6 @@ def _conditional_update(item: ModerationItem, actor: User, where, values: dict) 
     return db.session.execute(stmt).rowcount
 
 
-def _free_or_mine(actor: User, now):
-    return sa.or_(
-        ModerationItem.claimed_by_id.is_(None),
-        ModerationItem.claimed_by_id == actor.id,
-        ModerationItem.claim_expires_at < now,
-    )
-
-
 def _explain_refusal(item: ModerationItem) -> ServiceError:
     rollback()
     db.session.refresh(item)
@@ -214,9 +206,10 @@ def claim_item(actor: User, item: ModerationItem) -> ModerationItem:
     """Take the item for CLAIM_MINUTES; refused while another moderator holds it."""
     _require_moderator(actor)
     now = utcnow()
-    values = dict(claimed_by_id=actor.id, claimed_at=now, claim_expires_at=now + timedelta(minutes=CLAIM_MINUTES))
-    if not _conditional_update(item, actor, [ModerationItem.status == ItemStatus.PENDING, _free_or_mine(actor, now)],
-                               values):  # fmt: skip
+    free = claimable_by(ModerationItem, actor, now)
+    if not _conditional_update(
+        item, actor, [ModerationItem.status == ItemStatus.PENDING, free], claim_values(actor, now)
+    ):
         raise _explain_refusal(item)
     db.session.refresh(item)
     audit.record(actor, "moderation.claimed", item, None, {"claim_expires_at": item.claim_expires_at.isoformat()})
@@ -227,8 +220,7 @@ def claim_item(actor: User, item: ModerationItem) -> ModerationItem:
 def release_item(actor: User, item: ModerationItem) -> ModerationItem:
     """Give the item back to the queue."""
     _require_moderator(actor)
-    values = dict(claimed_by_id=None, claimed_at=None, claim_expires_at=None)
-    if not _conditional_update(item, actor, [ModerationItem.claimed_by_id == actor.id], values):
+    if not _conditional_update(item, actor, [ModerationItem.claimed_by_id == actor.id], RELEASED):
         rollback()
         raise InvalidState("You do not hold this item.")
     db.session.refresh(item)
@@ -273,10 +265,9 @@ def decide(
     won = _conditional_update(
         item,
         actor,
-        [ModerationItem.status == ItemStatus.PENDING, _free_or_mine(actor, now)],
-        dict(status=new_status, decided_at=now, decided_by_id=actor.id, claimed_by_id=None, claimed_at=None,
-             claim_expires_at=None),
-    )  # fmt: skip
+        [ModerationItem.status == ItemStatus.PENDING, claimable_by(ModerationItem, actor, now)],
+        dict(status=new_status, decided_at=now, decided_by_id=actor.id, **RELEASED),
+    )
     if not won:
         raise _explain_refusal(item)
     db.session.refresh(item)

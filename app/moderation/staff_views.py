@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Role, User
+from app.core.claims import claim_minutes
 from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.ids import fits
@@ -92,7 +93,7 @@ def claim(item_id: int):
     item = _item_or_404(item_id)
     try:
         claim_item(current_user, item)
-        flash("You hold this item for 30 minutes.", "success")
+        flash(f"You hold this item for {claim_minutes()} minutes.", "success")
     except ServiceError as exc:
         flash(exc.message, "error")
     return redirect(url_for("moderation_staff.item", item_id=item_id))

@@ -16,6 +16,7 @@ from flask import current_app
 from app.accounts.models import Role, User, UserRole
 from app.coaches.models import CoachLanguage, CoachProfile, Specialization
 from app.core import audit
+from app.core.claims import RELEASED, claim_values, claimable_by
 from app.core.db import utcnow
 from app.core.effects import commit
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -36,10 +37,6 @@ def require_reviewer(actor: User) -> None:
     """Only verification staff and admins review applications."""
     if actor is None or not actor.has_role(*REVIEWER_ROLES):
         raise PermissionDenied("Only verification staff can review applications.")
-
-
-def _claim_minutes() -> int:
-    return int(current_app.config["CLAIM_MINUTES"])
 
 
 def _fresh(application_id: int) -> CoachApplication:
@@ -71,18 +68,13 @@ def _refusal(application_id: int, statuses: tuple) -> Conflict:
 def _take(application_id: int, actor: User, statuses: tuple, force: bool = False) -> CoachApplication:
     """Claim (or extend my claim on) an application in one of `statuses`, atomically; 409 otherwise."""
     now = utcnow()
-    free = sa.or_(
-        CoachApplication.claimed_by_id.is_(None),
-        CoachApplication.claim_expires_at < now,
-        CoachApplication.claimed_by_id == actor.id,
-    )
     conditions = [CoachApplication.id == application_id, CoachApplication.status.in_(statuses)]
     if not force:
-        conditions.append(free)
+        conditions.append(claimable_by(CoachApplication, actor, now))
     result = db.session.execute(
         sa.update(CoachApplication)
         .where(*conditions)
-        .values(claimed_by_id=actor.id, claimed_at=now, claim_expires_at=now + timedelta(minutes=_claim_minutes()))
+        .values(**claim_values(actor, now))
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -106,11 +98,7 @@ def release_claim(application_id: int, actor: User) -> None:
     stmt = sa.update(CoachApplication).where(CoachApplication.id == application_id)
     if not actor.has_role(Role.ADMIN):
         stmt = stmt.where(CoachApplication.claimed_by_id == actor.id)
-    result = db.session.execute(
-        stmt.values(claimed_by_id=None, claimed_at=None, claim_expires_at=None).execution_options(
-            synchronize_session=False
-        )
-    )
+    result = db.session.execute(stmt.values(**RELEASED).execution_options(synchronize_session=False))
     if result.rowcount:
         application = _fresh(application_id)
         audit.record(actor, "application.claim_released", application)
