@@ -12,7 +12,7 @@ from app.analytics import tracking
 from app.booking import services
 from app.booking.availability import active_session_types, free_slots
 from app.booking.forms import BookingForm, CancelForm, RescheduleForm, ReviewForm
-from app.booking.models import Booking, BookingStatus
+from app.booking.models import Booking, BookingStatus, SessionType
 from app.booking.queries import bookings_for
 from app.coaches.models import CoachProfile, Review
 from app.core.db import utcnow
@@ -59,13 +59,19 @@ def slot_calendar(coach, session_type, chosen_day: str | None, exclude_booking_i
     return by_day, day, by_day.get(day, [])
 
 
+def _chosen(types: list[SessionType]) -> SessionType | None:
+    """The session type named by ?session_type_id=, if it is one of these."""
+    wanted = request.args.get("session_type_id", type=int)
+    return next((t for t in types if t.id == wanted), None)
+
+
 @bp.get("/coaches/<int:coach_id>/book")
 @login_required
 def book(coach_id: int):
     """Steps 1-3: session type, a day on the calendar, a slot in your time zone, notes."""
     coach = _coach_or_404(coach_id)
     types = active_session_types(coach.id)
-    session_type = next((t for t in types if t.id == request.args.get("session_type_id", type=int)), None)
+    session_type = _chosen(types)
     if not request.args:  # the first step, not a change of day or session type
         tracking.record(tracking.BOOKING_STARTED, current_user, coach_id=coach.id)
     days, day, day_slots = ({}, None, [])
@@ -88,9 +94,7 @@ def book(coach_id: int):
 def review_booking(coach_id: int):
     """Step 4: review the choice and the policy before holding the slot and paying."""
     coach = _coach_or_404(coach_id)
-    session_type = next(
-        (t for t in active_session_types(coach.id) if t.id == request.args.get("session_type_id", type=int)), None
-    )
+    session_type = _chosen(active_session_types(coach.id))
     try:
         starts_at = datetime.fromisoformat(request.args.get("starts_at", ""))
     except ValueError:
