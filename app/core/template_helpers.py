@@ -48,9 +48,9 @@ def init_templates(app: Flask) -> None:
     app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
-    app.jinja_env.globals["payment_test_mode"] = lambda: (
-        app.config["PAYMENT_GATEWAY"] != "stripe" or ((app.config.get("STRIPE_SECRET_KEY") or "").startswith("sk_test"))
-    )
+    from app.payments.gateways import is_test_mode
+
+    app.jinja_env.globals["payment_test_mode"] = is_test_mode
 
     @app.context_processor
     def staff_navigation():

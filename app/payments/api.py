@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import Role
@@ -11,7 +11,7 @@ from app.core.errors import ValidationFailed
 from app.core.security import login_required, roles_required
 from app.extensions import db
 from app.payments import api_bp, refunds, services
-from app.payments.gateways import GatewayError, gateway
+from app.payments.gateways import GatewayError, gateway, is_test_mode
 from app.payments.models import Refund, RefundReason, RefundStatus
 
 REFUND_SCHEMA = {
@@ -88,7 +88,7 @@ def create_intent():
     """Create (or resume) the payment attempt for a held booking."""
     intent = services.create_intent(current_user, _int_field(_body(), "booking_id"))
     p = intent.payment
-    test_mode = current_app.jinja_env.globals["payment_test_mode"]()
+    test_mode = is_test_mode()
     return jsonify(
         payment_id=p.id, client_secret=intent.client_secret, amount=p.amount, currency=p.currency, test_mode=test_mode
     )
@@ -187,7 +187,7 @@ def methods():
         saved = gateway().saved_methods(current_user.email)
     except GatewayError as exc:
         raise services.GatewayUnavailable(exc.message) from exc
-    test_mode = current_app.jinja_env.globals["payment_test_mode"]()
+    test_mode = is_test_mode()
     return jsonify(
         methods=[
             {"id": m.id, "brand": m.brand, "last4": m.last4, "exp_month": m.exp_month, "exp_year": m.exp_year}

@@ -90,3 +90,9 @@ def gateway_for(name: str) -> PaymentGateway:
     if current.name == name:
         return current
     return build_gateway({**current_app.config, "PAYMENT_GATEWAY": name})
+
+
+def is_test_mode() -> bool:
+    """True unless money really moves: the offline gateway, or Stripe with a test key."""
+    config = current_app.config
+    return config["PAYMENT_GATEWAY"] != "stripe" or (config.get("STRIPE_SECRET_KEY") or "").startswith("sk_test")
