@@ -91,14 +91,14 @@ def group_json(g: Group, m=None) -> dict:
 
 
 def _group(group_id: int) -> Group:
-    group = db.session.get(Group, group_id) if ids.fits(group_id) else None
+    group = db.session.get(Group, group_id)
     if group is None or not services.can_read(current_user, group):
         raise NotFound("No such group.")
     return group
 
 
 def _discussion(discussion_id: int) -> Discussion:
-    d = db.session.get(Discussion, discussion_id) if ids.fits(discussion_id) else None
+    d = db.session.get(Discussion, discussion_id)
     if d is None or not services.can_read(current_user, d.group) or not services.can_see_post(current_user, d):
         raise NotFound("No such discussion.")
     return d

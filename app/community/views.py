@@ -28,8 +28,6 @@ def _group_or_404(slug: str) -> Group:
 
 
 def _discussion_or_404(discussion_id: int) -> Discussion:
-    if not ids.fits(discussion_id):
-        abort(404)
     discussion = db.get_or_404(Discussion, discussion_id)
     if not services.can_read(current_user, discussion.group) or not services.can_see_post(current_user, discussion):
         abort(404)
@@ -38,8 +36,6 @@ def _discussion_or_404(discussion_id: int) -> Discussion:
 
 def _post_or_404(kind: str, post_id: int):
     model = {"discussion": Discussion, "reply": Reply}.get(kind) or abort(404)
-    if not ids.fits(post_id):
-        abort(404)
     post = db.get_or_404(model, post_id)
     group = post.group if kind == "discussion" else post.discussion.group
     if not services.can_read(current_user, group) or not services.can_see_post(current_user, post):

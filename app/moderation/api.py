@@ -9,7 +9,6 @@ from app.accounts.models import Role
 from app.api.openapi import document
 from app.community.api import body_json
 from app.core.errors import NotFound
-from app.core.ids import fits
 from app.core.security import roles_required
 from app.extensions import db
 from app.moderation import queries
@@ -78,7 +77,7 @@ def queue():
 @roles_required(Role.MODERATOR, Role.ADMIN)
 def decision(item_id: int):
     """One decision; 409 when another moderator decided first or holds the item."""
-    item = db.session.get(ModerationItem, item_id) if fits(item_id) else None
+    item = db.session.get(ModerationItem, item_id)
     if item is None:
         raise NotFound("No such item.")
     data = body_json()
