@@ -11,7 +11,7 @@ import os
 import pyotp
 import pytest
 import sqlalchemy as sa
-from flask import g, has_app_context
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -42,18 +42,20 @@ def _ensure_database(url: str) -> None:
         engine.dispose()
 
 
-class FreshGlobalsClient(FlaskClient):
-    """A test client whose every request starts with an empty `g`, as in production.
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context and database session.
 
-    Requests reuse the test's app context (so they share its database session), and with it `g`:
-    without this, flask-login's cached user or a Bearer user would leak into the next request.
+    As in production, nothing a request leaves uncommitted reaches anybody else, and `g` starts
+    empty. The test's own session is expired afterwards, so its next read sees what the request
+    committed (and only that).
     """
 
     def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
         if has_app_context():
-            for key in list(g):
-                g.pop(key)
-        return super().open(*args, **kwargs)
+            db.session.expire_all()
+        return response
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +68,7 @@ def app(tmp_path_factory):
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
         SERVER_NAME="localhost",
     )
-    application.test_client_class = FreshGlobalsClient
+    application.test_client_class = IsolatedClient
     from flask_migrate import upgrade
 
     with application.app_context():

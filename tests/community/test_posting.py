@@ -214,7 +214,7 @@ def test_join_request_is_approved_by_the_owner(client, login_as):
 
 def test_group_page_lists_newest_activity_first_with_reply_counts_and_constant_queries(client, world):
     group, author, discussion, reply, auth = world
-    slug = group.slug
+    slug, group_id = group.slug, group.id
     DiscussionFactory(group=group, title="Older", last_activity_at=utcnow() - timedelta(days=2))
     DiscussionFactory(group=group, title="Newer", last_activity_at=utcnow() + timedelta(minutes=1))
     html = client.get(f"/community/groups/{group.slug}").get_data(as_text=True)
@@ -229,7 +229,7 @@ def test_group_page_lists_newest_activity_first_with_reply_counts_and_constant_q
         db.session.remove()
         client.get(f"/community/groups/{slug}")
         few = len(statements)
-        group = db.session.get(Group, group.id)
+        group = db.session.get(Group, group_id)
         for _ in range(20):
             DiscussionFactory(group=group, author=OldUserFactory())
         statements.clear()
