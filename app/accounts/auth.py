@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.accounts.models import User
+from app.core.security import PUBLIC
 from app.extensions import csrf, db, login_manager
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -20,6 +22,20 @@ def bearer_token() -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
     return None
+
+
+def api_unauthenticated():
+    """The 401 an /api call gets without a Bearer token or a logged-in session."""
+    resp = jsonify(error={"code": "unauthenticated", "message": "Log in or send a valid Bearer token.", "fields": {}})
+    resp.status_code = 401
+    resp.headers["WWW-Authenticate"] = "Bearer"
+    return resp
+
+
+def _needs_login(endpoint: str | None) -> bool:
+    """True unless the matched view is public (an unmatched path is left to its 404/405)."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return view is not None and getattr(view, "access", None) != PUBLIC
 
 
 def init_auth(app: Flask) -> None:
@@ -52,12 +68,7 @@ def init_auth(app: Flask) -> None:
         from flask import flash, redirect, url_for
 
         if request.path.startswith("/api/"):
-            resp = jsonify(
-                error={"code": "unauthorized", "message": "Log in or send a valid Bearer token.", "fields": {}}
-            )
-            resp.status_code = 401
-            resp.headers["WWW-Authenticate"] = "Bearer"
-            return resp
+            return api_unauthenticated()
         flash(login_manager.login_message, "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
@@ -77,6 +88,8 @@ def init_auth(app: Flask) -> None:
                 resp.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
                 return resp
             return None  # token requests carry no ambient cookie credentials: no CSRF needed
+        if request.path.startswith("/api/") and _needs_login(request.endpoint) and not current_user.is_authenticated:
+            return api_unauthenticated()  # who you are comes before whether the request is forged
         if request.method in UNSAFE_METHODS and not request.path.startswith(CSRF_EXEMPT_PREFIXES):
             csrf.protect()
         return None

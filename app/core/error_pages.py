@@ -10,7 +10,7 @@ from app.core.errors import RateLimited, ServiceError
 
 DEFAULT_CODES = {
     400: "bad_request",
-    401: "unauthorized",
+    401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
