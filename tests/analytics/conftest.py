@@ -3,7 +3,7 @@ payments, refunds, cancellations, applications, flags and events on both sides o
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +14,7 @@ from app.coaches.models import CertificationLevel
 from app.moderation.models import FlagStatus, ItemStatus
 from app.payments.models import PaymentStatus, RefundStatus
 from app.verification.models import ApplicationStatus
+from tests.clock import SUITE_NOW, first_of_month
 from tests.factories import UserFactory
 from tests.factories.analytics import (
     ApplicationFactory,
@@ -32,19 +33,25 @@ TZ = "Europe/Berlin"
 BERLIN = ZoneInfo(TZ)
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def berlin(day: date, hour: int, minute: int = 0) -> datetime:
+    """A Berlin wall-clock time on `day`, as the UTC instant it is."""
+    return datetime.combine(day, time(hour, minute), BERLIN).astimezone(UTC)
 
 
-# Berlin is UTC+1 in November: 22:30 UTC is 23:30 on the same day, 23:30 UTC is 00:30 the next day.
-BEFORE_MIDNIGHT = utc(2026, 11, 1, 22, 30)  # Berlin 1 Nov
-AFTER_MIDNIGHT = utc(2026, 11, 1, 23, 30)  # Berlin 2 Nov (UTC still 1 Nov)
-EARLY_FIRST = utc(2026, 10, 31, 23, 10)  # Berlin 1 Nov 00:10 (UTC 31 Oct: outside a UTC window)
-MIDDAY = utc(2026, 11, 2, 12, 0)
-LATE_LAST = utc(2026, 11, 3, 23, 30)  # Berlin 4 Nov: outside the window
-THIRD = utc(2026, 11, 3, 9, 0)
+# The world lives on the first three days of last month (Berlin), so that a month view splits it from
+# the month before and every stamp is in the past, whatever the suite's clock says.
+FIRST = first_of_month(SUITE_NOW.astimezone(BERLIN).date(), 1)
+SECOND, THIRD_DAY = FIRST + timedelta(days=1), FIRST + timedelta(days=2)
+MONTH_BEFORE = first_of_month(FIRST, 1)
+# Berlin is ahead of UTC all year: 23:30 Berlin is still the same UTC day, 00:30 the next Berlin day is not.
+BEFORE_MIDNIGHT = berlin(FIRST, 23, 30)
+AFTER_MIDNIGHT = berlin(SECOND, 0, 30)  # Berlin day 2, UTC still day 1
+EARLY_FIRST = berlin(FIRST, 0, 10)  # Berlin day 1, UTC the last day of the month before (outside a UTC window)
+MIDDAY = berlin(SECOND, 13, 0)
+LATE_LAST = berlin(FIRST + timedelta(days=3), 0, 30)  # Berlin day 4: outside the window
+THIRD = berlin(THIRD_DAY, 10, 0)
 
-WINDOW = Window(date(2026, 11, 1), date(2026, 11, 3), "day", TZ)
+WINDOW = Window(FIRST, THIRD_DAY, "day", TZ)
 STAMPS = [BEFORE_MIDNIGHT, AFTER_MIDNIGHT, EARLY_FIRST, MIDDAY, LATE_LAST, THIRD]
 
 

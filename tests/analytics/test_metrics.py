@@ -15,7 +15,8 @@ from app.extensions import db
 from app.moderation.models import FlagStatus
 from app.payments.models import PaymentStatus, RefundStatus
 from app.verification.models import ApplicationStatus
-from tests.analytics.conftest import TZ, WINDOW, expected_counts, local_day, series_dict
+from tests.analytics.conftest import FIRST, MONTH_BEFORE, TZ, WINDOW, expected_counts, local_day, series_dict
+from tests.clock import last_of_month
 
 
 def in_window(ts) -> bool:
@@ -78,9 +79,10 @@ def test_booking_counts_follow_the_berlin_day(world):
     assert values("bookings_made") == expected_counts([b.created_at for b in world.bookings])
     assert values("bookings_completed") == expected_counts([b.completed_at for b in world.bookings])
     assert values("bookings_cancelled") == expected_counts([b.cancelled_at for b in world.bookings])
-    # The booking made at 00:10 Berlin on 1 Nov (23:10 UTC on 31 Oct) counts on 1 Nov here, not in UTC.
+    # The booking made at 00:10 Berlin on the 1st (23:10 or 22:10 UTC the day before) counts on the 1st
+    # here, not in UTC.
     utc_window = Window(WINDOW.start, WINDOW.end, "day", "UTC")
-    assert values("bookings_made")["2026-11-01"] != values("bookings_made", utc_window)["2026-11-01"]
+    assert values("bookings_made")[FIRST.isoformat()] != values("bookings_made", utc_window)[FIRST.isoformat()]
 
 
 def test_booking_filters(world):
@@ -174,11 +176,11 @@ def test_coach_activation(world):
         return coach is not None and db.session.query(AvailabilityRule).filter_by(coach_id=coach.id).count() > 0
 
     assert values("coach_activation") == expected_rate([(a.decided_at, live(a)) for a in approved])
-    assert values("coach_activation")["2026-11-01"] == 100.0  # the EUR coach is live with hours
+    assert values("coach_activation")[FIRST.isoformat()] == 100.0  # the EUR coach is live with hours
 
 
 def test_client_retention_by_monthly_cohort(world):
-    window = Window(date(2026, 10, 1), date(2026, 11, 30), "day", TZ)
+    window = Window(MONTH_BEFORE, last_of_month(FIRST), "day", TZ)
     metric, used, result = compute("client_retention", window)
     assert used.granularity == "month"
     paid = [b for b in world.bookings if b.confirmed_at is not None]
@@ -191,7 +193,7 @@ def test_client_retention_by_monthly_cohort(world):
         expected[cohort] = (num + returned, den + 1)
     got = {p["period"]: (p["numerator"], p["denominator"]) for p in result.series if p["denominator"]}
     assert got == expected
-    assert [p["period"] for p in result.series] == ["2026-10-01", "2026-11-01"]
+    assert [p["period"] for p in result.series] == [MONTH_BEFORE.isoformat(), FIRST.isoformat()]
 
 
 def test_moderation_metrics(world):
@@ -211,18 +213,22 @@ def test_moderation_metrics(world):
 
 
 def test_week_and_month_granularity(world):
-    week = Window(date(2026, 10, 26), date(2026, 11, 8), "week", TZ)
+    monday = FIRST - timedelta(days=FIRST.weekday())  # weeks start on Monday
+    next_monday = monday + timedelta(days=7)
+    week = Window(monday, next_monday + timedelta(days=6), "week", TZ)
     got = values("bookings_made", week)
-    assert list(got) == ["2026-10-26", "2026-11-02"]
+    assert list(got) == [monday.isoformat(), next_monday.isoformat()]
     stamps = [b.created_at for b in world.bookings]
-    assert got["2026-10-26"] == sum(1 for t in stamps if date(2026, 10, 26) <= local_day(t) <= date(2026, 11, 1))
-    assert got["2026-11-02"] == sum(1 for t in stamps if date(2026, 11, 2) <= local_day(t) <= date(2026, 11, 8))
-    month = Window(date(2026, 10, 1), date(2026, 11, 30), "month", TZ)
+    for start in (monday, next_monday):
+        in_week = sum(1 for t in stamps if start <= local_day(t) <= start + timedelta(days=6))
+        assert got[start.isoformat()] == in_week, start
+    month = Window(MONTH_BEFORE, last_of_month(FIRST), "month", TZ)
     got = values("bookings_made", month)
-    assert got == {
-        "2026-10-01": sum(1 for t in stamps if local_day(t).month == 10),
-        "2026-11-01": sum(1 for t in stamps if local_day(t).month == 11),
-    }
+
+    def in_month(t, first):
+        return (local_day(t).year, local_day(t).month) == (first.year, first.month)
+
+    assert got == {first.isoformat(): sum(1 for t in stamps if in_month(t, first)) for first in (MONTH_BEFORE, FIRST)}
 
 
 def test_bad_input_is_refused(app):

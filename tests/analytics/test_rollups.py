@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -12,11 +12,14 @@ from app.analytics.periods import Window
 from app.analytics.rollups import ROLLUP_METRICS
 from app.core.db import utcnow
 from app.extensions import db
-from tests.analytics.conftest import TZ
+from tests.analytics.conftest import BERLIN, FIRST, TZ, WINDOW
+from tests.clock import SUITE_NOW, first_of_month
 from tests.factories.analytics import BookingFactory
 from workers.analytics import refresh_rollups
 
-LONG = Window(date(2026, 6, 1), date(2026, 11, 30), "week", TZ)
+TODAY = SUITE_NOW.astimezone(BERLIN).date()
+# Half a year up to today (so a booking made now falls in it), within the rollups' 400 days.
+LONG = Window(first_of_month(FIRST, 5), TODAY + timedelta(days=1), "week", TZ)
 
 
 def test_rollups_give_the_live_numbers_and_say_how_fresh(world, app, monkeypatch, client, login_as):
@@ -34,9 +37,9 @@ def test_rollups_give_the_live_numbers_and_say_how_fresh(world, app, monkeypatch
     # Coach filters cannot use the rollups: computed live.
     assert compute("bookings_made", LONG, Filters(level="master"))[2].refreshed_at is None
     # Short ranges stay live.
-    assert compute("bookings_made", Window(date(2026, 11, 1), date(2026, 11, 3), "day", TZ))[2].refreshed_at is None
+    assert compute("bookings_made", WINDOW)[2].refreshed_at is None
     # A window older than the rollups' coverage is computed live.
-    old = Window(date(2025, 1, 1), date(2026, 11, 30), "month", TZ)
+    old = Window(first_of_month(TODAY, 23), LONG.end, "month", TZ)
     assert compute("bookings_made", old)[2].refreshed_at is None
     # Refreshing twice does not double count.
     refresh_rollups(days=400)
@@ -52,9 +55,8 @@ def test_rollups_give_the_live_numbers_and_say_how_fresh(world, app, monkeypatch
     from tests.factories import StaffFactory
 
     login_as(StaffFactory(roles=[Role.ADMIN], timezone=TZ))
-    html = client.get("/staff/analytics/?group=Bookings&from=2026-06-01&to=2026-11-30&granularity=week").get_data(
-        as_text=True
-    )
+    query = f"group=Bookings&from={LONG.start.isoformat()}&to={LONG.end.isoformat()}&granularity=week"
+    html = client.get(f"/staff/analytics/?{query}").get_data(as_text=True)
     assert "From rollups refreshed" in html and "read the daily rollups, refreshed" in html
 
 

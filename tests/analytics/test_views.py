@@ -12,7 +12,7 @@ from app.analytics.metrics import METRICS
 from tests.analytics.conftest import WINDOW, expected_counts
 from tests.factories import StaffFactory, UserFactory
 
-QS = "from=2026-11-01&to=2026-11-03&granularity=day&tz=Europe/Berlin"
+QS = f"from={WINDOW.start.isoformat()}&to={WINDOW.end.isoformat()}&granularity=day&tz=Europe/Berlin"
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.FINANCE])

@@ -8,7 +8,7 @@ import io
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from app.accounts.models import Role
 from app.core.jobs import RQJobs
+from tests.clock import SUITE_NOW, first_of_month, last_of_month, month_label
 from tests.e2e.conftest import assert_accessible, snap, staff_login
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.analytics import BookingFactory, CoachProfileFactory, PaymentFactory
@@ -32,7 +33,9 @@ def points(page, name: str) -> int:
 def test_admin_charts_csv_and_report_progress(page, base, app, redis_url, monkeypatch):
     coach = CoachProfileFactory(currency="EUR")
     client = UserFactory()
-    start = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    month = first_of_month(SUITE_NOW.date(), 1)  # last month: complete and in the past
+    first, last = month.isoformat(), last_of_month(month).isoformat()
+    start = datetime.combine(month, time(12), UTC)
     for day in range(0, 28, 2):
         booking = BookingFactory(coach=coach, client=client, created_at=start + timedelta(days=day))
         PaymentFactory(booking=booking, created_at=start + timedelta(days=day))
@@ -44,15 +47,20 @@ def test_admin_charts_csv_and_report_progress(page, base, app, redis_url, monkey
     expect(page.get_by_role("heading", name="Analytics", level=1)).to_be_visible()
     assert points(page, "bookings_made") == 30  # the default range: the last 30 days
 
-    page.get_by_label("From", exact=True).fill("2026-10-01")
-    page.get_by_label("To", exact=True).fill("2026-10-31")
+    page.get_by_label("From", exact=True).fill(first)
+    page.get_by_label("To", exact=True).fill(last)
     page.get_by_role("button", name="Apply").click()
-    page.wait_for_url("**from=2026-10-01**")
-    assert points(page, "bookings_made") == 31
+    page.wait_for_url(f"**from={first}**")
+    assert points(page, "bookings_made") == last_of_month(month).day
     page.get_by_label("Granularity", exact=True).select_option("week")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**granularity=week**")
-    assert points(page, "bookings_made") == 5  # weeks starting 28 Sep, 5, 12, 19 and 26 Oct
+    mondays = []  # every week (Monday first) that touches the month
+    monday = month - timedelta(days=month.weekday())
+    while monday <= last_of_month(month):
+        mondays.append(monday.isoformat())
+        monday += timedelta(days=7)
+    assert points(page, "bookings_made") == len(mondays)
     page.locator("#title-bookings_made").scroll_into_view_if_needed()
     snap(page, "analytics-bookings-week")
     assert_accessible(page)
@@ -63,7 +71,7 @@ def test_admin_charts_csv_and_report_progress(page, base, app, redis_url, monkey
     with page.expect_download() as info:
         section.get_by_role("link", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
-    assert [r["period"] for r in rows] == ["2026-09-28", "2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"]
+    assert [r["period"] for r in rows] == mondays
     assert sum(int(r["value"]) for r in rows) == 14
 
     page.get_by_role("link", name="Money").click()
@@ -72,7 +80,7 @@ def test_admin_charts_csv_and_report_progress(page, base, app, redis_url, monkey
 
     page.get_by_role("navigation", name="Console sections").get_by_role("link", name="Reports").click()
     page.get_by_label("Report", exact=True).select_option("finance")
-    page.get_by_label("Month", exact=True).fill("2026-10")
+    page.get_by_label("Month", exact=True).fill(month_label(month))
     page.get_by_role("button", name="Start report").click()
     bar = page.get_by_role("progressbar")
     expect(bar).to_be_visible()
@@ -83,7 +91,7 @@ def test_admin_charts_csv_and_report_progress(page, base, app, redis_url, monkey
         "APP_ENV": "testing",
         "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))),
     }
     rq = str(Path(sys.executable).parent / "rq")
     worker = subprocess.Popen([rq, "worker", "--burst", "--url", redis_url, "reports"], cwd=ROOT, env=env,

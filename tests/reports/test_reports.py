@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 
 import pytest
@@ -22,26 +23,36 @@ from app.core.models import AuditLog, OutgoingMail
 from app.core.storage import storage
 from app.extensions import db
 from app.payments.models import PaymentStatus, RefundStatus
-from reports.money import fmt_money
+from tests.analytics.conftest import FIRST
+from tests.clock import first_of_month, last_month, month_label
 from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-NOV_START, DEC_START = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+# The analytics world's month (UTC, the default reporting zone).
+PERIOD = month_label(FIRST)
+MONTH_START = datetime.combine(FIRST, clock_time(), UTC)
+MONTH_END = datetime.combine(first_of_month(FIRST, -1), clock_time(), UTC)
 
 
-def in_november(ts) -> bool:
-    return ts is not None and NOV_START <= ts < DEC_START
+def in_month(ts) -> bool:
+    return ts is not None and MONTH_START <= ts < MONTH_END
+
+
+def written(amount: int, currency: str) -> str:
+    """How the report prints an amount of these two-decimal currencies: '1,234.50 EUR'."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount) // 100:,}.{abs(amount) % 100:02d} {currency}"
 
 
 def expected_totals(world) -> dict[str, dict[str, int]]:
-    """Per currency gross, refunds and net for November (UTC, the default reporting zone), from the rows."""
+    """Per currency gross, refunds and net for the month, from the rows."""
     out: dict[str, dict[str, int]] = {}
     for p in world.payments:
-        if p.status == PaymentStatus.SUCCEEDED and in_november(p.succeeded_at):
+        if p.status == PaymentStatus.SUCCEEDED and in_month(p.succeeded_at):
             out.setdefault(p.currency, {"gross": 0, "refunds": 0})["gross"] += p.amount
     for r in world.refunds:
-        if r.status == RefundStatus.SUCCEEDED and in_november(r.succeeded_at):
+        if r.status == RefundStatus.SUCCEEDED and in_month(r.succeeded_at):
             out.setdefault(r.currency, {"gross": 0, "refunds": 0})["refunds"] += r.amount
     for t in out.values():
         t["net"] = t["gross"] - t["refunds"]
@@ -56,10 +67,10 @@ def assert_finance_files(report: Report, world) -> None:
     totals = expected_totals(world)
     assert set(totals) == {"EUR", "USD"}
     text = pdf_text(storage().get(report.pdf_key))
-    assert "Finance report" in text and "2026-11" in text
+    assert "Finance report" in text and PERIOD in text
     for cur, t in totals.items():
         for label in ("gross", "refunds", "net"):
-            assert fmt_money(t[label], cur) in text, (cur, label, fmt_money(t[label], cur))
+            assert written(t[label], cur) in text, (cur, label, written(t[label], cur))
     rows = list(csv.reader(io.StringIO(storage().get(report.csv_key).decode())))
     table = rows[rows.index(["Volume, refunds and net per currency"]) + 2 :]
     got = {}
@@ -74,28 +85,28 @@ def assert_finance_files(report: Report, world) -> None:
 
 def test_finance_report_built_inline_holds_the_database_totals_and_is_mailed(world, app):
     finance = StaffFactory(roles=[Role.FINANCE])
-    report = request_report("finance", "2026-11", finance)  # inline jobs: built at commit
+    report = request_report("finance", PERIOD, finance)  # inline jobs: built at commit
     db.session.expire_all()
     report = db.session.get(Report, report.id)
     assert report.status == ReportStatus.DONE and report.progress == 100, report.error
     assert_finance_files(report, world)
     mail = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.to_address == finance.email)).one()
-    assert "2026-11" in mail.subject and mail.attachments[0]["filename"] == "finance-2026-11.pdf"
+    assert PERIOD in mail.subject and mail.attachments[0]["filename"] == f"finance-{PERIOD}.pdf"
     assert db.session.scalars(sa.select(AuditLog.action)).all().count("report.requested") == 1
 
 
 @pytest.mark.parametrize("kind", ["verification", "moderation"])
 def test_other_reports_render_their_figures(world, app, kind):
-    report = build_report(request_report(kind, "2026-11", None).id)
+    report = build_report(request_report(kind, PERIOD, None).id)
     assert report.status == ReportStatus.DONE, report.error
     text = pdf_text(storage().get(report.pdf_key))
     csv_text = storage().get(report.csv_key).decode()
     if kind == "verification":
-        received = sum(1 for a in world.applications if in_november(a.submitted_at))
+        received = sum(1 for a in world.applications if in_month(a.submitted_at))
         assert f"Applications received {received}" in text.replace("\n", " ")
         assert f"Applications received,{received}" in csv_text
     else:
-        flags = sum(1 for f in world.flags if in_november(f.created_at))
+        flags = sum(1 for f in world.flags if in_month(f.created_at))
         assert f"Flags received {flags}" in text.replace("\n", " ")
         assert f"Flags received,{flags}" in csv_text
 
@@ -105,7 +116,7 @@ def test_a_failure_is_kept_with_its_reason_and_can_be_retried(world, app, client
 
     monkeypatch.setitem(service.GATHERERS, "finance", lambda period: 1 / 0)
     admin = StaffFactory(roles=[Role.ADMIN])
-    report = request_report("finance", "2026-11", admin)
+    report = request_report("finance", PERIOD, admin)
     db.session.expire_all()
     report = db.session.get(Report, report.id)
     assert report.status == ReportStatus.FAILED and "ZeroDivisionError" in report.error
@@ -126,7 +137,7 @@ def test_report_built_by_a_real_rq_worker(world, app, client, login_as, redis_ur
     monkeypatch.setitem(app.extensions, "jobs", RQJobs(redis_url))
     login_as(StaffFactory(roles=[Role.FINANCE]))
     token = csrf_token_from(client, "/staff/reports/")
-    resp = client.post("/staff/reports/", data={"kind": "finance", "period": "2026-11", "csrf_token": token})
+    resp = client.post("/staff/reports/", data={"kind": "finance", "period": PERIOD, "csrf_token": token})
     assert resp.status_code == 302
     report_id = db.session.scalar(sa.select(Report.id))
     assert client.get(f"/staff/reports/{report_id}/status").get_json() == {
@@ -139,7 +150,7 @@ def test_report_built_by_a_real_rq_worker(world, app, client, login_as, redis_ur
         "APP_ENV": "testing",
         "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))),
     }
     rq = str(Path(sys.executable).parent / "rq")
     subprocess.run([rq, "worker", "--burst", "--url", redis_url, "reports"], cwd=ROOT, env=env, timeout=120,
@@ -170,7 +181,7 @@ def test_report_built_by_a_real_rq_worker(world, app, client, login_as, redis_ur
     ],
 )
 def test_downloads_only_for_the_right_roles(app, client, login_as, role, kind, allowed):
-    report = build_report(request_report(kind, "2026-10", None).id)
+    report = build_report(request_report(kind, last_month(), None).id)
     login_as(StaffFactory(roles=[role]))
     for fmt in ("pdf", "csv"):
         with client.get(f"/staff/reports/{report.id}/download.{fmt}") as resp:
@@ -188,19 +199,19 @@ def test_clients_and_coaches_cannot_open_reports(app, client, login_as):
 
 
 def test_cli_build_prints_the_stored_key_last(world, app):
-    result = app.test_cli_runner().invoke(args=["reports", "build", "finance", "--period", "2026-11"])
+    result = app.test_cli_runner().invoke(args=["reports", "build", "finance", "--period", PERIOD])
     assert result.exit_code == 0, result.output
     key = result.output.strip().splitlines()[-1]
     assert key.endswith(".pdf") and storage().exists(key)
-    bad = app.test_cli_runner().invoke(args=["reports", "build", "finance", "--period", "2026-13"])
+    bad = app.test_cli_runner().invoke(args=["reports", "build", "finance", "--period", f"{FIRST.year}-13"])
     assert bad.exit_code != 0
 
 
 def test_cli_schedule_queues_last_months_finance_report(app):
-    result = app.test_cli_runner().invoke(args=["reports", "schedule", "--period", "2026-10"])
+    result = app.test_cli_runner().invoke(args=["reports", "schedule", "--period", last_month()])
     assert result.exit_code == 0, result.output
     report = db.session.scalars(sa.select(Report)).one()
-    assert (report.kind, report.period) == ("finance", "2026-10")
+    assert (report.kind, report.period) == ("finance", last_month())
 
 
 def test_cli_schedule_follows_the_configured_kinds(app, monkeypatch):
