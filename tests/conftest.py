@@ -41,6 +41,17 @@ def pytest_report_header(config):
     return describe()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The security probes' counts, so a run says how much it checked."""
+    from tests.permissions import COUNTS
+
+    if COUNTS["requests"] or COUNTS["object_checks"]:
+        terminalreporter.write_line(
+            f"permissions: {COUNTS['requests']} requests probed over {COUNTS['routes']} routes and methods; "
+            f"{COUNTS['object_checks']} cross-user object checks"
+        )
+
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
