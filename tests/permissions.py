@@ -59,11 +59,13 @@ def outcome(resp) -> str:
     return str(resp.status_code)
 
 
-def send(app: Flask, client, route: Route, user, bearer: dict | None):
+def send(app: Flask, client, route: Route, user, bearer: dict | None, json_body: dict | None = None):
     """The route's request as this user (None: anonymous): Bearer for the API, else a session + CSRF."""
     token = prepare_session(app, client, None if bearer else user)
     headers = dict(bearer or {})
     kwargs = {}
+    if json_body is not None:
+        kwargs["json"] = json_body
     if route.method != "GET" and not bearer:
         headers["X-CSRFToken"] = token
         if not route.is_api:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, g, session
 from flask_wtf.csrf import generate_csrf
 
 from app.accounts import services
 from app.accounts.models import Role
+from app.extensions import db
 from tests.factories import StaffFactory, UserFactory
 
 STAFF = {"verifier", "moderator", "finance", "admin"}
@@ -39,3 +41,14 @@ def prepare_session(app: Flask, client, user=None) -> str:
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
     return token
+
+
+def table_fingerprint() -> dict[str, str]:
+    """A digest of every table's rows, to prove that a request wrote nothing (inserts or updates)."""
+    parts = [
+        f"SELECT '{t.name}' AS name, md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS digest "
+        f'FROM "{t.name}" x'
+        for t in db.metadata.sorted_tables
+    ]
+    db.session.expire_all()
+    return dict(db.session.execute(sa.text(" UNION ALL ".join(parts))).all())

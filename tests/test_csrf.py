@@ -3,11 +3,8 @@ request without a CSRF token, writes nothing, and accepts the same request with 
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from app.extensions import db
 from tests.access_map import UNSAFE, probes
-from tests.security_clients import bearer_for, make_user, prepare_session
+from tests.security_clients import bearer_for, make_user, prepare_session, table_fingerprint
 
 CSRF_MESSAGE = "security token is missing"
 
@@ -21,17 +18,6 @@ def _unsafe_requests(app):
                 yield probe, method
 
 
-def _fingerprint() -> dict[str, str]:
-    """A digest of every table's rows, to prove that nothing was written (inserts or updates)."""
-    parts = [
-        f"SELECT '{t.name}' AS name, md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS digest "
-        f'FROM "{t.name}" x'
-        for t in db.metadata.sorted_tables
-    ]
-    db.session.expire_all()
-    return dict(db.session.execute(sa.text(" UNION ALL ".join(parts))).all())
-
-
 def test_the_url_map_has_unsafe_rules_to_check(app):
     endpoints = {probe.endpoint for probe, _ in _unsafe_requests(app)}
     assert {"accounts.login", "accounts.logout", "staff.set_user_enabled", "user.action_view"} <= endpoints
@@ -43,10 +29,10 @@ def test_unsafe_requests_without_a_csrf_token_are_refused_and_write_nothing(app)
     failures = []
     for probe, method in _unsafe_requests(app):
         prepare_session(app, client, admin)
-        before = _fingerprint()
+        before = table_fingerprint()
         data = None if probe.is_api else {"id": "1", "name": "x", "email": "x@example.org"}
         resp = client.open(probe.path, method=method, data=data)
-        changed = sorted(k for k, v in _fingerprint().items() if before.get(k) != v)
+        changed = sorted(k for k, v in table_fingerprint().items() if before.get(k) != v)
         body = resp.get_data(as_text=True)
         if resp.status_code != 400 or CSRF_MESSAGE not in body:
             failures.append(f"{method} {probe.path} ({probe.endpoint}): {resp.status_code}, not refused for CSRF")

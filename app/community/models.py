@@ -68,7 +68,17 @@ class PostVisibility(enum.StrEnum):
     REMOVED = "removed"
 
 
-class Discussion(db.Model):
+class AuthoredPost:
+    """What discussions and replies answer about their author."""
+
+    author_id: int
+
+    def is_written_by(self, user) -> bool:
+        """True for the post's author: only they may edit or delete it."""
+        return user is not None and user.is_authenticated and self.author_id == user.id
+
+
+class Discussion(AuthoredPost, db.Model):
     """A topic in a group; body kept as Markdown and as sanitised HTML."""
 
     __tablename__ = "discussions"
@@ -96,7 +106,7 @@ class Discussion(db.Model):
     author = relationship("User")
 
 
-class Reply(db.Model):
+class Reply(AuthoredPost, db.Model):
     """A reply in a discussion."""
 
     __tablename__ = "replies"

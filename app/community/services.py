@@ -241,7 +241,7 @@ def post_reply(actor: User, discussion: Discussion, body_md: str) -> Reply:
 def edit_post(actor: User, post: Post, body_md: str, title: str | None = None) -> Post:
     """The author edits within the edit window; the previous body is kept as a revision."""
     rules.ensure_can_post(actor)
-    if post.author_id != actor.id:
+    if not post.is_written_by(actor):
         raise PermissionDenied("Only the author can edit this post.")
     if post.deleted_at is not None or post.visibility in (PostVisibility.REMOVED, PostVisibility.HIDDEN):
         raise InvalidState("This post can no longer be edited.")
@@ -266,7 +266,7 @@ def edit_post(actor: User, post: Post, body_md: str, title: str | None = None) -
 
 def delete_post(actor: User, post: Post) -> Post:
     """The author deletes a post: hidden from members, still visible to moderators."""
-    if post.author_id != actor.id:
+    if not post.is_written_by(actor):
         raise PermissionDenied("Only the author can delete this post.")
     if post.deleted_at is not None:
         raise InvalidState("This post is already deleted.")

@@ -43,6 +43,14 @@ def _post_or_404(kind: str, post_id: int):
     return post
 
 
+def _own_post_or_403(kind: str, post_id: int):
+    """A post the current user wrote; anyone else may read it but not change it."""
+    post = _post_or_404(kind, post_id)
+    if not post.is_written_by(current_user):
+        abort(403)
+    return post
+
+
 def _show_error(form, exc: ServiceError) -> None:
     """Field errors beside the fields, the message on top."""
     for name, message in exc.fields.items():
@@ -194,7 +202,7 @@ def replies_since(discussion_id: int):
 @login_required
 def edit(kind: str, post_id: int):
     """The author edits a post within the edit window."""
-    post = _post_or_404(kind, post_id)
+    post = _own_post_or_403(kind, post_id)
     form = EditForm(title=getattr(post, "title", None), body=post.body_md)
     if form.validate_on_submit():
         try:
@@ -212,7 +220,7 @@ def edit(kind: str, post_id: int):
 @login_required
 def delete(kind: str, post_id: int):
     """The author deletes a post (moderators can still see it)."""
-    post = _post_or_404(kind, post_id)
+    post = _own_post_or_403(kind, post_id)
     try:
         services.delete_post(current_user, post)
         flash("Deleted.", "success")

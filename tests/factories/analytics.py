@@ -14,6 +14,7 @@ from app.core.db import utcnow
 from app.moderation.models import Flag, FlagReason, FlagStatus, ModerationItem, TargetType
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from app.verification.models import ApplicationStatus, CoachApplication
+from tests.clock import last_month
 from tests.factories.accounts import BaseFactory, UserFactory
 
 
@@ -185,5 +186,5 @@ class ReportFactory(BaseFactory):
         model = Report
 
     kind = "finance"
-    period = "2026-10"
+    period = factory.LazyFunction(last_month)
     status = ReportStatus.QUEUED

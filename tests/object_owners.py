@@ -1,0 +1,109 @@
+"""Builders for the cross-user object checks: each makes one object that belongs to `owner` and
+returns the values its routes' paths take (see tests/object_access.csv)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.accounts import services as accounts
+from app.analytics.models import ReportStatus
+from app.booking.models import AvailabilityException, BookingStatus, ExceptionKind
+from app.community.models import GroupMembership, MembershipStatus
+from app.core.db import utcnow
+from app.core.storage import storage
+from app.extensions import db
+from app.messaging.models import MessageThread
+from tests.factories import UserFactory
+from tests.factories.analytics import ReportFactory
+from tests.factories.booking import BookingFactory, SessionTypeFactory
+from tests.factories.coaches import CoachFactory
+from tests.factories.community import DiscussionFactory, GroupFactory, OldUserFactory
+from tests.factories.payments import HeldBookingFactory, PaidPaymentFactory
+from tests.factories.verification import ApplicationFactory
+
+
+def booking(owner) -> dict:
+    return {"booking_id": BookingFactory(client=owner, starts_at=_next_hour(days=5)).id}
+
+
+def held_booking(owner) -> dict:
+    return {"booking_id": HeldBookingFactory(client=owner).id}
+
+
+def completed_booking(owner) -> dict:
+    starts = _next_hour(days=-3)
+    return {"booking_id": BookingFactory(client=owner, starts_at=starts, status=BookingStatus.COMPLETED).id}
+
+
+def payment(owner) -> dict:
+    return {"payment_id": PaidPaymentFactory(booking__client=owner).id}
+
+
+def application(owner) -> dict:
+    return {"application_id": ApplicationFactory(user=owner).id}
+
+
+def availability_exception(owner) -> dict:
+    coach = CoachFactory(user=owner)
+    row = AvailabilityException(
+        coach_id=coach.id, on_date=utcnow().date() + timedelta(days=7), kind=ExceptionKind.TIME_OFF
+    )
+    db.session.add(row)
+    db.session.commit()
+    return {"exception_id": row.id}
+
+
+def session_type(owner) -> dict:
+    return {"session_type_id": SessionTypeFactory(coach=CoachFactory(user=owner)).id}
+
+
+def join_request(owner) -> dict:
+    """A private group `owner` owns, with somebody waiting to be let in."""
+    group = GroupFactory(owner=owner, is_private=True)
+    asker = UserFactory()
+    db.session.add(GroupMembership(group_id=group.id, user_id=asker.id, status=MembershipStatus.PENDING))
+    db.session.commit()
+    return {"slug": group.slug, "user_id": asker.id}
+
+
+def own_discussion(owner) -> dict:
+    return {"kind": "discussion", "post_id": DiscussionFactory(author=owner).id}
+
+
+def private_group(owner) -> dict:
+    """A private group of which `owner` is a member (its owner is somebody else)."""
+    group = GroupFactory(owner=OldUserFactory(), is_private=True)
+    db.session.add(GroupMembership(group_id=group.id, user_id=owner.id))
+    discussion = DiscussionFactory(group=group, author=group.owner)
+    db.session.commit()
+    return {"slug": group.slug, "group_id": group.id, "discussion_id": discussion.id}
+
+
+def thread(owner) -> dict:
+    coach = CoachFactory()
+    row = MessageThread(client_id=owner.id, coach_user_id=coach.user_id)
+    db.session.add(row)
+    db.session.commit()
+    return {"thread_id": row.id}
+
+
+def api_token(owner) -> dict:
+    token, _ = accounts.create_api_token(owner, "laptop")
+    return {"token_id": token.id}
+
+
+def finance_report(owner) -> dict:
+    """A finished finance report with its PDF stored (reports belong to the roles of their kind)."""
+    storage().put("reports/finance-test.pdf", b"%PDF-1.4 report", "application/pdf")
+    report = ReportFactory(kind="finance", status=ReportStatus.DONE, progress=100, pdf_key="reports/finance-test.pdf")
+    return {"report_id": report.id, "fmt": "pdf"}
+
+
+def _next_hour(days: int):
+    return utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=days)
+
+
+BUILDERS = {f.__name__: f for f in (
+    booking, held_booking, completed_booking, payment, application, availability_exception, session_type,
+    join_request, own_discussion, private_group, thread, api_token, finance_report,
+)}  # fmt: skip
