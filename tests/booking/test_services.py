@@ -154,7 +154,7 @@ def test_late_payment_confirms_an_expired_hold_if_the_slot_is_free():
     assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED
 
 
-def test_late_payment_for_a_lost_slot_cancels_and_refunds_in_full():
+def test_late_payment_for_a_lost_slot_leaves_it_expired_and_refunds_in_full():
     from app.payments.models import Payment, PaymentStatus, Refund
 
     booking, coach = hold()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 
 from app.accounts.models import Role, User
@@ -11,6 +9,7 @@ from app.core.models import AuditLog
 from app.extensions import db
 from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory, UserFactory
+from tests.html import attributes
 
 
 def _audit(action: str) -> list[AuditLog]:
@@ -46,9 +45,7 @@ def test_create_shows_errors_beside_the_fields_and_keeps_the_input(login_as):
     resp = _create(client, email="not-an-address", password="short", roles=[])
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    assert re.search(r'id="email"[^>]*aria-invalid="true"', html) or re.search(
-        r'aria-invalid="true"[^>]*id="email"', html
-    )
+    assert attributes(html, "email")["aria-invalid"] == "true"
     assert 'id="email-err"' in html and "Invalid email address." in html
     assert 'id="password-err"' in html and "between 10 and 200 characters" in html
     assert "This field is required." in html  # roles
@@ -144,7 +141,9 @@ def test_disabled_user_cannot_log_in(client):
     user = UserFactory(is_enabled=False)
     token = csrf_token_from(client, "/login")
     resp = client.post("/login", data={"email": user.email, "password": "correct-horse-battery", "csrf_token": token})
-    assert resp.status_code != 302
+    assert resp.status_code == 401
+    assert "Wrong e-mail address or password." in resp.get_data(as_text=True)
+    assert client.get("/dashboard").headers["Location"].startswith("/login")
 
 
 def test_admin_cannot_disable_self(login_as):

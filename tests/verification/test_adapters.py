@@ -64,7 +64,7 @@ def test_download_redirects_to_a_short_lived_presigned_url_on_s3(app, client, lo
     resp = client.get(f"/staff/verification/documents/{doc.id}/download")
     assert resp.status_code == 302
     assert resp.location.startswith(s3_endpoint)
-    assert "Expires=" in resp.location or "X-Amz-Expires=60" in resp.location
+    assert "X-Amz-Expires=60" in resp.location  # signature version 4, valid for a minute
     assert "attachment" in resp.location
 
 

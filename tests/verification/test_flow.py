@@ -200,7 +200,7 @@ def test_form_flow_four_steps_resume_submit_request_info_answer_approve(app, cli
     login(verifier)
     review_html = client.get(f"/staff/verification/{application.id}").get_data(as_text=True)
     assert "You hold this application until" in review_html
-    assert "The certificate&#39;s text names Grace Hopper." in review_html or "text names Grace Hopper" in review_html
+    assert "The certificate&#39;s text names Grace Hopper." in review_html
     token = _csrf(review_html)
     resp = client.post(
         f"/staff/verification/{application.id}/decide",

@@ -1,0 +1,43 @@
+"""Reading pages as a browser would: elements by id and the selected option of a <select>."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.by_id: dict[str, dict[str, str | None]] = {}
+        self.selects: dict[str, list[str]] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if "id" in found:
+            self.by_id.setdefault(found["id"], found)
+        if tag == "select":
+            self._select = found.get("name")
+            self.selects.setdefault(self._select, [])
+        elif tag == "option" and self._select is not None and "selected" in found:
+            self.selects[self._select].append(found.get("value"))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def _parse(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    return parser
+
+
+def attributes(html: str, element_id: str) -> dict[str, str | None]:
+    """The attributes of the element with this id (KeyError when there is none)."""
+    return _parse(html).by_id[element_id]
+
+
+def selected(html: str, name: str) -> list[str]:
+    """The values of the selected options of the <select name=…>."""
+    return _parse(html).selects[name]
