@@ -34,7 +34,8 @@ services:
 test: $(VENV)/.installed-tests services
 	$(BIN)/ruff check --config .ci/ruff.toml .
 	$(BIN)/ruff format --config .ci/ruff.toml --check .
-	$(BIN)/python -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
+	$(BIN)/coverage run --rcfile=tests/coverage.ini -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
+	$(BIN)/coverage report --rcfile=tests/coverage.ini | tail -n 25
 
 lint: $(VENV)/.installed-tests
 	$(BIN)/ruff check --config .ci/ruff.toml .

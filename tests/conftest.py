@@ -126,6 +126,36 @@ def _owned_sequences() -> dict[str, list[str]]:
     return owned
 
 
+class UncommittedWrites:
+    """Watches the test's own session: a flush that no commit follows is a write nobody else sees.
+
+    Services called directly by a test run in the test's session; if one only flushes, the test
+    would read its rows back and pass. Such a test fails at teardown instead.
+    """
+
+    def __init__(self, session):
+        self.session, self.models = session, set()
+        sa.event.listen(session, "after_flush", self._flushed)
+        sa.event.listen(session, "after_commit", self._ended)
+        sa.event.listen(session, "after_rollback", self._ended)
+
+    def _flushed(self, session, context) -> None:
+        self.models |= {type(obj).__name__ for obj in (*session.new, *session.dirty, *session.deleted)}
+
+    def _ended(self, session) -> None:
+        self.models.clear()
+
+    def close(self) -> set[str]:
+        """Stop watching; returns the models written and never committed."""
+        for name, fn in (
+            ("after_flush", self._flushed),
+            ("after_commit", self._ended),
+            ("after_rollback", self._ended),
+        ):
+            sa.event.remove(self.session, name, fn)
+        return set(self.models)
+
+
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
     """Each test starts with empty tables, restarted ids and a fresh session.
@@ -134,7 +164,9 @@ def _clean_tables(app):
     on the small tables tests leave behind.
     """
     with app.app_context():
+        watcher = UncommittedWrites(db.session())
         yield
+        never_committed = watcher.close()
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
         probe = " UNION ALL ".join(f"SELECT '{t.name}' FROM (SELECT 1 FROM \"{t.name}\" LIMIT 1) AS x" for t in tables)
@@ -145,6 +177,8 @@ def _clean_tables(app):
             statements += [f'ALTER SEQUENCE "{seq}" RESTART' for name in used for seq in owned.get(name, ())]
             if statements:
                 conn.exec_driver_sql("; ".join(statements))
+    if never_committed:
+        pytest.fail(f"written to the test's session and never committed: {', '.join(sorted(never_committed))}")
 
 
 @pytest.fixture

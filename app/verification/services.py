@@ -193,15 +193,15 @@ def _submit(application: CoachApplication, user: User) -> None:
 
 def save_step(user: User, step: int, raw: dict, upload: Upload | None = None) -> CoachApplication:
     """Validate and save one wizard step of the user's draft (created on first save)."""
+    if step not in VALIDATORS:  # before a draft is opened: a refused step leaves nothing behind
+        raise ValidationFailed("There is no such step.", fields={"step": "Steps are 1 to 4."})
     application = _open_draft(user)
     errors: dict = {}
     clean: dict = {}
     try:
-        clean = VALIDATORS[step](raw) if step in VALIDATORS else {}
+        clean = VALIDATORS[step](raw)
     except ValidationFailed as exc:
         errors.update(exc.fields)
-    if step not in VALIDATORS:
-        raise ValidationFailed("There is no such step.", fields={"step": "Steps are 1 to 4."})
     content_type = None
     if step == 2 and (upload is not None or current_document(application) is None):
         try:

@@ -11,6 +11,7 @@ from app.accounts.models import Role
 from app.accounts.views import is_safe_next
 from app.core.db import utcnow
 from app.core.errors import RateLimited
+from app.core.security import public
 from app.extensions import db
 from config import TestingConfig
 from tests.accounts.flows import post_login
@@ -59,7 +60,7 @@ def test_api_rate_limits_answer_json_with_retry_after(app):
     def limited():
         raise RateLimited("Slow down.", retry_after=42)
 
-    other.add_url_rule("/api/limited", "limited", limited)
+    other.add_url_rule("/api/limited", "limited", public(limited))  # unguarded /api routes answer 401
     resp = other.test_client().get("/api/limited")
     assert resp.status_code == 429
     assert resp.headers["Retry-After"] == "42"

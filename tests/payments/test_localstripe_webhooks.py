@@ -29,14 +29,25 @@ def served_app(stripe_app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     stripe_app.config["SERVER_NAME"] = saved
 
 
-def test_localstripe_webhook_confirms_the_payment(stripe_app, webhook_secret, served_app, localstripe_url):
-    form = urllib.parse.urlencode(
-        {"url": f"{served_app}/webhooks/stripe", "secret": webhook_secret, "events[0]": "payment_intent.succeeded"}
-    ).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{localstripe_url}/_config/webhooks/coach-connect", data=form))
+@pytest.fixture
+def registered_webhook(localstripe_url, served_app, webhook_secret):
+    """localstripe sends payment_intent.succeeded to the served app during the test, and nothing after:
+    localstripe cannot delete a webhook, so it is pointed at an event that never happens."""
+
+    def register(url: str, event: str) -> None:
+        form = urllib.parse.urlencode({"url": url, "secret": webhook_secret, "events[0]": event}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{localstripe_url}/_config/webhooks/coach-connect", data=form))
+
+    register(f"{served_app}/webhooks/stripe", "payment_intent.succeeded")
+    yield
+    register("http://127.0.0.1:9/gone", "coach_connect.never")
+
+
+def test_localstripe_webhook_confirms_the_payment(stripe_app, registered_webhook, localstripe_url):
     booking = HeldBookingFactory()
     intent = services.create_intent(booking.client, booking.id)
     # What Stripe.js does in the browser: confirm the intent at Stripe, not through our server.
