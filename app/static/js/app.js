@@ -9,6 +9,21 @@
     overlay.hidden = !open;
     if (open) { var b = overlay.querySelector("button"); if (b) b.focus(); }
   }
+  // The public header's menu button (narrow screens): shows and hides the navigation.
+  document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+    var nav = document.getElementById(button.getAttribute("aria-controls"));
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("open", open);
+    });
+  });
+
+  // Filter panels start open (so they work without JavaScript) and fold on a phone's first screen.
+  if (window.matchMedia("(max-width: 760px)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
+  }
+
   document.querySelectorAll("[data-help-toggle]").forEach(function (el) {
     el.addEventListener("click", function () { toggleHelp(); });
   });
