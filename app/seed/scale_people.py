@@ -173,6 +173,7 @@ def _applications(plan: Plan, p: dict) -> Iterator[int]:
                 "WHEN 'info_requested' THEN 'Please upload a clearer scan.' WHEN 'approved' THEN 'Verified.' END",
                 "reapply_after": f"CASE WHEN status = 'rejected' THEN {decided_at} + interval '30 days' END",
                 "has_failing_checks": f"status <> 'draft' AND {rnd('a', 100, 28)} < 12",
+                "checks_state": "CASE WHEN status = 'draft' THEN 'pending' ELSE 'done' END",
                 "version": "1",
                 "created_at": "COALESCE(submitted_at, now()) - interval '1 hour'",
                 "updated_at": f"CASE WHEN {decided} THEN {decided_at} ELSE COALESCE(submitted_at, now()) END",

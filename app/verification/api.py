@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import Role
@@ -31,6 +31,11 @@ APPLICATION_SCHEMA = {
     "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string", "enum": ["draft", "submitted", "info_requested", "approved", "rejected"]},
+        "checks_state": {
+            "type": "string",
+            "enum": ["pending", "running", "done", "failed to run"],
+            "description": "the checks job: results are final only when done",
+        },
         "checks": {"type": "array", "items": CHECK_SCHEMA},
         "history": {
             "type": "array",
@@ -101,6 +106,7 @@ def application_json(application: CoachApplication, *, staff: bool = False) -> d
     return {
         "id": application.id,
         "status": application.status.value,
+        "checks_state": application.checks_status(stalled_after=current_app.config["JOB_TIMEOUT"]),
         "checks": [{"name": c.name, "result": c.result.value, "message": c.message} for c in checks],
         "history": [{"kind": e.kind, "message": e.message, "at": e.created_at.isoformat()} for e in events],
     }

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from app.coaches.models import CertificationLevel, CoachProfile
 from app.extensions import db
+from app.verification import active_content
 from app.verification.models import ApplicationDocument, CheckResult, CoachApplication
 from app.verification.sniffing import EXTENSIONS, JPEG, PDF, PNG, TYPE_NAMES, extension_of, sniff
 
@@ -53,6 +54,7 @@ class Subject:
     page_count: int | None = None
     preview_png: bytes | None = None
     opened: bool = False
+    safe_copy_pdf: bytes | None = None  # flattened copy, made when the original has active content
     notes: dict = field(default_factory=dict)
 
 
@@ -120,6 +122,28 @@ def check_opens(s: Subject) -> Outcome:
         return _fail("opens", f"The {TYPE_NAMES[kind]} is damaged or unreadable and could not be opened.")
     s.opened = True
     return _ok("opens", f"The {TYPE_NAMES[kind]} opens without errors.")
+
+
+def check_active_content(s: Subject) -> Outcome:
+    """A PDF has no scripts, actions, attachments, media or data after its end; else a flattened copy."""
+    kind = sniff(s.data)
+    if kind is None:
+        return _fail("active_content", "The file was not examined because it is not a PDF or an image.")
+    if kind != PDF:
+        return _ok("active_content", f"A {TYPE_NAMES[kind]} carries no scripts or actions.")
+    names = active_content.find_active_content(s.data)
+    trailing = active_content.trailing_bytes(s.data)
+    if not names and trailing <= 0:
+        if trailing < 0:
+            return _warn("active_content", "The PDF has no end marker (%%EOF): it may be cut short.")
+        return _ok("active_content", "The PDF has no scripts, actions, attachments or hidden data.")
+    message = active_content.describe(names, trailing)
+    try:
+        s.safe_copy_pdf = active_content.flatten(s.data)
+    except Exception as exc:  # noqa: BLE001 - no copy is a worse offer, not a crash
+        log.info("document %s could not be flattened: %s", s.document.id, exc)
+        message = message.replace("or the flattened copy, ", "(no flattened copy could be made), ")
+    return _fail("active_content", message)
 
 
 def check_page_count(s: Subject) -> Outcome:
@@ -251,6 +275,7 @@ def check_preview(s: Subject) -> Outcome:
 CHECKS: list[Callable[[Subject], Outcome]] = [
     check_file_type,
     check_opens,
+    check_active_content,
     check_page_count,
     check_duplicate,
     check_ipec_number,
@@ -262,6 +287,7 @@ CHECKS: list[Callable[[Subject], Outcome]] = [
 CHECK_TITLES = {
     "file_type": "File type",
     "opens": "Opens",
+    "active_content": "Active content",
     "page_count": "Page count",
     "duplicate": "Duplicate file",
     "ipec_number": "iPEC number",

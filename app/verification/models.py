@@ -46,6 +46,15 @@ class CheckResult(enum.StrEnum):
     FAIL = "fail"
 
 
+class ChecksState(enum.StrEnum):
+    """Where the certificate checks job stands; shown as such, never read as a pass."""
+
+    PENDING = "pending"  # queued, not started
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # the job itself crashed; the results (if any) are from an earlier run
+
+
 class CoachApplication(TimestampMixin, db.Model):
     """A become-a-coach application: the applicant's answers, its status and its claim."""
 
@@ -94,6 +103,11 @@ class CoachApplication(TimestampMixin, db.Model):
     decision_reason: Mapped[str | None] = mapped_column(sa.Text)
     reapply_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     has_failing_checks: Mapped[bool] = mapped_column(default=False, nullable=False)
+    checks_state: Mapped[ChecksState] = mapped_column(
+        enum_column(ChecksState), default=ChecksState.PENDING, server_default="pending", nullable=False
+    )
+    checks_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checks_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The claim: one reviewer at a time, enforced by a conditional UPDATE in the service.
     claimed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -120,6 +134,13 @@ class CoachApplication(TimestampMixin, db.Model):
         """True while a reviewer's claim has not expired."""
         return self.claimed_by_id is not None and (self.claim_expires_at or utcnow()) > (now or utcnow())
 
+    def checks_status(self, now: datetime | None = None, stalled_after: int = 900) -> str:
+        """pending, running, failed to run (crashed, or running for longer than `stalled_after` s), done."""
+        if self.checks_state == ChecksState.RUNNING and self.checks_started_at is not None:
+            if ((now or utcnow()) - self.checks_started_at).total_seconds() > stalled_after:
+                return "failed to run"
+        return "failed to run" if self.checks_state == ChecksState.FAILED else self.checks_state.value
+
 
 class DocumentDecision(enum.StrEnum):
     """A reviewer's verdict on one document."""
@@ -144,6 +165,8 @@ class ApplicationDocument(db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(64), nullable=False)  # sniffed
     page_count: Mapped[int | None] = mapped_column()
     preview_key: Mapped[str | None] = mapped_column(sa.String(255))
+    # A flattened re-rendered PDF, made when the original has active content; offered instead of it.
+    safe_copy_key: Mapped[str | None] = mapped_column(sa.String(255))
     decision: Mapped[DocumentDecision] = mapped_column(
         enum_column(DocumentDecision), default=DocumentDecision.PENDING, nullable=False
     )

@@ -18,7 +18,7 @@ from app.core.db import utcnow
 from app.core.pagination import Page, keyset_page
 from app.extensions import db
 from app.staff.navigation import QueueSummary
-from app.verification.models import ApplicationDocument, ApplicationStatus, CoachApplication
+from app.verification.models import ApplicationDocument, ApplicationStatus, ChecksState, CoachApplication
 
 STATUS_FILTERS = {
     "submitted": (ApplicationStatus.SUBMITTED,),
@@ -69,8 +69,14 @@ def filtered(filters: QueueFilters, me: User, now: datetime) -> sa.Select:
     )
     if filters.level in ("associate", "professional", "master"):
         stmt = stmt.where(CoachApplication.certification_level == filters.level)
-    if filters.failing in ("yes", "no"):
-        stmt = stmt.where(CoachApplication.has_failing_checks.is_(filters.failing == "yes"))
+    if filters.failing == "yes":
+        stmt = stmt.where(CoachApplication.has_failing_checks.is_(True))
+    elif filters.failing == "no":  # "no failures" only once the checks have run
+        stmt = stmt.where(
+            CoachApplication.has_failing_checks.is_(False), CoachApplication.checks_state == ChecksState.DONE
+        )
+    elif filters.failing == "unchecked":
+        stmt = stmt.where(CoachApplication.checks_state != ChecksState.DONE)
     if filters.age == "overdue":
         stmt = stmt.where(CoachApplication.submitted_at < now - timedelta(hours=target_hours()))
     elif filters.age == "24h":

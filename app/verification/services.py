@@ -29,6 +29,7 @@ from app.verification.models import (
     ApplicationStatus,
     CertificateCheck,
     CheckResult,
+    ChecksState,
     CoachApplication,
     DocumentDecision,
 )
@@ -177,6 +178,12 @@ def _validate_all(raw: dict, application: CoachApplication | None, upload: Uploa
     return clean, content_type
 
 
+def _queue_checks(application: CoachApplication) -> None:
+    """Mark the checks pending and run them after the commit."""
+    application.checks_state = ChecksState.PENDING
+    enqueue_after_commit("workers.verification.run_checks", application.id, queue=CHECKS_QUEUE)
+
+
 def _submit(application: CoachApplication, user: User) -> None:
     application.transition_to(ApplicationStatus.SUBMITTED)
     application.submitted_at = utcnow()
@@ -185,7 +192,7 @@ def _submit(application: CoachApplication, user: User) -> None:
     add_event(application, user, "submitted", "Application submitted.")
     audit.record(user, "application.submitted", application, {"status": "draft"}, {"status": "submitted"})
     mail_applicant(application, "verification_received", "We received your coach application")
-    enqueue_after_commit("workers.verification.run_checks", application.id, queue=CHECKS_QUEUE)
+    _queue_checks(application)
 
 
 # --- applicant services ----------------------------------------------------------------------
@@ -215,7 +222,7 @@ def save_step(user: User, step: int, raw: dict, upload: Upload | None = None) ->
     application.step = max(application.step, min(step + 1, 4))
     if content_type is not None:
         _store_document(application, upload, content_type)
-        enqueue_after_commit("workers.verification.run_checks", application.id, queue=CHECKS_QUEUE)
+        _queue_checks(application)
     flush_or_conflict()
     commit()
     return application
@@ -277,7 +284,7 @@ def answer_information_request(
     if content_type is not None:
         doc = _store_document(application, upload, content_type)
         text += f"\n\n(New file: {doc.original_filename})"
-        enqueue_after_commit("workers.verification.run_checks", application.id, queue=CHECKS_QUEUE)
+        _queue_checks(application)
     add_event(application, user, "info_answered", text)
     audit.record(user, "application.info_answered", application, {"status": "info_requested"}, {"status": "submitted"})
     mail_applicant(application, "verification_answered", "Thanks, we received your answer")
@@ -288,12 +295,39 @@ def answer_information_request(
 # --- the checks job --------------------------------------------------------------------------
 
 
+def _set_checks_state(application_id: int, **values) -> None:
+    """A Core UPDATE of the checks bookkeeping: it must not bump the version a reviewer decides on."""
+    db.session.execute(
+        sa.update(CoachApplication)
+        .where(CoachApplication.id == application_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def run_checks(application_id: int) -> list[CertificateCheck]:
-    """Run every certificate check on the current document; replaces earlier results (idempotent)."""
+    """Run every certificate check on the current document; replaces earlier results (idempotent).
+
+    The application shows the job's state: running from the start (committed at once), done at the
+    end, failed when the job itself crashed (then the exception goes on to the job runner).
+    """
     application = db.session.get(CoachApplication, application_id)
     doc = current_document(application) if application else None
     if doc is None:
         return []
+    _set_checks_state(application_id, checks_state=ChecksState.RUNNING, checks_started_at=utcnow())
+    commit()
+    try:
+        return _run_checks(db.session.get(CoachApplication, application_id))
+    except Exception:
+        rollback()
+        _set_checks_state(application_id, checks_state=ChecksState.FAILED, checks_finished_at=utcnow())
+        commit()
+        raise
+
+
+def _run_checks(application: CoachApplication) -> list[CertificateCheck]:
+    doc = current_document(application)
     try:
         data = storage().get(doc.storage_key)
     except Exception:  # noqa: BLE001 - a missing object must become a failed check, not a crash
@@ -313,13 +347,13 @@ def run_checks(application_id: int) -> list[CertificateCheck]:
     if subject.preview_png:
         doc.preview_key = f"{doc.storage_key}.preview.png"
         storage().put(doc.preview_key, subject.preview_png, "image/png")
+    doc.safe_copy_key = None
+    if subject.safe_copy_pdf:
+        doc.safe_copy_key = f"{doc.storage_key}.flattened.pdf"
+        storage().put(doc.safe_copy_key, subject.safe_copy_pdf, "application/pdf")
     failing = any(o.result == CheckResult.FAIL for o in outcomes)
-    # A Core UPDATE: the checks must not bump the version a reviewer is deciding on.
-    db.session.execute(
-        sa.update(CoachApplication)
-        .where(CoachApplication.id == application.id)
-        .values(has_failing_checks=failing)
-        .execution_options(synchronize_session=False)
+    _set_checks_state(
+        application.id, has_failing_checks=failing, checks_state=ChecksState.DONE, checks_finished_at=utcnow()
     )
     counts = {r: sum(1 for o in outcomes if o.result == r) for r in CheckResult}
     summary = ", ".join(f"{n} {r.value}" for r, n in counts.items() if n)

@@ -226,16 +226,20 @@ def preview(document_id: int):
 @bp.get("/documents/<int:document_id>/download")
 @roles_required(*REVIEWERS)
 def download(document_id: int):
-    """The original file: a short-lived presigned URL (S3) or the bytes as an attachment."""
+    """The file as an attachment: the flattened copy when the original has active content (?original=1
+    for the original itself), else the original; a short-lived presigned URL on S3."""
     doc = db.get_or_404(ApplicationDocument, document_id)
-    url = storage().download_url(doc.storage_key, doc.original_filename)
+    key, name = doc.storage_key, doc.original_filename
+    if doc.safe_copy_key and request.args.get("original") != "1":
+        key, name = doc.safe_copy_key, f"{name.rsplit('.', 1)[0]}-flattened.pdf"
+    url = storage().download_url(key, name)
     if url:
         return redirect(url)
     response = send_file(
-        io.BytesIO(storage().get(doc.storage_key)),
-        mimetype=doc.content_type,
+        io.BytesIO(storage().get(key)),
+        mimetype="application/pdf" if key == doc.safe_copy_key else doc.content_type,
         as_attachment=True,
-        download_name=doc.original_filename,
+        download_name=name,
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"

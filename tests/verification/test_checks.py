@@ -36,6 +36,7 @@ def test_valid_pdf_passes_everything_and_gets_a_preview(application):
     assert {name: r for name, (r, _) in results.items()} == {
         "file_type": "pass",
         "opens": "pass",
+        "active_content": "pass",
         "page_count": "pass",
         "duplicate": "pass",
         "ipec_number": "pass",
@@ -166,4 +167,4 @@ def test_missing_file_in_storage_fails_not_crashes(application):
     services.run_checks(application.id)
     results = {r.name: r.result.value for r in CertificateCheck.query.filter_by(application_id=application.id)}
     assert results["file_type"] == "fail"
-    assert len(results) == 8
+    assert len(results) == 9

@@ -53,7 +53,7 @@ def test_api_flow_apply_request_info_answer_approve(app, client):
     body = resp.get_json()
     assert body["status"] == "submitted"
     assert {c["name"]: c["result"] for c in body["checks"]}["name"] == "pass"
-    assert len(body["checks"]) == 8
+    assert len(body["checks"]) == 9
     app_id = body["id"]
 
     resp = client.get(f"/api/coaches/applications/{app_id}", headers=me)
