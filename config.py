@@ -99,6 +99,11 @@ class Config:
     REPORTS_MONTHLY_KINDS = _env("REPORTS_MONTHLY_KINDS", "finance")  # built by `flask reports schedule`
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
 
+    # Compressed responses (Flask-Compress): the first algorithm the browser accepts, in this order.
+    COMPRESS_ALGORITHM = ["zstd", "br", "gzip"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False  # its streaming path never closes the file it reads
+
     # `make bench`: X-Query-Count and X-Server-Time-ms response headers.
     BENCH_INSTRUMENT = _env_bool("BENCH_INSTRUMENT", False)
 

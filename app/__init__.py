@@ -27,6 +27,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     register_url_converters(app)
     register_extensions(app)
+    register_static(app)
     register_adapters(app)
     register_blueprints(app)
     register_security(app)
@@ -58,6 +59,13 @@ def register_extensions(app: Flask) -> None:
 
         # The demo accounts use the reserved .test domain, which email-validator refuses by default.
         email_validator.TEST_ENVIRONMENT = True
+
+
+def register_static(app: Flask) -> None:
+    """Versioned, long-cached static URLs and compressed responses."""
+    from app.core.static_files import register_static as init_static
+
+    init_static(app)
 
 
 def register_adapters(app: Flask) -> None:

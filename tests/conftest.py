@@ -51,6 +51,16 @@ def pytest_terminal_summary(terminalreporter):
         )
     if COUNTS["object_checks"]:
         terminalreporter.write_line(f"permissions: {COUNTS['object_checks']} cross-user object checks")
+    from tests.e2e.budgets import SLOW_NETWORK_ROWS, WEIGHT_ROWS
+
+    if WEIGHT_ROWS:
+        terminalreporter.write_line("page weight (transferred, KB):   JS+CSS    total  budget")
+        for row in WEIGHT_ROWS:
+            terminalreporter.write_line(f"  {row}")
+    if SLOW_NETWORK_ROWS:
+        terminalreporter.write_line("largest contentful paint at 400 kbit/s, 400 ms RTT (budget 3000 ms):")
+        for row in SLOW_NETWORK_ROWS:
+            terminalreporter.write_line(f"  {row}")
 
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
