@@ -39,10 +39,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def register_url_converters(app: Flask) -> None:
-    """`int` path arguments bounded to the integer range of the id columns."""
+    """`int` path arguments bounded to the integer range of the id columns; JSON bodies the app can hold."""
     from app.core.ids import BoundedIntConverter
+    from app.core.inputs import SafeJSONProvider
 
     app.url_map.converters["int"] = BoundedIntConverter
+    app.json = SafeJSONProvider(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -41,3 +41,31 @@ def attributes(html: str, element_id: str) -> dict[str, str | None]:
 def selected(html: str, name: str) -> list[str]:
     """The values of the selected options of the <select name=…>."""
     return _parse(html).selects[name]
+
+
+class _Flashes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+        self._open = False
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        self._open = tag == "p" and "flash" in classes
+        if self._open:
+            self.texts.append("")
+
+    def handle_endtag(self, tag):
+        self._open = False
+
+    def handle_data(self, data):
+        if self._open:
+            self.texts[-1] += data
+
+
+def flashes(resp_or_html) -> list[str]:
+    """The flash messages a page shows, in order (a response or its HTML)."""
+    html = resp_or_html if isinstance(resp_or_html, str) else resp_or_html.get_data(as_text=True)
+    parser = _Flashes()
+    parser.feed(html)
+    return [t.strip() for t in parser.texts]

@@ -78,11 +78,11 @@ def dashboard():
     args = {k: v for k, v in request.args.items() if k in ("from", "to", "granularity", "tz", *vars_filters()) and v}
     try:
         window = window_from_args(request.args, current_user.timezone)
+        filters = filters_from_args(request.args)
     except ValidationFailed as exc:
         flash(exc.message, "error")
-        window = window_from_args({}, current_user.timezone)
+        window, filters = window_from_args({}, current_user.timezone), filters_from_args({})
         args = {}
-    filters = filters_from_args(request.args)
     names = [name for name, m in METRICS.items() if m.group == group]
     items = [_chart(name, window, filters, args) for name in names]
     return render_template(

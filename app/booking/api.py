@@ -9,6 +9,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
+from app.api.bodies import json_object
 from app.api.openapi import document
 from app.booking import services
 from app.booking.availability import active_session_types, free_slots
@@ -18,6 +19,7 @@ from app.booking.slots import in_zone
 from app.coaches.models import CoachProfile
 from app.core.db import utcnow
 from app.core.errors import NotFound, ValidationFailed
+from app.core.inputs import check_moment
 from app.core.security import login_required, public
 from app.extensions import db
 
@@ -65,21 +67,14 @@ def parse_moment(raw: str | None, field: str, zone: ZoneInfo, *, end_of_day: boo
         return None
     try:
         if len(raw) == 10:
-            day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
-            return datetime.combine(day, time(0), tzinfo=zone)
+            day = check_moment(datetime.combine(date.fromisoformat(raw), time(0), tzinfo=zone), field)
+            return day + timedelta(days=1 if end_of_day else 0)
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise ValidationFailed(f"{field} is not an ISO 8601 date or time.", fields={field: "ISO 8601"}) from None
     if value.tzinfo is None:
         raise ValidationFailed(f"{field} needs a UTC offset.", fields={field: "add an offset, e.g. +01:00"})
-    return value
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed("Send a JSON object.")
-    return body
+    return check_moment(value, field)
 
 
 def _own_booking(booking_id: int) -> Booking:
@@ -166,7 +161,7 @@ def coach_availability(coach_id: int):
 @login_required
 def create_booking():
     """201 with the held booking, or 409 slot_taken."""
-    body = _json_body()
+    body = json_object()
     missing = {k: "required" for k in ("coach_id", "session_type_id", "starts_at") if body.get(k) in (None, "")}
     if missing:
         raise ValidationFailed("Some fields are missing.", fields=missing)
@@ -193,7 +188,7 @@ def create_booking():
 def reschedule_booking(booking_id: int):
     """Client or coach; clients only outside the coach's notice, coaches with a reason inside it."""
     booking = _own_booking(booking_id)
-    body = _json_body()
+    body = json_object()
     starts_at = parse_moment(str(body.get("starts_at") or ""), "starts_at", ZoneInfo("UTC"))
     if starts_at is None:
         raise ValidationFailed("starts_at is required.", fields={"starts_at": "required"})
@@ -211,7 +206,7 @@ def reschedule_booking(booking_id: int):
 def cancel_booking(booking_id: int):
     """Client or coach (coaches give a reason); a refund, if due, is handed to Payments."""
     booking = _own_booking(booking_id)
-    body = request.get_json(silent=True) or {}
+    body = json_object(optional=True)
     services.cancel_booking(booking, current_user, str(body.get("reason") or ""))
     return jsonify(booking_json(booking))
 

@@ -23,6 +23,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from app.core.inputs import check_moment
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 
@@ -111,6 +112,7 @@ def create_booking(client, coach_id: int, session_type_id: int, starts_at: datet
         raise ValidationFailed("You cannot book yourself.")
     if starts_at.tzinfo is None:
         raise ValidationFailed("Give the start time with its UTC offset.", fields={"starts_at": "needs an offset"})
+    check_moment(starts_at, "starts_at")
     now = utcnow()
     duration = timedelta(minutes=session_type.duration_minutes)
     _expire_stale_holds(coach.id, starts_at, starts_at + duration, now)
@@ -248,6 +250,7 @@ def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str
     _check_changeable(booking, party, reason or "", now)
     if starts_at.tzinfo is None:
         raise ValidationFailed("Give the start time with its UTC offset.", fields={"starts_at": "needs an offset"})
+    check_moment(starts_at, "starts_at")
     if starts_at == booking.starts_at:
         raise ValidationFailed("Pick a different time.", fields={"starts_at": "unchanged"})
     session_type = booking.session_type

@@ -16,7 +16,8 @@ from app.booking.models import Booking, BookingStatus, SessionType
 from app.booking.queries import bookings_for
 from app.coaches.models import CoachProfile, Review
 from app.core.db import utcnow
-from app.core.errors import ServiceError
+from app.core.errors import ServiceError, ValidationFailed
+from app.core.inputs import check_moment
 from app.core.security import login_required
 from app.core.template_helpers import viewer_zone
 from app.extensions import db
@@ -96,8 +97,8 @@ def review_booking(coach_id: int):
     coach = _coach_or_404(coach_id)
     session_type = _chosen(active_session_types(coach.id))
     try:
-        starts_at = datetime.fromisoformat(request.args.get("starts_at", ""))
-    except ValueError:
+        starts_at = check_moment(datetime.fromisoformat(request.args.get("starts_at", "")), "starts_at")
+    except (ValueError, ValidationFailed):
         starts_at = None
     if session_type is None or starts_at is None or starts_at.tzinfo is None:
         flash("Pick a session and a time first.", "error")

@@ -19,6 +19,8 @@ from app.accounts.models import User
 from app.coaches.models import CertificationLevel, CoachLanguage, CoachProfile, Specialization, coach_specializations
 from app.core.db import utcnow
 from app.core.effects import commit
+from app.core.ids import MAX_ID
+from app.core.inputs import ascii_int
 from app.extensions import db
 
 SORTS = ("relevance", "rating", "price", "soonest")
@@ -27,6 +29,7 @@ FAR_FUTURE_SQL = {
     "sqlite": "'9999-01-01 00:00:00.000000'",
 }
 PAGE_SIZE = 20
+MAX_FREE_WITHIN_DAYS = 366  # the search looks at most a year ahead
 
 
 @dataclass
@@ -57,20 +60,26 @@ class SearchParams:
             sort=args.get("sort") or "relevance",
             after=args.get("after") or None,
         )
-        for name, kind in (("price_min", int), ("price_max", int), ("min_rating", float), ("free_within", int)):
+        for name, maximum in (("price_min", MAX_ID), ("price_max", MAX_ID), ("free_within", MAX_FREE_WITHIN_DAYS)):
             raw = (args.get(name) or "").strip()
             if raw:
-                try:
-                    value = kind(raw)
-                    if value < 0:
-                        raise ValueError
-                    setattr(params, name, value)
-                except ValueError:
-                    params.errors[name] = "must be a positive number"
-        try:
-            params.limit = max(1, min(int(args.get("limit") or PAGE_SIZE), 50))
-        except ValueError:
+                value = ascii_int(raw, maximum=maximum)
+                if value is None:
+                    params.errors[name] = f"must be a whole number from 0 to {maximum}"
+                setattr(params, name, value)
+        raw = (args.get("min_rating") or "").strip()
+        if raw:
+            try:
+                params.min_rating = float(raw)
+            except ValueError:
+                params.min_rating = None
+            if params.min_rating is None or not 0 <= params.min_rating <= 5:
+                params.errors["min_rating"] = "must be a number from 0 to 5"
+                params.min_rating = None
+        limit = ascii_int(args.get("limit") or PAGE_SIZE)
+        if limit is None:
             params.errors["limit"] = "must be a number"
+        params.limit = max(1, min(limit or PAGE_SIZE, 50))
         if params.sort not in SORTS:
             params.errors["sort"] = f"one of {', '.join(SORTS)}"
             params.sort = "relevance"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
+from app.api.bodies import json_object
 from app.api.openapi import document
 from app.community import queries, services
 from app.community.models import Discussion, Group
@@ -48,14 +49,6 @@ DISCUSSION = {
     },
 }
 REPLY = {"type": "object", "properties": {**POST_FIELDS, "discussion_id": {"type": "integer"}}}
-
-
-def body_json() -> dict:
-    """The request's JSON object, or a 400."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed("Send a JSON object.")
-    return data
 
 
 def _iso(value):
@@ -127,7 +120,7 @@ def list_groups():
 @login_required
 def create_group():
     """Start a group owned by the caller."""
-    data = body_json()
+    data = json_object()
     g = services.create_group(current_user, str(data.get("name", "")), str(data.get("description", "")),
                               bool(data.get("is_private", False)))  # fmt: skip
     return jsonify(group_json(g, services.membership(current_user, g))), 201
@@ -156,7 +149,7 @@ def list_discussions(group_id: int):
 @login_required
 def create_discussion(group_id: int):
     """Post a discussion."""
-    data = body_json()
+    data = json_object()
     d = services.post_discussion(current_user, _group(group_id), str(data.get("title", "")),
                                  str(data.get("body", "")))  # fmt: skip
     return jsonify(discussion_json(d)), 201
@@ -186,7 +179,7 @@ def list_replies(discussion_id: int):
 @login_required
 def create_reply(discussion_id: int):
     """Post a reply."""
-    data = body_json()
+    data = json_object()
     r = services.post_reply(current_user, _discussion(discussion_id), str(data.get("body", "")))
     return jsonify(reply_json(r)), 201
 
@@ -206,7 +199,7 @@ def create_reply(discussion_id: int):
 @login_required
 def create_flag():
     """Flag something."""
-    data = body_json()
+    data = json_object()
     try:
         target_id = int(data.get("target_id"))
     except (TypeError, ValueError):

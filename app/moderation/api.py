@@ -6,9 +6,10 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import Role
+from app.api.bodies import json_object
 from app.api.openapi import document
-from app.community.api import body_json
 from app.core.errors import NotFound
+from app.core.inputs import ascii_int
 from app.core.security import roles_required
 from app.extensions import db
 from app.moderation import queries
@@ -80,7 +81,7 @@ def decision(item_id: int):
     item = db.session.get(ModerationItem, item_id)
     if item is None:
         raise NotFound("No such item.")
-    data = body_json()
+    data = json_object()
     days = data.get("suspend_days")
     decide(
         current_user,
@@ -88,7 +89,7 @@ def decision(item_id: int):
         str(data.get("action", "")),
         str(data.get("reason", "") or ""),
         author_action=str(data["author_action"]) if data.get("author_action") else None,
-        suspend_days=int(days) if isinstance(days, int | str) and str(days).isdigit() else None,
+        suspend_days=ascii_int(days) if isinstance(days, int | str) and not isinstance(days, bool) else None,
         edited_body=data["edited_body"] if isinstance(data.get("edited_body"), str) else None,
     )
     return jsonify(queries.item_json(item, queries.reasons_by_item([item.id])[item.id]))

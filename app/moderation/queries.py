@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.community.models import Discussion, PostRevision, Reply
 from app.core.db import utcnow
+from app.core.inputs import ascii_int
 from app.core.pagination import Page, keyset_page
 from app.extensions import db
 from app.moderation.models import (
@@ -46,7 +47,7 @@ class QueueFilters:
             reason=args.get("reason", "") if args.get("reason", "") in {r.value for r in FlagReason} else "",
             target_type=args.get("target_type", "") if args.get("target_type", "") in {t.value for t in TargetType}
             else "",
-            group_id=int(group) if group.isdigit() else None,
+            group_id=ascii_int(group),
             assignee=args.get("assignee", ""),
             hidden=args.get("hidden", "") if args.get("hidden", "") in ("yes", "no") else "",
             sort="age" if args.get("sort") == "age" else "priority",
@@ -74,8 +75,8 @@ def queue_statement(filters: QueueFilters, me_id: int) -> sa.Select:
         stmt = stmt.where(ModerationItem.claimed_by_id == me_id, ModerationItem.claim_expires_at > utcnow())
     elif filters.assignee == "none":
         stmt = stmt.where(sa.or_(ModerationItem.claimed_by_id.is_(None), ModerationItem.claim_expires_at <= utcnow()))
-    elif filters.assignee.isdigit():
-        stmt = stmt.where(ModerationItem.claimed_by_id == int(filters.assignee))
+    elif ascii_int(filters.assignee) is not None:
+        stmt = stmt.where(ModerationItem.claimed_by_id == ascii_int(filters.assignee))
     if filters.hidden:
         stmt = stmt.where(ModerationItem.is_hidden.is_(filters.hidden == "yes"))
     return stmt

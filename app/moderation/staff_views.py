@@ -10,6 +10,7 @@ from app.accounts.models import Role, User
 from app.core.claims import claim_minutes
 from app.core.db import utcnow
 from app.core.errors import ServiceError
+from app.core.inputs import ascii_int
 from app.core.security import roles_required
 from app.extensions import db
 from app.moderation import queries, rules
@@ -131,7 +132,7 @@ def decision(item_id: int):
 def bulk():
     """Apply one decision to the selected items."""
     form = BulkForm()
-    ids = [int(i) for i in request.form.getlist("item_ids") if i.isdigit()]
+    ids = [i for i in map(ascii_int, request.form.getlist("item_ids")) if i is not None]
     if not form.validate_on_submit() or not ids:
         flash("Select items and a decision.", "error")
         return redirect(url_for("moderation_staff.queue"))

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import Role
+from app.api.bodies import json_object
 from app.api.openapi import document
 from app.core.errors import ValidationFailed
 from app.core.security import login_required, roles_required
@@ -37,13 +38,6 @@ PAYMENT_STATUS_SCHEMA = {
         "failure_message": {"type": ["string", "null"]},
     },
 }
-
-
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed("Send a JSON object.")
-    return data
 
 
 def _int_field(data: dict, name: str) -> int:
@@ -86,7 +80,7 @@ def refund_json(refund: Refund) -> dict:
 @login_required
 def create_intent():
     """Create (or resume) the payment attempt for a held booking."""
-    intent = services.create_intent(current_user, _int_field(_body(), "booking_id"))
+    intent = services.create_intent(current_user, _int_field(json_object(), "booking_id"))
     p = intent.payment
     test_mode = is_test_mode()
     return jsonify(
@@ -107,7 +101,7 @@ def create_intent():
 @login_required
 def confirm():
     """Confirm; a decline answers 200 with status failed and the card's message."""
-    data = _body()
+    data = json_object()
     method = data.get("payment_method")
     if method is not None and not isinstance(method, str):
         raise ValidationFailed("payment_method must be a string.", fields={"payment_method": "Must be a string."})
@@ -141,7 +135,7 @@ def confirm():
 @roles_required(Role.FINANCE, Role.ADMIN)
 def refund():
     """201 with the refund; 202 when it awaits a second approval; 409 over-refund."""
-    data = _body()
+    data = json_object()
     note = data.get("note") or ""
     if not isinstance(note, str):
         raise ValidationFailed("note must be a string.", fields={"note": "Must be a string."})

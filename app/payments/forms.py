@@ -30,6 +30,8 @@ def to_minor(text: str, currency: str) -> int | None:
         value = Decimal((text or "").strip().replace(",", "."))
     except InvalidOperation:
         return None
+    if not value.is_finite():  # "Infinity" and "NaN" are Decimals too
+        return None
     minor = value * (10**digits)
     if minor <= 0 or minor != minor.to_integral_value():
         return None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.coaches.models import CoachProfile
+from app.core.inputs import ascii_int, date_or_none
 from app.core.models import AuditLog
 from app.extensions import db
 from app.payments.forms import to_minor
@@ -47,10 +48,8 @@ class PaymentFilters:
 
 
 def _local_day_start(text: str, zone) -> datetime | None:
-    try:
-        return datetime.combine(date.fromisoformat(text), time.min, zone)
-    except ValueError:
-        return None
+    day = date_or_none(text)  # unreadable or far-off dates are ignored, as the page says
+    return datetime.combine(day, time.min, zone) if day else None
 
 
 def _user_ids_like(text: str) -> list[int]:
@@ -97,8 +96,8 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
         stmt = stmt.where(Payment.is_disputed.is_(True))
     if f.q:
         q = f.q.lstrip("#")
-        if q.isdigit():
-            stmt = stmt.where(Payment.id == int(q))
+        if ascii_int(q) is not None:
+            stmt = stmt.where(Payment.id == ascii_int(q))
         elif q.startswith(("pi_", "ch_")):
             stmt = stmt.where(sa.or_(Payment.provider_intent_id == q, Payment.provider_charge_id == q))
         else:

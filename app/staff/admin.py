@@ -6,6 +6,8 @@ rejection templates) is editable and each change is audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
@@ -63,6 +65,24 @@ class ReadOnlyView(ModelView):
 
     def inaccessible_callback(self, name, **kwargs):
         return _deny()
+
+    def scaffold_filters(self, name):
+        """Flask-Admin's filters, but an unknown enum value is an invalid filter (flashed), not a KeyError."""
+        filters = super().scaffold_filters(name)
+        for flt in filters or ():
+            flt.validate = _validator(flt)
+        return filters
+
+
+def _validator(flt) -> Callable[[str], bool]:
+    def validate(value: str) -> bool:
+        try:
+            flt.clean(value)
+        except (ValueError, LookupError):
+            return False
+        return True
+
+    return validate
 
 
 class AuditedEditView(ReadOnlyView):

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import Role
+from app.api.bodies import json_object
 from app.api.openapi import document
 from app.core.errors import NotFound, ValidationFailed
 from app.core.security import login_required, roles_required
@@ -159,7 +160,7 @@ def get_application(application_id: int):
 @roles_required(Role.VERIFIER, Role.ADMIN)
 def verify(application_id: int):
     """200 with the new status; 409 when another reviewer holds it or it was already decided."""
-    body = request.get_json(silent=True) or {}
+    body = json_object(optional=True)
     decision, reason = body.get("decision"), body.get("reason") or ""
     if not isinstance(reason, str):
         raise ValidationFailed("reason must be text.", fields={"reason": "Must be a string."})

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User, UserRole
 from app.core.db import utcnow
+from app.core.inputs import ascii_int
 from app.core.pagination import Page, keyset_page
 from app.extensions import db
 from app.staff.navigation import QueueSummary
@@ -88,8 +89,8 @@ def filtered(filters: QueueFilters, me: User, now: datetime) -> sa.Select:
         stmt = stmt.where(CoachApplication.claimed_by_id == me.id, active)
     elif filters.assignee == "none":
         stmt = stmt.where(sa.or_(CoachApplication.claimed_by_id.is_(None), CoachApplication.claim_expires_at <= now))
-    elif filters.assignee.isdigit():
-        stmt = stmt.where(CoachApplication.claimed_by_id == int(filters.assignee), active)
+    elif ascii_int(filters.assignee) is not None:
+        stmt = stmt.where(CoachApplication.claimed_by_id == ascii_int(filters.assignee), active)
     return stmt
 
 
