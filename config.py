@@ -104,6 +104,11 @@ class Config:
     COMPRESS_MIN_SIZE = 500
     COMPRESS_STREAMS = False  # its streaming path never closes the file it reads
 
+    # Operations: logs, metrics, error tracking.
+    LOG_FORMAT = _env("LOG_FORMAT", "text")  # text | json (one JSON object per line)
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    METRICS_TOKEN = _env("METRICS_TOKEN")  # /metrics: basic auth prometheus:<token>; unset: loopback only
+
     # `make bench`: X-Query-Count and X-Server-Time-ms response headers.
     BENCH_INSTRUMENT = _env_bool("BENCH_INSTRUMENT", False)
 
@@ -133,6 +138,7 @@ class ProductionConfig(Config):
     """Production: secrets must come from the environment."""
 
     ENV_NAME = "production"
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = True
     REQUIRED = ("SECRET_KEY", "DATABASE_URL")

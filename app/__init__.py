@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -23,11 +22,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:  # only behind a proxy: otherwise any client could forge X-Forwarded-For (and dodge throttling)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    logging.basicConfig(level=logging.INFO)
-
     register_url_converters(app)
     register_extensions(app)
     register_static(app)
+    register_observability(app)
     register_adapters(app)
     register_blueprints(app)
     register_security(app)
@@ -70,6 +68,15 @@ def register_static(app: Flask) -> None:
     init_static(app)
 
 
+def register_observability(app: Flask) -> None:
+    """Logs (JSON in production), the request id, request metrics; before the others' hooks."""
+    from app.core.log_format import configure_logging
+    from app.core.request_log import init_request_log
+
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    init_request_log(app)
+
+
 def register_adapters(app: Flask) -> None:
     """Storage, jobs and payment gateway chosen by config."""
     from app.core.jobs import build_jobs
@@ -90,6 +97,7 @@ DOMAINS = (
     "app.community",
     "app.moderation",
     "app.analytics",
+    "app.ops",
 )
 
 

@@ -53,11 +53,27 @@ def test_app_containers_use_the_production_adapters(compose, name):
     assert compose["services"][name]["build"]["dockerfile"] == ".docker/Dockerfile"
 
 
-def test_web_runs_gunicorn_on_wsgi_app(compose):
+def test_web_runs_gunicorn_with_its_config_file_on_wsgi_app(compose):
     web = compose["services"]["web"]
-    assert _command(web).startswith("gunicorn ") and _command(web).endswith(" wsgi:app")
+    assert _command(web) == "gunicorn -c gunicorn.conf.py wsgi:app"  # no flag overrides the config file
     assert "8000:8000" in web["ports"]
-    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert "/readyz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_the_gunicorn_config_binds_the_published_port_with_threads(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/nonexistent")  # the config sets it: undone after the test
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["bind"] == "0.0.0.0:8000"
+    assert (settings["worker_class"], settings["max_requests"]) == ("gthread", 0)
+    assert settings["threads"] > 1
+
+
+def test_queue_metrics_cover_every_queue_the_worker_serves(compose):
+    from app.core.queue_metrics import QUEUES
+
+    assert set(_worker_argv(compose)[6:]) == set(QUEUES)
 
 
 def _worker_argv(compose) -> list[str]:

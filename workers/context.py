@@ -26,12 +26,22 @@ def app_context() -> Iterator[None]:
         yield
 
 
+def _job_request_id() -> str | None:
+    """The id of the request that enqueued the running rq job (None inline or outside rq)."""
+    from rq import get_current_job
+
+    current = get_current_job()
+    return current.meta.get("request_id") if current is not None else None
+
+
 def job(fn: Callable) -> Callable:
     """Run an rq entry point inside an application context."""
 
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
-        with app_context():
+        from app.core.request_id import bound, current_request_id
+
+        with app_context(), bound(_job_request_id() or current_request_id()):
             return fn(*args, **kwargs)
 
     return wrapped

@@ -81,6 +81,9 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
+        from app.core import metrics
+
+        metrics.EXCEPTIONS.labels(request.url_rule.rule if request.url_rule else metrics.UNMATCHED_ROUTE).inc()
         from app.extensions import db
 
         db.session.rollback()

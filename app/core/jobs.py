@@ -69,8 +69,18 @@ class InlineJobs:
         return {"backend": "inline", "ok": True}
 
 
+def _rq_success_callback(job, connection, result) -> None:
+    """rq on_success: add the job's wait and run time to its queue's histograms."""
+    from app.core.queue_metrics import record_job_timing
+
+    record_job_timing(job, connection)
+
+
 def _rq_failure_callback(job, connection, exc_type, exc_value, tb) -> None:
-    """rq on_failure: record the failure once retries are used up."""
+    """rq on_failure: time the attempt; record the failure once retries are used up."""
+    from app.core.queue_metrics import record_job_timing
+
+    record_job_timing(job, connection)
     if job.retries_left:
         return
     from workers.context import app_context
@@ -106,8 +116,12 @@ class RQJobs:
         """Put the job on its queue (or schedule it); retried once per JOB_RETRY_INTERVALS entry."""
         from rq import Callback, Retry
 
+        from app.core.request_id import current_request_id
+
         options: dict[str, Any] = dict(
+            on_success=Callback(_rq_success_callback),
             on_failure=Callback(_rq_failure_callback),
+            meta={"request_id": current_request_id()},
             failure_ttl=7 * 24 * 3600,
             job_timeout=self.timeout,
         )

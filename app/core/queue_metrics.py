@@ -1,0 +1,132 @@
+"""rq metrics: queue depth, oldest queued job, failed registries and workers, read at scrape time;
+job wait and run times recorded by the work horse into Redis hashes (bounded: one per queue).
+
+Timings live in Redis rather than in prometheus_client's multiprocess files because rq forks a
+new work horse for every job: a file per job's pid would grow without bound.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
+
+# Every queue the app enqueues to (the compose worker serves the same list).
+QUEUES = ("mail", "default", "reports", "refunds", "webhooks", "reminders", "payments", "bookings", "verification")
+BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
+TIMING_KEY = "coach_connect:metrics:job_{kind}_seconds:{queue}"
+KINDS = ("wait", "run")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def record_job_timing(job, connection) -> None:
+    """Add this job's wait (enqueued → started) and run (started → now) to its queue's histograms."""
+    now = datetime.now(UTC)
+    started, enqueued = _aware(job.started_at), _aware(job.enqueued_at)
+    samples = {}
+    if started and enqueued:
+        samples["wait"] = max((started - enqueued).total_seconds(), 0.0)
+    if started:
+        samples["run"] = max((now - started).total_seconds(), 0.0)
+    try:
+        pipe = connection.pipeline(transaction=False)
+        for kind, seconds in samples.items():
+            key = TIMING_KEY.format(kind=kind, queue=job.origin)
+            for bound in BUCKETS:
+                if seconds <= bound:
+                    pipe.hincrby(key, f"{bound:g}", 1)
+            pipe.hincrby(key, "+Inf", 1)
+            pipe.hincrbyfloat(key, "sum", seconds)
+        pipe.execute()
+    except Exception:  # noqa: BLE001 - a metrics write never fails the job
+        log.warning("could not record the timing of job %s", job.id, exc_info=True)
+
+
+def _histogram(connection, kind: str, queues: list[str]) -> HistogramMetricFamily:
+    family = HistogramMetricFamily(
+        f"coach_connect_rq_job_{kind}_seconds",
+        "Time jobs waited in their queue before a worker started them."
+        if kind == "wait"
+        else "Time jobs ran (each attempt, successful or not).",
+        labels=["queue"],
+    )
+    for queue in queues:
+        raw = connection.hgetall(TIMING_KEY.format(kind=kind, queue=queue))
+        if not raw:
+            continue
+        values = {k.decode(): float(v) for k, v in raw.items()}
+        buckets = [(f"{b:g}", values.get(f"{b:g}", 0.0)) for b in BUCKETS] + [("+Inf", values.get("+Inf", 0.0))]
+        family.add_metric([queue], buckets, values.get("sum", 0.0))
+    return family
+
+
+class QueueCollector(Collector):
+    """Reads rq's state in Redis at every scrape; reports `coach_connect_rq_up 0` when Redis is down."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def collect(self):
+        up = GaugeMetricFamily("coach_connect_rq_up", "1 when Redis answered this scrape.")
+        try:
+            families = list(self._families())
+        except Exception:  # noqa: BLE001 - Redis down: say so instead of failing the scrape
+            log.warning("queue metrics unavailable", exc_info=True)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from families
+
+    def _families(self):
+        from rq import Queue, Worker
+        from rq.job import Job
+
+        conn = self.connection
+        names = sorted(set(QUEUES) | {q.name for q in Queue.all(connection=conn)})
+        depth = GaugeMetricFamily("coach_connect_rq_queue_depth", "Jobs waiting in the queue.", labels=["queue"])
+        oldest = GaugeMetricFamily(
+            "coach_connect_rq_oldest_job_age_seconds",
+            "Age of the oldest job waiting in the queue (0 when empty).",
+            labels=["queue"],
+        )
+        failed = GaugeMetricFamily(
+            "coach_connect_rq_failed_jobs", "Jobs in the queue's failed registry.", labels=["queue"]
+        )
+        scheduled = GaugeMetricFamily(
+            "coach_connect_rq_scheduled_jobs", "Jobs scheduled for later (retries with backoff).", labels=["queue"]
+        )
+        now = datetime.now(UTC)
+        for name in names:
+            queue = Queue(name, connection=conn)
+            depth.add_metric([name], queue.count)
+            age = 0.0
+            first = queue.get_job_ids(0, 0)
+            if first:
+                job = Job.fetch(first[0], connection=conn)
+                if job.enqueued_at:
+                    age = max((now - _aware(job.enqueued_at)).total_seconds(), 0.0)
+            oldest.add_metric([name], age)
+            failed.add_metric([name], queue.failed_job_registry.count)
+            scheduled.add_metric([name], queue.scheduled_job_registry.count)
+        workers = GaugeMetricFamily("coach_connect_rq_workers", "rq workers by state.", labels=["state"])
+        states: dict[str, int] = {"idle": 0, "busy": 0, "suspended": 0, "started": 0}
+        for worker in Worker.all(connection=conn):
+            state = worker.get_state()
+            state = str(getattr(state, "value", state))
+            states[state] = states.get(state, 0) + 1
+        for state, count in sorted(states.items()):
+            workers.add_metric([state], count)
+        yield from (depth, oldest, failed, scheduled, workers)
+        for kind in KINDS:
+            yield _histogram(conn, kind, names)

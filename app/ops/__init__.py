@@ -1,0 +1,12 @@
+"""Operations: liveness and readiness probes, Prometheus metrics, the staff System page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the probe and metrics routes."""
+    from app.ops.views import bp
+
+    app.register_blueprint(bp)

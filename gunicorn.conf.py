@@ -1,0 +1,51 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Threads (gthread) let a worker hold event streams open while it keeps answering pages; the
+Prometheus directory is emptied when the master starts and a dead worker's live gauges are
+dropped, so /metrics adds up the workers that exist.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from config import INSTANCE_DIR
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+worker_class = "gthread"
+# Each open event stream holds a thread; pages share the rest.
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is restarted
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # SIGTERM: finish requests first
+keepalive = 5
+# Workers are not recycled (max_requests = 0): each restarted worker leaves its counter files in
+# the metrics directory until the next start, so recycling would grow it without bound.
+max_requests = 0
+accesslog = None  # the app writes one JSON line per request (app/core/request_log.py)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Set before the workers import the app: prometheus_client picks its storage at import time.
+METRICS_DIR = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(INSTANCE_DIR / "prometheus"))
+
+
+def on_starting(server):
+    """Empty the metrics directory: files left by an earlier run would add stale values."""
+    shutil.rmtree(METRICS_DIR, ignore_errors=True)
+    Path(METRICS_DIR).mkdir(parents=True, exist_ok=True)
+
+
+def post_worker_init(worker):
+    """Publish this worker's thread count (the saturation alerts divide by it)."""
+    from app.core import metrics
+
+    metrics.WORKER_THREADS.set(worker.cfg.threads)
+
+
+def child_exit(server, worker):
+    """Drop the dead worker's live gauges (requests in progress, open streams)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, METRICS_DIR)
