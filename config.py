@@ -108,6 +108,8 @@ class Config:
     LOG_FORMAT = _env("LOG_FORMAT", "text")  # text | json (one JSON object per line)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     METRICS_TOKEN = _env("METRICS_TOKEN")  # /metrics: basic auth prometheus:<token>; unset: loopback only
+    SENTRY_DSN = _env("SENTRY_DSN")  # unset: no error tracking
+    SENTRY_TRACES_SAMPLE_RATE = _env("SENTRY_TRACES_SAMPLE_RATE", "0")  # share of requests traced
 
     # `make bench`: X-Query-Count and X-Server-Time-ms response headers.
     BENCH_INSTRUMENT = _env_bool("BENCH_INSTRUMENT", False)

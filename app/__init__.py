@@ -69,11 +69,13 @@ def register_static(app: Flask) -> None:
 
 
 def register_observability(app: Flask) -> None:
-    """Logs (JSON in production), the request id, request metrics; before the others' hooks."""
+    """Logs (JSON in production), error tracking, the request id, request metrics; before the others' hooks."""
+    from app.core.error_tracking import init_error_tracking
     from app.core.log_format import configure_logging
     from app.core.request_log import init_request_log
 
     configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    init_error_tracking(app.config)
     init_request_log(app)
 
 

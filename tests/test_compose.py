@@ -73,7 +73,7 @@ def test_the_gunicorn_config_binds_the_published_port_with_threads(monkeypatch):
 def test_queue_metrics_cover_every_queue_the_worker_serves(compose):
     from app.core.queue_metrics import QUEUES
 
-    assert set(_worker_argv(compose)[6:]) == set(QUEUES)
+    assert set(_worker_argv(compose)[8:]) == set(QUEUES)
 
 
 def _worker_argv(compose) -> list[str]:
@@ -85,13 +85,13 @@ def _worker_argv(compose) -> list[str]:
 
 def test_worker_runs_rq_with_scheduler_on_every_queue(compose):
     argv = _worker_argv(compose)
-    assert argv[:6] == ["exec", "rq", "worker", "--with-scheduler", "--url", "$REDIS_URL"]
-    assert argv[6:9] == ["mail", "default", "reports"]
-    assert {"refunds", "webhooks", "reminders"} <= set(argv[6:])
+    assert argv[:8] == ["exec", "rq", "worker", "--with-scheduler", "--url", "$REDIS_URL", "-c", "workers.rq_settings"]
+    assert argv[8:11] == ["mail", "default", "reports"]
+    assert {"refunds", "webhooks", "reminders"} <= set(argv[8:])
 
 
 def test_worker_serves_every_queue_the_code_enqueues_to(compose):
-    served = set(_worker_argv(compose)[6:])
+    served = set(_worker_argv(compose)[8:])
     used = set()
     for path in [*ROOT.glob("app/**/*.py"), *ROOT.glob("workers/**/*.py")]:
         text = path.read_text()

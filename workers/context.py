@@ -39,9 +39,12 @@ def job(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
+        from app.core.error_tracking import tag_request_id
         from app.core.request_id import bound, current_request_id
 
-        with app_context(), bound(_job_request_id() or current_request_id()):
+        request_id = _job_request_id() or current_request_id()
+        with app_context(), bound(request_id):
+            tag_request_id(request_id)
             return fn(*args, **kwargs)
 
     return wrapped

@@ -9,6 +9,7 @@ from flask import Flask, g, request
 from flask_login import current_user
 
 from app.core import metrics
+from app.core.error_tracking import tag_request_id
 from app.core.request_id import HEADER, accept_or_generate, bind, unbind
 
 log = logging.getLogger("coach_connect.request")
@@ -24,6 +25,7 @@ def _user_id() -> int | None:
 def _start() -> None:
     g.request_id = accept_or_generate(request.headers.get(HEADER))
     g.request_id_token = bind(g.request_id)
+    tag_request_id(g.request_id)
     g.request_started = time.perf_counter()
     metrics.IN_PROGRESS.inc()
     g.request_counted = True
