@@ -68,6 +68,7 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = _env("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")  # e.g. localstripe in tests
+    STRIPE_TIMEOUT_SECONDS = _env_int("STRIPE_TIMEOUT_SECONDS", 30)  # a refund not answered by then is `unknown`
 
     # Security.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # reverse proxies in front of gunicorn (X-Forwarded-*)

@@ -1,13 +1,19 @@
 """Refund jobs: submit a refund to the gateway; the cancellation policy's refund (Booking contract)."""
 
-from app.payments import refunds
+from app.payments import refund_sending, refunds
 from workers.context import job
 
 
 @job
 def submit_refund(refund_id: int) -> None:
     """Send a pending refund to the gateway (idempotent)."""
-    refunds.submit_refund(refund_id)
+    refund_sending.submit_refund(refund_id)
+
+
+@job
+def reconcile_refund(refund_id: int) -> None:
+    """Read an unknown refund back from the gateway; send it again only if it is not there."""
+    refund_sending.reconcile_refund(refund_id)
 
 
 @job

@@ -120,10 +120,16 @@ class RefundReason(enum.StrEnum):
 
 
 class RefundStatus(enum.StrEnum):
-    """pending_approval → pending → succeeded | failed (failed may be retried)."""
+    """pending_approval → pending → sending → succeeded | failed | unknown (see REFUND_TRANSITIONS).
+
+    `sending` is set (and committed) before the provider is called, so a crash or a lost answer
+    leaves a refund whose outcome is not known; `unknown` is settled by reading the provider back.
+    """
 
     PENDING_APPROVAL = "pending_approval"
     PENDING = "pending"
+    SENDING = "sending"
+    UNKNOWN = "unknown"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     REJECTED = "rejected"  # the second approver said no
@@ -131,8 +137,17 @@ class RefundStatus(enum.StrEnum):
 
 REFUND_TRANSITIONS: dict[RefundStatus, frozenset[RefundStatus]] = {
     RefundStatus.PENDING_APPROVAL: frozenset({RefundStatus.PENDING, RefundStatus.REJECTED}),
-    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
-    RefundStatus.FAILED: frozenset({RefundStatus.PENDING, RefundStatus.SUCCEEDED}),  # retried, or a late success
+    RefundStatus.PENDING: frozenset({RefundStatus.SENDING, RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    # The provider's answer (or its webhook) settles a send; no answer makes it unknown.
+    RefundStatus.SENDING: frozenset(
+        {RefundStatus.PENDING, RefundStatus.SUCCEEDED, RefundStatus.FAILED, RefundStatus.UNKNOWN}
+    ),
+    # Read back from the provider: found (succeeded/failed/pending there) or not found (send again).
+    RefundStatus.UNKNOWN: frozenset(
+        {RefundStatus.PENDING, RefundStatus.SENDING, RefundStatus.SUCCEEDED, RefundStatus.FAILED}
+    ),
+    # Retried (read back first, as unknown), or a late success.
+    RefundStatus.FAILED: frozenset({RefundStatus.UNKNOWN, RefundStatus.SUCCEEDED}),
     RefundStatus.SUCCEEDED: frozenset({RefundStatus.FAILED}),  # Stripe may report a refund failing later
     RefundStatus.REJECTED: frozenset(),
 }
@@ -161,10 +176,26 @@ class Refund(TimestampMixin, db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sends to the provider, all under the same idempotency key.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
     payment: Mapped[Payment] = relationship(back_populates="refunds")
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+    @property
+    def can_be_retried(self) -> bool:
+        """Finance may retry a failed refund or have an unknown one read back from the provider."""
+        return self.status in (RefundStatus.FAILED, RefundStatus.UNKNOWN)
+
+    @property
+    def client_status(self) -> str | None:
+        """What the client sees: sending and unknown are still pending to them; unapproved ones not at all."""
+        if self.status in (RefundStatus.PENDING_APPROVAL, RefundStatus.REJECTED):
+            return None
+        if self.status in (RefundStatus.SENDING, RefundStatus.UNKNOWN):
+            return RefundStatus.PENDING.value
+        return self.status.value
 
     def transition_to(self, new: RefundStatus) -> None:
         """Move to `new` if allowed, else raise InvalidState."""

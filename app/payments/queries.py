@@ -190,12 +190,9 @@ def approval_queue() -> list[Refund]:
 
 
 def failed_refunds() -> list[Refund]:
-    """Refunds the provider refused, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Refund).where(Refund.status == RefundStatus.FAILED).order_by(Refund.id.desc()).limit(200)
-        )
-    )
+    """Refunds the provider refused or whose outcome is unknown, newest first."""
+    stmt = sa.select(Refund).where(Refund.status.in_((RefundStatus.FAILED, RefundStatus.UNKNOWN)))
+    return list(db.session.scalars(stmt.order_by(Refund.id.desc()).limit(200)))
 
 
 def failed_webhooks() -> list[WebhookEvent]:
@@ -210,7 +207,7 @@ def finance_queue_summary():
 
     refunds = db.session.execute(
         sa.select(sa.func.count(), sa.func.min(Refund.created_at)).where(
-            Refund.status.in_((RefundStatus.PENDING_APPROVAL, RefundStatus.FAILED))
+            Refund.status.in_((RefundStatus.PENDING_APPROVAL, RefundStatus.FAILED, RefundStatus.UNKNOWN))
         )
     ).one()
     hooks = db.session.execute(

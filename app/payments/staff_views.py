@@ -190,10 +190,12 @@ def refund_submit(payment_id: int):
         "pending_approval": "Refund requested; it awaits a second finance user's approval.",
         "succeeded": "Refund of {} succeeded.",
         "pending": "Refund of {} sent; waiting for the provider.",
+        "sending": "Refund of {} is being sent to the provider.",
+        "unknown": "Refund of {}: the provider did not answer; it will be read back before anything is sent again.",
         "failed": "Refund of {} failed: " + (r.failure_message or "") + " You can retry it.",
     }
     text = messages.get(r.status.value, "Refund {} recorded.").format(format_money(r.amount, r.currency))
-    flash(text, "error" if r.status.value == "failed" else "success")
+    flash(text, "error" if r.status.value in ("failed", "unknown") else "success")
     return redirect(url_for("finance_staff.payment", payment_id=p.id))
 
 

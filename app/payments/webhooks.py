@@ -20,7 +20,7 @@ from app.core.errors import InvalidState, NotFound, PermissionDenied
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.payments.models import Payment, Refund, RefundReason, RefundStatus, WebhookEvent, WebhookStatus
-from app.payments.refunds import apply_refund_status
+from app.payments.refund_sending import apply_refund_status
 from app.payments.services import lock_payment, mark_failed, mark_succeeded
 
 log = logging.getLogger(__name__)

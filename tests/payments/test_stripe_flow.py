@@ -110,8 +110,9 @@ def test_over_refund_names_the_amounts(stripe_app):
     payment = _paid(stripe_app)
     finance = StaffFactory(roles=[Role.FINANCE])
     refunds.request_refund(finance, payment.id, 5000, "goodwill")
+    # A second reason: the same request again within the dedupe window would be the same refund.
     with pytest.raises(Conflict, match=r"EUR 50\.00 would exceed .* EUR 40\.00 \(EUR 90\.00 paid, EUR 50\.00 refunded"):
-        refunds.request_refund(finance, payment.id, 5000, "goodwill")
+        refunds.request_refund(finance, payment.id, 5000, "coach_no_show")
     assert len(_stripe(stripe_app).v1.refunds.list(params={"payment_intent": payment.provider_intent_id}).data) == 1
 
 

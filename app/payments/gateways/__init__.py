@@ -17,6 +17,13 @@ class GatewayError(Exception):
         self.code = code
 
 
+class OutcomeUnknown(GatewayError):
+    """No answer (timeout, dropped connection, provider 5xx): the call may or may not have taken effect."""
+
+    def __init__(self, message: str = "The payment provider did not answer; the outcome is not known yet."):
+        super().__init__(message, code="outcome_unknown")
+
+
 @dataclass
 class IntentResult:
     """A PaymentIntent as our services need it; status uses Stripe's names."""
@@ -60,6 +67,7 @@ class PaymentGateway(Protocol):
     def create_refund(
         self, intent_id: str, amount: int, *, reason: str, idempotency_key: str, metadata: dict
     ) -> RefundResult: ...
+    def find_refund(self, intent_id: str, refund_id: int) -> RefundResult | None: ...
     def saved_methods(self, email: str) -> list[SavedMethod]: ...
 
 
@@ -68,7 +76,11 @@ def build_gateway(config) -> PaymentGateway:
     if config.get("PAYMENT_GATEWAY") == "stripe":
         from app.payments.gateways.stripe_gateway import StripeGateway
 
-        return StripeGateway(config["STRIPE_SECRET_KEY"] or "", api_base=config.get("STRIPE_API_BASE"))
+        return StripeGateway(
+            config["STRIPE_SECRET_KEY"] or "",
+            api_base=config.get("STRIPE_API_BASE"),
+            timeout=config.get("STRIPE_TIMEOUT_SECONDS", 30),
+        )
     from app.payments.gateways.offline import OfflineGateway
 
     return OfflineGateway()
@@ -76,7 +88,8 @@ def build_gateway(config) -> PaymentGateway:
 
 def gateway() -> PaymentGateway:
     """The current app's gateway (built once per app, rebuilt when the config changes)."""
-    key = (current_app.config.get("PAYMENT_GATEWAY"), current_app.config.get("STRIPE_API_BASE"))
+    config = current_app.config
+    key = (config.get("PAYMENT_GATEWAY"), config.get("STRIPE_API_BASE"), config.get("STRIPE_TIMEOUT_SECONDS"))
     cached = current_app.extensions.get("payment_gateway")
     if cached is None or cached[0] != key:
         cached = (key, build_gateway(current_app.config))

@@ -77,6 +77,10 @@ class OfflineGateway:
         """Refunds always succeed at once in test mode."""
         return RefundResult(_id("re", idempotency_key), "succeeded")
 
+    def find_refund(self, intent_id: str, refund_id: int) -> RefundResult | None:
+        """Offline refunds keep no state: none is found, and a resend answers the same id."""
+        return None
+
     def saved_methods(self, email: str) -> list[SavedMethod]:
         """The test cards, as if saved."""
         return [

@@ -10,7 +10,7 @@ import logging
 
 import stripe
 
-from app.payments.gateways import GatewayError, IntentResult, RefundResult, SavedMethod
+from app.payments.gateways import GatewayError, IntentResult, OutcomeUnknown, RefundResult, SavedMethod
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,30 @@ def _intent(intent) -> IntentResult:
     return IntentResult(intent.id, intent.status, intent.client_secret, _charge_id(intent), message)
 
 
+def _metadata(obj) -> dict:
+    meta = getattr(obj, "metadata", None)
+    return meta.to_dict() if hasattr(meta, "to_dict") else dict(meta or {})
+
+
+def _refund(refund) -> RefundResult:
+    return RefundResult(refund.id, refund.status, getattr(refund, "failure_reason", None))
+
+
 class StripeGateway:
     """Stripe through StripeClient; `api_base` overrides the API address (localstripe)."""
 
     name = "stripe"
 
-    def __init__(self, secret_key: str, api_base: str | None = None):
+    def __init__(self, secret_key: str, api_base: str | None = None, timeout: float = 30):
         options = {"base_addresses": {"api": api_base}} if api_base else {}
-        self.client = stripe.StripeClient(secret_key, max_network_retries=2, **options)
+        self.client = stripe.StripeClient(
+            secret_key, max_network_retries=2, http_client=stripe.RequestsClient(timeout=timeout), **options
+        )
+        # Refunds are never re-sent blindly: a lost answer is read back first (find_refund), so the
+        # library does not retry them (localstripe, unlike Stripe, ignores the idempotency key).
+        self.refund_client = stripe.StripeClient(
+            secret_key, max_network_retries=0, http_client=stripe.RequestsClient(timeout=timeout), **options
+        )
         # localstripe rejects `reason` on refunds; real Stripe gets it (ours travel in metadata too).
         self.send_refund_reason = not api_base
 
@@ -94,13 +110,27 @@ class StripeGateway:
         if self.send_refund_reason and reason in STRIPE_REFUND_REASONS:
             params["reason"] = reason
         try:
-            refund = self.client.v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+            refund = self.refund_client.v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            log.warning("stripe refund outcome unknown: %s", exc)
+            raise OutcomeUnknown() from exc
         except stripe.InvalidRequestError as exc:
             raise GatewayError(exc.user_message or str(exc), code=exc.code or "invalid") from exc
         except stripe.StripeError as exc:
             log.warning("stripe refund failed: %s", exc)
             raise GatewayError("The payment provider is not available; please try again.") from exc
-        return RefundResult(refund.id, refund.status, getattr(refund, "failure_reason", None))
+        return _refund(refund)
+
+    def find_refund(self, intent_id: str, refund_id: int) -> RefundResult | None:
+        """The provider's refund made for our refund row (metadata refund_id), read back from the intent's refunds."""
+        try:
+            page = self.refund_client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+        except stripe.StripeError as exc:
+            raise OutcomeUnknown("The payment provider could not be read back; trying again later.") from exc
+        mine = [r for r in page.data if _metadata(r).get("refund_id") == str(refund_id)]
+        if len(mine) > 1:
+            log.error("refund %s exists %d times at the provider: %s", refund_id, len(mine), [r.id for r in mine])
+        return _refund(mine[0]) if mine else None
 
     def saved_methods(self, email: str) -> list[SavedMethod]:
         """Cards saved on the Stripe customer with this e-mail, if any."""

@@ -1,0 +1,178 @@
+"""Sending refunds to the provider, outside the payment's row lock, and settling what came back.
+
+A send is three steps: (1) under the lock, a `pending` refund becomes `sending` (attempts + 1) and
+is committed; (2) the provider is called with no lock held, always under the refund's own
+idempotency key; (3) under the lock again, the answer is applied if the refund is still `sending`.
+No answer (timeout, dropped connection, 5xx) makes it `unknown`; an unknown refund is read back
+from the provider (the intent's refunds, matched by our refund id) before it is ever sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core import audit
+from app.core.db import format_money, utcnow
+from app.core.effects import commit, rollback
+from app.core.errors import NotFound
+from app.core.jobs import enqueue_after_commit
+from app.core.mail import queue_mail
+from app.extensions import db
+from app.payments.gateways import GatewayError, OutcomeUnknown, RefundResult, gateway_for
+from app.payments.models import Payment, Refund, RefundStatus
+from app.payments.services import lock_payment
+
+log = logging.getLogger(__name__)
+
+# Statuses in which money may have left (or may still leave) for this refund.
+IN_FLIGHT = (RefundStatus.PENDING, RefundStatus.SENDING, RefundStatus.UNKNOWN)
+
+
+def snapshot(refund: Refund) -> dict:
+    """What the audit log records about a refund."""
+    return {"status": refund.status.value, "amount": refund.amount, "reason": refund.reason.value}
+
+
+def locked_refund(refund_id: int) -> tuple[Payment, Refund]:
+    """Lock the payment, then the refund (always in that order)."""
+    refund = db.session.get(Refund, refund_id)
+    if refund is None:
+        raise NotFound("No such refund.")
+    payment = lock_payment(refund.payment_id)
+    refund = db.session.scalar(
+        sa.select(Refund).where(Refund.id == refund_id).with_for_update().execution_options(populate_existing=True)
+    )
+    return payment, refund
+
+
+def _stale_sending(refund: Refund) -> bool:
+    """A `sending` refund older than any answer could take: its sender died mid-call."""
+    limit = timedelta(seconds=2 * current_app.config.get("STRIPE_TIMEOUT_SECONDS", 30) + 5)
+    return refund.status == RefundStatus.SENDING and refund.updated_at < utcnow() - limit
+
+
+def submit_refund(refund_id: int) -> None:
+    """Send a pending refund to the gateway (job; idempotent: anything but pending is left alone)."""
+    try:
+        payment, refund = locked_refund(refund_id)
+        if _stale_sending(refund):
+            _mark_unknown(refund, "The refund's sender stopped before the provider answered.")
+            enqueue_after_commit("workers.refunds.reconcile_refund", refund.id, queue="payments")
+            commit()
+            return
+        if refund.status != RefundStatus.PENDING or refund.provider_refund_id:
+            rollback()
+            return
+        refund.transition_to(RefundStatus.SENDING)
+        refund.attempts += 1
+        gateway_name, intent_id = payment.gateway, payment.provider_intent_id
+        request = dict(
+            amount=refund.amount,
+            reason=refund.reason.value,
+            idempotency_key=refund.idempotency_key,
+            metadata={"refund_id": refund.id, "payment_id": payment.id},
+        )
+        commit()  # the lock is released before the provider is called
+    except Exception:
+        rollback()
+        raise
+    result: RefundResult | None = None
+    failure: str | None = None
+    try:
+        result = gateway_for(gateway_name).create_refund(intent_id, **request)
+    except OutcomeUnknown:
+        pass
+    except GatewayError as exc:
+        failure = exc.message
+    try:
+        _, refund = locked_refund(refund_id)
+        if refund.status != RefundStatus.SENDING:
+            # A webhook or a read-back settled it while we waited; keep the provider's id.
+            if result is not None and refund.provider_refund_id is None:
+                refund.provider_refund_id = result.id
+            commit()
+            return
+        if result is not None:
+            refund.provider_refund_id = result.id
+            apply_refund_status(refund, result.status, result.failure_message, None)
+        elif failure is not None:
+            apply_refund_status(refund, "failed", failure, None)
+        else:
+            _mark_unknown(refund, "The payment provider did not answer; the refund will be read back.")
+            enqueue_after_commit("workers.refunds.reconcile_refund", refund.id, queue="payments")
+        commit()
+    except Exception:
+        rollback()
+        raise
+
+
+def _mark_unknown(refund: Refund, message: str) -> None:
+    before = snapshot(refund)
+    refund.transition_to(RefundStatus.UNKNOWN)
+    refund.failure_message = message
+    audit.record(None, "refund.unknown", refund, before=before, after={**snapshot(refund), "message": message})
+    db.session.flush()
+
+
+def reconcile_refund(refund_id: int) -> None:
+    """Settle an unknown refund by reading it back from the provider; send it again only if it is not there."""
+    refund = db.session.get(Refund, refund_id)
+    if refund is None or refund.status != RefundStatus.UNKNOWN:
+        rollback()
+        return
+    gateway_name, intent_id = refund.payment.gateway, refund.payment.provider_intent_id
+    rollback()
+    found = gateway_for(gateway_name).find_refund(intent_id, refund_id)  # OutcomeUnknown: the job retries
+    resend = False
+    try:
+        _, refund = locked_refund(refund_id)
+        if refund.status != RefundStatus.UNKNOWN:
+            rollback()
+            return
+        if found is not None:
+            refund.provider_refund_id = found.id
+            apply_refund_status(refund, found.status, found.failure_message, None)
+        else:
+            before = snapshot(refund)
+            refund.transition_to(RefundStatus.PENDING)
+            audit.record(None, "refund.not_found_at_provider", refund, before=before, after=snapshot(refund))
+            resend = True
+        commit()
+    except Exception:
+        rollback()
+        raise
+    if resend:
+        submit_refund(refund_id)
+
+
+def apply_refund_status(refund: Refund, status: str, message: str | None, actor) -> None:
+    """Follow the provider's refund status; the payment's lock must be held (flushes only)."""
+    payment = refund.payment
+    if status == "succeeded" and refund.status != RefundStatus.SUCCEEDED:
+        before = snapshot(refund)
+        refund.transition_to(RefundStatus.SUCCEEDED)
+        refund.succeeded_at = utcnow()
+        refund.failure_message = None
+        payment.amount_refunded += refund.amount
+        audit.record(actor, "refund.succeeded", refund, before=before, after=snapshot(refund))
+        queue_mail(
+            payment.client.email,
+            "payment_refunded",
+            f"Refund of {format_money(refund.amount, refund.currency)}",
+            {"payment": payment, "refund": refund, "client": payment.client},
+        )
+    elif status in ("failed", "canceled") and refund.status in (*IN_FLIGHT, RefundStatus.SUCCEEDED):
+        before = snapshot(refund)
+        if refund.status == RefundStatus.SUCCEEDED:
+            payment.amount_refunded -= refund.amount
+        refund.transition_to(RefundStatus.FAILED)
+        refund.failure_message = message or f"The provider reports the refund {status}."
+        audit.record(actor, "refund.failed", refund, before=before, after={**snapshot(refund), "message": message})
+    elif status == "pending" and refund.status in (RefundStatus.SENDING, RefundStatus.UNKNOWN):
+        refund.transition_to(RefundStatus.PENDING)  # at the provider; its webhook settles it
+        refund.failure_message = None
+    db.session.flush()
