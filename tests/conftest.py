@@ -37,6 +37,11 @@ def pytest_unconfigure(config):
         traveller.stop()
 
 
+def pytest_collection_modifyitems(items):
+    """Browser walks last: their live server serves the app without SERVER_NAME from then on."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 def pytest_report_header(config):
     return describe()
 

@@ -1,4 +1,4 @@
-"""Reading pages as a browser would: elements by id and the selected option of a <select>."""
+"""Reading pages as a browser would: elements by id, the selected option of a <select>, the text."""
 
 from __future__ import annotations
 
@@ -11,11 +11,19 @@ class _Elements(HTMLParser):
         self.by_id: dict[str, dict[str, str | None]] = {}
         self.selects: dict[str, list[str]] = {}
         self._select: str | None = None
+        self._hidden = 0
+        self.text: list[str] = []
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.text.append(data)
 
     def handle_starttag(self, tag, attrs):
         found = dict(attrs)
         if "id" in found:
             self.by_id.setdefault(found["id"], found)
+        if tag in ("script", "style", "title"):
+            self._hidden += 1
         if tag == "select":
             self._select = found.get("name")
             self.selects.setdefault(self._select, [])
@@ -23,6 +31,8 @@ class _Elements(HTMLParser):
             self.selects[self._select].append(found.get("value"))
 
     def handle_endtag(self, tag):
+        if tag in ("script", "style", "title"):
+            self._hidden -= 1
         if tag == "select":
             self._select = None
 
@@ -69,3 +79,8 @@ def flashes(resp_or_html) -> list[str]:
     parser = _Flashes()
     parser.feed(html)
     return [t.strip() for t in parser.texts]
+
+
+def text_of(html: str) -> str:
+    """The page's visible text, each element's text apart from the next, runs of white space as one."""
+    return " ".join(" ".join(_parse(html).text).split())

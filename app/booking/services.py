@@ -206,6 +206,11 @@ def refund_amount(booking: Booking, party: str, now: datetime) -> int:
     return 0
 
 
+def cancellation_refund(booking: Booking, actor, now: datetime) -> int:
+    """What cancelling now would refund `actor`'s booking: the policy's amount, at most what is paid."""
+    return min(refund_amount(booking, _party(booking, actor), now), _paid_remaining(booking))
+
+
 def _paid_remaining(booking: Booking) -> int:
     from app.payments.models import Payment, PaymentStatus
 
@@ -226,7 +231,7 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
         raise ValidationFailed("Tell the client why you cancel.", fields={"reason": "required"})
     _check_changeable(booking, party, reason, now)
     before = _snapshot(booking)
-    refund = min(refund_amount(booking, party, now), _paid_remaining(booking))
+    refund = cancellation_refund(booking, actor, now)
     booking.transition_to(BookingStatus.CANCELLED)
     booking.cancelled_at = now
     booking.cancelled_by_id = actor.id

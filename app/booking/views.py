@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -13,9 +13,10 @@ from app.booking import services
 from app.booking.availability import active_session_types, free_slots
 from app.booking.forms import BookingForm, CancelForm, RescheduleForm, ReviewForm
 from app.booking.models import Booking, BookingStatus, SessionType
-from app.booking.queries import bookings_for
-from app.coaches.models import CoachProfile, Review
-from app.core.db import utcnow
+from app.booking.notifications import ics_for
+from app.booking.queries import bookings_for, review_of
+from app.coaches.models import CoachProfile
+from app.core.db import format_money, utcnow
 from app.core.errors import ServiceError, ValidationFailed
 from app.core.inputs import check_moment
 from app.core.security import login_required
@@ -153,16 +154,52 @@ def detail(booking_id: int):
     """The booking, its state (awaiting payment while held), the policy and what can be done."""
     booking = _own_booking_or_404(booking_id)
     role = "client" if booking.client_id == current_user.id else "coach"
-    reviewed = db.session.query(Review.id).filter_by(booking_id=booking.id).first() is not None
-    changeable = booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED) and booking.starts_at > utcnow()
+    review = review_of(booking.id)
     return render_template(
         "booking/detail.html",
         booking=booking,
         role=role,
-        changeable=changeable,
-        can_review=role == "client" and booking.status == BookingStatus.COMPLETED and not reviewed,
-        cancel_form=CancelForm(),
+        changeable=_changeable(booking),
+        review=review,
+        can_review=role == "client" and booking.status == BookingStatus.COMPLETED and review is None,
         review_form=ReviewForm(),
+        policy=services.policy_text(booking.coach),
+    )
+
+
+def _changeable(booking: Booking) -> bool:
+    """Whether the booking may still be moved or cancelled (held or confirmed, not yet begun)."""
+    return booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED) and booking.starts_at > utcnow()
+
+
+@bp.get("/bookings/<int:booking_id>/calendar.ics")
+@login_required
+def calendar(booking_id: int):
+    """The session as an iCalendar file for the client's or the coach's calendar."""
+    booking = _own_booking_or_404(booking_id)
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        abort(404)
+    return Response(
+        ics_for(booking),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="session-{booking.id}.ics"'},
+    )
+
+
+@bp.get("/bookings/<int:booking_id>/cancel")
+@login_required
+def confirm_cancel(booking_id: int):
+    """Ask before cancelling, with what the cancellation refunds."""
+    booking = _own_booking_or_404(booking_id)
+    if not _changeable(booking):
+        flash("This booking can no longer be cancelled.", "error")
+        return redirect(url_for("bookings.detail", booking_id=booking.id))
+    return render_template(
+        "booking/cancel.html",
+        booking=booking,
+        role="client" if booking.client_id == current_user.id else "coach",
+        refund=services.cancellation_refund(booking, current_user, utcnow()),
+        form=CancelForm(),
         policy=services.policy_text(booking.coach),
     )
 
@@ -170,16 +207,23 @@ def detail(booking_id: int):
 @bp.post("/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel(booking_id: int):
-    """Cancel under the policy."""
+    """Cancel under the policy; the message says what is refunded."""
     booking = _own_booking_or_404(booking_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
+            refund = services.cancellation_refund(booking, current_user, utcnow())
             services.cancel_booking(booking, current_user, form.reason.data or "")
-            flash("The booking is cancelled.", "success")
+            flash(_cancelled_message(booking, refund), "success")
         except ServiceError as exc:
             flash(exc.message, "error")
     return redirect(url_for("bookings.detail", booking_id=booking.id))
+
+
+def _cancelled_message(booking: Booking, refund: int) -> str:
+    if refund <= 0:
+        return "The booking is cancelled. Nothing is refunded."
+    return f"The booking is cancelled. {format_money(refund, booking.currency)} will be refunded to the card it was paid with."
 
 
 @bp.route("/bookings/<int:booking_id>/reschedule", methods=["GET", "POST"])
@@ -187,6 +231,9 @@ def cancel(booking_id: int):
 def reschedule(booking_id: int):
     """Pick another free slot of the same session."""
     booking = _own_booking_or_404(booking_id)
+    if not _changeable(booking):
+        flash("This session can no longer be moved.", "error")
+        return redirect(url_for("bookings.detail", booking_id=booking.id))
     days, day, day_slots = slot_calendar(booking.coach, booking.session_type, request.args.get("day"), booking.id)
     form = RescheduleForm()
     form.starts_at.choices = [SelectChoice(s.starts_at.isoformat()) for s in day_slots]

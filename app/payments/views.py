@@ -6,11 +6,13 @@ import json
 import logging
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 import stripe
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.booking.models import Booking, BookingStatus
+from app.coaches.models import CoachProfile
 from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.security import login_required, public
@@ -88,8 +90,15 @@ def checkout(booking_id: int):
 @bp.get("/payments")
 @login_required
 def my_payments():
-    """The client's own payments and their refunds, newest first."""
-    stmt = sa.select(Payment).where(Payment.client_id == current_user.id).order_by(Payment.id.desc()).limit(100)
+    """The client's own payments and their refunds, newest first, each with its session."""
+    stmt = (
+        sa.select(Payment)
+        .where(Payment.client_id == current_user.id)
+        .options(so.selectinload(Payment.booking).selectinload(Booking.session_type))
+        .options(so.selectinload(Payment.booking).selectinload(Booking.coach).selectinload(CoachProfile.user))
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
+        .limit(100)
+    )
     return render_template("payments/my_payments.html", payments=list(db.session.scalars(stmt)))
 
 
