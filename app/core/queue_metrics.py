@@ -8,6 +8,7 @@ new work horse for every job: a file per job's pid would grow without bound.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
@@ -89,11 +90,8 @@ class QueueCollector(Collector):
         yield from families
 
     def _families(self):
-        from rq import Queue, Worker
-        from rq.job import Job
-
         conn = self.connection
-        names = sorted(set(QUEUES) | {q.name for q in Queue.all(connection=conn)})
+        stats = queue_stats(conn)
         depth = GaugeMetricFamily("coach_connect_rq_queue_depth", "Jobs waiting in the queue.", labels=["queue"])
         oldest = GaugeMetricFamily(
             "coach_connect_rq_oldest_job_age_seconds",
@@ -107,26 +105,64 @@ class QueueCollector(Collector):
             "coach_connect_rq_scheduled_jobs", "Jobs scheduled for later (retries with backoff).", labels=["queue"]
         )
         now = datetime.now(UTC)
-        for name in names:
-            queue = Queue(name, connection=conn)
-            depth.add_metric([name], queue.count)
-            age = 0.0
-            first = queue.get_job_ids(0, 0)
-            if first:
-                job = Job.fetch(first[0], connection=conn)
-                if job.enqueued_at:
-                    age = max((now - _aware(job.enqueued_at)).total_seconds(), 0.0)
-            oldest.add_metric([name], age)
-            failed.add_metric([name], queue.failed_job_registry.count)
-            scheduled.add_metric([name], queue.scheduled_job_registry.count)
+        for q in stats:
+            depth.add_metric([q.name], q.depth)
+            oldest.add_metric([q.name], max((now - q.oldest_at).total_seconds(), 0.0) if q.oldest_at else 0.0)
+            failed.add_metric([q.name], q.failed)
+            scheduled.add_metric([q.name], q.scheduled)
         workers = GaugeMetricFamily("coach_connect_rq_workers", "rq workers by state.", labels=["state"])
-        states: dict[str, int] = {"idle": 0, "busy": 0, "suspended": 0, "started": 0}
-        for worker in Worker.all(connection=conn):
-            state = worker.get_state()
-            state = str(getattr(state, "value", state))
-            states[state] = states.get(state, 0) + 1
-        for state, count in sorted(states.items()):
+        for state, count in sorted(worker_states(conn).items()):
             workers.add_metric([state], count)
         yield from (depth, oldest, failed, scheduled, workers)
         for kind in KINDS:
-            yield _histogram(conn, kind, names)
+            yield _histogram(conn, kind, [q.name for q in stats])
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """One rq queue as Redis has it now."""
+
+    name: str
+    depth: int
+    oldest_at: datetime | None  # when the oldest waiting job was enqueued
+    running: int
+    scheduled: int
+    failed: int  # in rq's failed registry (kept for a week)
+
+
+def queue_stats(connection) -> list[QueueStats]:
+    """Every known or existing queue, by name."""
+    from rq import Queue
+    from rq.job import Job
+
+    names = sorted(set(QUEUES) | {q.name for q in Queue.all(connection=connection)})
+    found = []
+    for name in names:
+        queue = Queue(name, connection=connection)
+        oldest_at = None
+        first = queue.get_job_ids(0, 1)
+        if first:
+            oldest_at = _aware(Job.fetch(first[0], connection=connection).enqueued_at)
+        found.append(
+            QueueStats(
+                name,
+                queue.count,
+                oldest_at,
+                queue.started_job_registry.count,
+                queue.scheduled_job_registry.count,
+                queue.failed_job_registry.count,
+            )
+        )
+    return found
+
+
+def worker_states(connection) -> dict[str, int]:
+    """rq workers registered in Redis, counted by state (idle, busy, ...)."""
+    from rq import Worker
+
+    states: dict[str, int] = {"idle": 0, "busy": 0, "suspended": 0, "started": 0}
+    for worker in Worker.all(connection=connection):
+        state = worker.get_state()
+        state = str(getattr(state, "value", state))
+        states[state] = states.get(state, 0) + 1
+    return states

@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the probe and metrics routes."""
+    """Register the probe and metrics routes and the staff System page."""
+    from app.ops.staff_views import bp as staff_bp
     from app.ops.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff/system")

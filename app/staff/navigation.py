@@ -44,6 +44,7 @@ SECTIONS: list[Section] = [
     Section("Audit log", "staff.audit", frozenset({Role.ADMIN}), "g l"),
     Section("Outbox", "staff.outbox", frozenset({Role.ADMIN, Role.VERIFIER, Role.MODERATOR, Role.FINANCE}), "g o"),
     Section("Jobs", "staff.jobs", frozenset({Role.ADMIN}), "g j"),
+    Section("System", "ops_staff.system_page", frozenset({Role.ADMIN}), "g y"),
     Section("Data (admin)", "admin.index", frozenset({Role.ADMIN}), ""),
 ]
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue
+from rq.job import Job
 
 from app import create_app
 from app.core.jobs import RQJobs
@@ -17,6 +19,7 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.core.conftest import run_burst
 from tests.factories.analytics import CoachProfileFactory, PaymentFactory
 
+ECHO = "tests.ops.request_id_jobs.echo_request_id"
 PROMETHEUS_CONTENT_TYPE = "text/plain; version=1.0.0; charset=utf-8"
 
 
@@ -106,15 +109,31 @@ def test_payments_are_counted_by_status_with_zero_series_for_the_rest(client):
     assert samples[("coach_connect_database_up", ())] == 1
 
 
-def test_queue_depth_and_oldest_job_are_read_from_redis(client, rq_jobs):
-    rq_jobs.enqueue("tests.ops.request_id_jobs.echo_request_id", queue="mail")
-    rq_jobs.enqueue("tests.ops.request_id_jobs.echo_request_id", queue="mail")
+def _enqueued_ago(rq_jobs, seconds: int) -> None:
+    """A job on `mail` that has waited `seconds` (its enqueue time moved back)."""
+    job = Job.fetch(rq_jobs.enqueue(ECHO, queue="mail"), connection=rq_jobs.connection)
+    job.enqueued_at = datetime.now(UTC) - timedelta(seconds=seconds)
+    job.save()
+
+
+def test_queue_depth_is_read_from_redis(client, rq_jobs):
+    _enqueued_ago(rq_jobs, 120)
+    _enqueued_ago(rq_jobs, 30)
     samples = _samples(client)
     assert samples[("coach_connect_rq_up", ())] == 1
     assert samples[("coach_connect_rq_queue_depth", (("queue", "mail"),))] == 2
     assert samples[("coach_connect_rq_queue_depth", (("queue", "refunds"),))] == 0
-    assert samples[("coach_connect_rq_oldest_job_age_seconds", (("queue", "mail"),))] >= 0
-    assert samples[("coach_connect_rq_oldest_job_age_seconds", (("queue", "refunds"),))] == 0
+
+
+def test_the_oldest_job_age_is_the_first_waiting_job(client, rq_jobs):
+    _enqueued_ago(rq_jobs, 120)
+    _enqueued_ago(rq_jobs, 30)
+    age = _samples(client)[("coach_connect_rq_oldest_job_age_seconds", (("queue", "mail"),))]
+    assert 120 <= age < 130
+
+
+def test_an_empty_queue_has_no_oldest_job_age(client, rq_jobs):
+    assert _samples(client)[("coach_connect_rq_oldest_job_age_seconds", (("queue", "refunds"),))] == 0
 
 
 def test_job_wait_and_run_times_are_recorded_once_per_job(client, rq_jobs):
