@@ -65,8 +65,9 @@ def isolated_wsgi(app):
     return wsgi
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(isolated_wsgi):
-    headers = bearer_for(make_user("admin"))
+@pytest.mark.parametrize("role", ["admin", "client"])
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(isolated_wsgi, role):
+    headers = bearer_for(make_user(role))
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", isolated_wsgi)
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]
