@@ -53,6 +53,7 @@ class Config:
     AWS_ACCESS_KEY_ID = _env("AWS_ACCESS_KEY_ID")
     AWS_SECRET_ACCESS_KEY = _env("AWS_SECRET_ACCESS_KEY")
     S3_URL_EXPIRES = _env_int("S3_URL_EXPIRES", 60)
+    OCR_COMMAND = _env("OCR_COMMAND", "tesseract")  # Tesseract for scanned certificates; absent: a warning
 
     MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")  # outbox | smtp
     MAIL_FROM = _env("MAIL_FROM", "Coach Connect <no-reply@coachconnect.test>")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL, Redis and Chromium are there and running; install with apt what is missing.
+# Make sure PostgreSQL, Redis, Chromium and Tesseract are there and running; install with apt what is missing.
 # Fails (never skips) when a service cannot be reached afterwards.
 set -euo pipefail
 
@@ -36,4 +36,9 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium fonts-dejavu-core
 fi
 /usr/bin/chromium --version >/dev/null || { echo "Chromium is missing at /usr/bin/chromium" >&2; exit 1; }
-echo "services: postgresql, redis, chromium ready"
+# Tesseract OCR for scanned certificates (the OCR tests fail without it, they never skip)
+if ! command -v tesseract >/dev/null || [ ! -e /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ]; then
+  apt_install tesseract-ocr tesseract-ocr-eng
+fi
+tesseract --version >/dev/null 2>&1 || { echo "Tesseract is missing (apt-get install tesseract-ocr tesseract-ocr-eng)" >&2; exit 1; }
+echo "services: postgresql, redis, chromium, tesseract ready"

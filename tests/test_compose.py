@@ -121,3 +121,8 @@ def test_dockerfile_builds_from_requirements_and_migrates_on_start():
     assert "flask db upgrade" in entrypoint and 'exec "$@"' in entrypoint
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", "instance", ".env"} <= set(ignored)
+
+
+def test_the_image_installs_tesseract_for_scanned_certificates():
+    dockerfile = (ROOT / ".docker" / "Dockerfile").read_text()
+    assert "apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng" in dockerfile

@@ -36,3 +36,27 @@ def certificate_pdf(name: str, level: str, number: str, certified_on: date) -> b
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
+
+
+def _first_page(pdf: bytes, dpi: int):
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return document[0].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def scanned_pdf(pdf: bytes, dpi: int = 150) -> bytes:
+    """The certificate as a scanner makes it: a PDF holding only a picture of the page (no text layer)."""
+    buf = io.BytesIO()
+    _first_page(pdf, dpi).save(buf, format="PDF", resolution=dpi)
+    return buf.getvalue()
+
+
+def photo_jpeg(pdf: bytes, turn: float = 92, dpi: int = 150) -> bytes:
+    """The certificate as a phone photo: a JPEG turned sideways and a little askew."""
+    buf = io.BytesIO()
+    _first_page(pdf, dpi).rotate(turn, expand=True, fillcolor=(250, 250, 246)).save(buf, format="JPEG", quality=85)
+    return buf.getvalue()

@@ -15,7 +15,7 @@ from app.accounts.models import Role, User
 from app.core.db import utcnow
 from app.core.effects import commit
 from app.core.security import hash_password
-from app.seed.demo_applications import seed_applications
+from app.seed.demo_applications import run_pending_checks, seed_applications
 from app.seed.demo_bookings import seed_bookings
 from app.seed.demo_coaches import COACH_EMAIL, ensure_user, seed_coaches
 from app.seed.demo_community import seed_community
@@ -53,6 +53,7 @@ def _seed_domain_data(users: dict[str, User]) -> None:
     seed_community([p.user for p in profiles], clients)
     seed_bookings(profiles, clients, users["finance@coachconnect.example"])
     commit()
+    run_pending_checks()  # after the commit: the checks job commits each application's results
 
 
 def seed_demo() -> list[str]:

@@ -13,12 +13,13 @@ from app.coaches.models import CertificationLevel, CoachLanguage, CoachProfile
 from app.core.storage import storage
 from app.extensions import db
 from app.seed import catalog
-from app.seed.certificates import certificate_pdf
+from app.seed.certificates import certificate_pdf, photo_jpeg, scanned_pdf
 from app.seed.demo_coaches import ensure_user
 from app.verification.models import (
     ApplicationDocument,
     ApplicationEvent,
     ApplicationStatus,
+    ChecksState,
     CoachApplication,
     DocumentDecision,
 )
@@ -32,6 +33,8 @@ STATUSES = (
     + [ApplicationStatus.REJECTED] * 4
     + [ApplicationStatus.DRAFT] * 3
 )
+# Certificates that show each outcome of the checks; every other certificate agrees with its claims.
+VARIANTS = {3: "scan", 6: "photo", 8: "date", 10: "number", 12: "level"}
 REJECTION = "The certificate number could not be matched to the iPEC register."
 INFO_REQUEST = "Please upload a clearer scan of your certificate showing the certificate number."
 
@@ -39,6 +42,7 @@ INFO_REQUEST = "Please upload a clearer scan of your certificate showing the cer
 def _spec(rng: random.Random, i: int, status: ApplicationStatus, now: datetime) -> dict:
     zone, currency = rng.choice(catalog.ZONES)
     return {
+        "index": i,
         "email": APPLICANT_EMAIL.format(i),
         "status": status,
         "first": rng.choice(catalog.FIRST_NAMES),
@@ -58,24 +62,57 @@ def _spec(rng: random.Random, i: int, status: ApplicationStatus, now: datetime) 
     }
 
 
-def _store_certificate(application: CoachApplication, spec: dict) -> None:
+def _certificate(spec: dict) -> tuple[bytes, str, str]:
+    """The spec's certificate bytes, content type and extension (see VARIANTS)."""
+    variant = VARIANTS.get(spec["index"])
     name = f"{spec['first']} {spec['last']}"
-    data = certificate_pdf(name, spec["level"].value, spec["ipec"], spec["certified_on"])
+    level, number, when = spec["level"], spec["ipec"], spec["certified_on"]
+    if variant == "number":
+        number = "IPEC-424242"
+    elif variant == "level":
+        levels = list(CertificationLevel)
+        level = levels[(levels.index(level) + 1) % len(levels)]
+    elif variant == "date":
+        when = when - timedelta(days=400)
+    data = certificate_pdf(name, level.value, number, when)
+    if variant == "scan":
+        return scanned_pdf(data), "application/pdf", "pdf"
+    if variant == "photo":
+        return photo_jpeg(data), "image/jpeg", "jpg"
+    return data, "application/pdf", "pdf"
+
+
+def _store_certificate(application: CoachApplication, spec: dict) -> None:
+    data, content_type, ext = _certificate(spec)
     digest = hashlib.sha256(data).hexdigest()
-    key = f"applications/{application.id}/certificate-{digest[:16]}.pdf"
-    storage().put(key, data, "application/pdf")
+    key = f"applications/{application.id}/certificate-{digest[:16]}.{ext}"
+    storage().put(key, data, content_type)
     db.session.add(
         ApplicationDocument(
             application_id=application.id,
             storage_key=key,
-            original_filename=f"ipec-certificate-{spec['last'].lower()}.pdf",
+            original_filename=f"ipec-certificate-{spec['last'].lower()}.{ext}",
             sha256=digest,
             size_bytes=len(data),
-            content_type="application/pdf",
+            content_type=content_type,
             page_count=1,
             uploaded_at=spec["submitted_at"] - timedelta(minutes=20),
         )
     )
+
+
+def run_pending_checks() -> int:
+    """Run the certificate checks of submitted demo applications that have none yet; how many ran."""
+    from app.verification import services
+
+    ids = db.session.scalars(
+        sa.select(CoachApplication.id)
+        .where(CoachApplication.status != ApplicationStatus.DRAFT, CoachApplication.checks_state == ChecksState.PENDING)
+        .order_by(CoachApplication.id)
+    ).all()
+    for application_id in ids:
+        services.run_checks(application_id)
+    return len(ids)
 
 
 def _decide(application: CoachApplication, spec: dict, verifier: User) -> list[tuple[str, str]]:

@@ -8,18 +8,19 @@ from __future__ import annotations
 import io
 import logging
 import re
-import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.coaches.models import CertificationLevel, CoachProfile
 from app.extensions import db
-from app.verification import active_content
-from app.verification.models import ApplicationDocument, CheckResult, CoachApplication
+from app.verification import active_content, cross_checks, reading
+from app.verification.models import ApplicationDocument, CoachApplication
+from app.verification.outcome import Outcome, failed, passed, warned
 from app.verification.sniffing import EXTENSIONS, JPEG, PDF, PNG, TYPE_NAMES, extension_of, sniff
 
 log = logging.getLogger(__name__)
@@ -35,39 +36,21 @@ LEVEL_MIN_YEARS = {CertificationLevel.ASSOCIATE: 0, CertificationLevel.PROFESSIO
 
 
 @dataclass
-class Outcome:
-    """One check's verdict."""
-
-    name: str
-    result: CheckResult
-    message: str
-
-
-@dataclass
 class Subject:
     """What the checks look at: the application, its current document and that document's bytes."""
 
     application: CoachApplication
     document: ApplicationDocument
     data: bytes
-    text: str | None = None  # extracted text, filled by the "opens" check
     page_count: int | None = None
     preview_png: bytes | None = None
     opened: bool = False
     safe_copy_pdf: bytes | None = None  # flattened copy, made when the original has active content
+    reading: reading.Reading | None = None  # the words read (text layer or OCR), filled by "text"
     notes: dict = field(default_factory=dict)
 
 
-def _ok(name: str, message: str) -> Outcome:
-    return Outcome(name, CheckResult.PASS, message)
-
-
-def _warn(name: str, message: str) -> Outcome:
-    return Outcome(name, CheckResult.WARN, message)
-
-
-def _fail(name: str, message: str) -> Outcome:
-    return Outcome(name, CheckResult.FAIL, message)
+_ok, _warn, _fail = passed, warned, failed
 
 
 def check_file_type(s: Subject) -> Outcome:
@@ -89,11 +72,6 @@ def _open_pdf(s: Subject) -> None:
     if reader.is_encrypted:
         raise ValueError("the PDF is encrypted")
     s.page_count = len(reader.pages)
-    if s.page_count:
-        parts = []
-        for page in reader.pages[:3]:
-            parts.append(page.extract_text() or "")
-        s.text = "\n".join(parts)
 
 
 def _open_image(s: Subject) -> None:
@@ -214,31 +192,62 @@ def check_certification_date(s: Subject, today: date | None = None) -> Outcome:
     return _ok("certification_date", f"Certified {level.value} on {when.isoformat()}: plausible.")
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents and with single spaces, for forgiving name matching."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"\s+", " ", text)
+def check_text(s: Subject) -> Outcome:
+    """The certificate's words are read: the PDF's text layer, else OCR (Tesseract) of the first page."""
+    if not s.opened:
+        s.reading = reading.Reading(reading.NONE, problem="The file does not open, so nothing could be read")
+        return _fail("text", "No text was read because the file does not open.")
+    command = current_app.config.get("OCR_COMMAND", "tesseract")
+    s.reading = r = reading.read(s.data, sniff(s.data) == PDF, command)
+    if r.source == reading.TEXT_LAYER:
+        return _ok("text", f"Read from the PDF's text layer: {len(r.words)} words.")
+    if r.source == reading.NONE:
+        return _warn("text", f"{r.problem}: nothing could be read, so the claims below are left to the eye.")
+    turned = f", turned {r.rotation:g}°" if r.rotation else ""
+    if not r.words:
+        return _warn("text", "OCR found no text on the certificate; check it by eye.")
+    summary = f"Read by OCR (Tesseract): {len(r.words)} words, mean confidence {r.confidence:.0f}%{turned}"
+    if r.confidence < reading.GOOD_CONFIDENCE:
+        return _warn("text", f"{summary}. The scan is hard to read: a value not found may still be there.")
+    return _ok("text", f"{summary}.")
+
+
+def _read(s: Subject) -> reading.Reading:
+    return s.reading or reading.Reading(reading.NONE, problem="The certificate was not read")
 
 
 def check_name(s: Subject) -> Outcome:
-    """The applicant's first and last name appear in the certificate's text, when it has text."""
-    first, last = s.application.first_name.strip(), s.application.last_name.strip()
-    name = f"{first} {last}".strip()
-    if not s.opened:
-        return _fail("name", "The name could not be looked for because the file does not open.")
-    if not s.text or not s.text.strip():
-        return _warn("name", f"The certificate has no extractable text; check by eye that it names {name}.")
-    folded = _fold(s.text)
-    if _fold(first) in folded and _fold(last) in folded:
-        return _ok("name", f"The certificate's text names {name}.")
-    return _fail("name", f"The name {name} does not appear in the certificate's text.")
+    """The applicant's name appears on the certificate (accents, middle names and order forgiven)."""
+    return cross_checks.check_name(_read(s), s.application.first_name.strip(), s.application.last_name.strip())
+
+
+def check_certificate_number(s: Subject) -> Outcome:
+    """The number printed on the certificate is the claimed iPEC number."""
+    return cross_checks.check_number(_read(s), (s.application.ipec_number or "").strip().upper())
+
+
+def check_level(s: Subject) -> Outcome:
+    """The level the certificate names is the claimed level."""
+    return cross_checks.check_level(_read(s), s.application.certification_level)
+
+
+def check_certificate_date(s: Subject) -> Outcome:
+    """A date on the certificate is the claimed certification date."""
+    return cross_checks.check_date(_read(s), s.application.certification_date)
+
+
+def check_issuer(s: Subject) -> Outcome:
+    """The certificate names iPEC."""
+    return cross_checks.check_issuer(_read(s))
 
 
 def _render_preview(s: Subject) -> bytes:
     from PIL import Image
 
-    if sniff(s.data) == PDF:
+    if s.reading is not None and s.reading.page_image is not None:  # the upright page the OCR read
+        image = s.reading.page_image.copy()
+        image.thumbnail((PREVIEW_MAX_PX, PREVIEW_MAX_PX))
+    elif sniff(s.data) == PDF:
         import pypdfium2
 
         pdf = pypdfium2.PdfDocument(s.data)
@@ -280,7 +289,12 @@ CHECKS: list[Callable[[Subject], Outcome]] = [
     check_duplicate,
     check_ipec_number,
     check_certification_date,
+    check_text,
     check_name,
+    check_certificate_number,
+    check_level,
+    check_certificate_date,
+    check_issuer,
     check_preview,
 ]
 
@@ -292,7 +306,12 @@ CHECK_TITLES = {
     "duplicate": "Duplicate file",
     "ipec_number": "iPEC number",
     "certification_date": "Certification date",
+    "text": "Text on certificate",
     "name": "Name on certificate",
+    "certificate_number": "Number on certificate",
+    "level": "Level on certificate",
+    "certificate_date": "Date on certificate",
+    "issuer": "Issuer",
     "preview": "Preview",
 }
 

@@ -167,6 +167,13 @@ class ApplicationDocument(db.Model):
     preview_key: Mapped[str | None] = mapped_column(sa.String(255))
     # A flattened re-rendered PDF, made when the original has active content; offered instead of it.
     safe_copy_key: Mapped[str | None] = mapped_column(sa.String(255))
+    # What the checks read from it: where from (text_layer, ocr, none), the text, OCR's confidence
+    # and turn, and the boxes (fractions of the first page) of the words each check matched.
+    text_source: Mapped[str | None] = mapped_column(sa.String(16))
+    text_content: Mapped[str | None] = mapped_column(sa.Text)
+    ocr_confidence: Mapped[float | None] = mapped_column(sa.Float)
+    ocr_rotation: Mapped[float | None] = mapped_column(sa.Float)
+    evidence: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}", nullable=False)
     decision: Mapped[DocumentDecision] = mapped_column(
         enum_column(DocumentDecision), default=DocumentDecision.PENDING, nullable=False
     )

@@ -347,6 +347,12 @@ def _run_checks(application: CoachApplication) -> list[CertificateCheck]:
     if subject.preview_png:
         doc.preview_key = f"{doc.storage_key}.preview.png"
         storage().put(doc.preview_key, subject.preview_png, "image/png")
+    read = subject.reading
+    doc.text_source = read.source if read else None
+    doc.text_content = read.text if read else None
+    doc.ocr_confidence = read.confidence if read else None
+    doc.ocr_rotation = read.rotation if read and read.source == "ocr" else None
+    doc.evidence = {o.name: [list(b) for b in o.boxes] for o in outcomes if o.boxes}
     doc.safe_copy_key = None
     if subject.safe_copy_pdf:
         doc.safe_copy_key = f"{doc.storage_key}.flattened.pdf"

@@ -84,3 +84,28 @@ def test_apply_review_approve(page, base):
     page.get_by_text("Approved — you are a Coach Connect coach.").wait_for()
     assert_accessible(page)
     snap(page, "verification-06-applicant-approved")
+
+
+def test_review_page_outlines_on_a_scan_where_each_value_was_read(page, base):
+    from app.core.storage import storage
+    from app.verification import services
+    from tests.factories.verification import ApplicationFactory, DocumentFactory
+
+    verifier = StaffFactory(roles=[Role.VERIFIER], first_name="Vera", last_name="Verifier")
+    application = ApplicationFactory(user=UserFactory(first_name="Grace", last_name="Hopper"))
+    scan = files.rasterise(files.certificate_for(application, number="IPEC-424242"), "PNG")
+    doc = DocumentFactory(application=application, data=scan, original_filename="scan.png", content_type="image/png")
+    storage().put(doc.storage_key, scan, "image/png")
+    services.run_checks(application.id)
+
+    staff_login(page, base, verifier)
+    page.goto(f"{base}/staff/verification/{application.id}")
+    page.get_by_role("img", name="First page of the certificate scan.png").wait_for()
+    page.get_by_text("By OCR (Tesseract), mean word confidence").wait_for()
+    figure = page.locator("#certificate-figure").bounding_box()
+    number = page.locator('[data-evidence="certificate_number"]').bounding_box()
+    # The number is printed 600 pt up an 842 pt page: its outline is in the second quarter from the top.
+    assert figure["y"] + figure["height"] / 4 < number["y"] < figure["y"] + figure["height"] / 2
+    assert page.locator('[data-evidence="certificate_number"]').get_attribute("class") == "evidence-box evidence-fail"
+    assert_accessible(page)
+    snap(page, "verification-07-evidence")

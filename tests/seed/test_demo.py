@@ -9,6 +9,7 @@ import re
 import pypdf
 import sqlalchemy as sa
 
+from app.accounts.models import User
 from app.booking.models import AvailabilityRule, Booking, BookingStatus, SessionType
 from app.coaches.models import CoachProfile, Specialization
 from app.community.models import Discussion, Reply
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.moderation.models import Flag, ModerationItem
 from app.payments.models import Payment, PaymentStatus, Refund
 from app.seed.demo import seed_demo
+from app.seed.demo_applications import APPLICANT_EMAIL, VARIANTS
 from app.verification.models import ApplicationDocument, ApplicationStatus, CoachApplication
 
 
@@ -86,16 +88,41 @@ def _assert_rows() -> None:
 
 
 def _assert_certificates() -> None:
-    """Each application has a real one-page PDF in storage that names the applicant."""
-    documents = db.session.scalars(sa.select(ApplicationDocument)).all()
+    """Each application has a real one-page certificate in storage: text PDFs that name the applicant,
+    plus a scanned PDF and a sideways phone photo; their checks show every outcome."""
+    documents = db.session.scalars(sa.select(ApplicationDocument).order_by(ApplicationDocument.id)).all()
     assert len(documents) == 30
     for doc in documents:
         data = storage().get(doc.storage_key)
         assert hashlib.sha256(data).hexdigest() == doc.sha256
-        assert len(data) == doc.size_bytes and doc.content_type == "application/pdf" and doc.page_count == 1
+        assert len(data) == doc.size_bytes and doc.page_count == 1
+        if doc.original_filename.endswith(".jpg"):
+            continue
         text = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
         application = doc.application
+        if doc.text_source == "ocr":
+            assert text == ""  # the scan: a picture only
+            continue
         assert "iPEC Certificate" in text
         assert f"{application.first_name} {application.last_name}" in text
-        assert application.ipec_number in text
     assert len({d.sha256 for d in documents}) == 30
+    by_variant = {}
+    for index, variant in VARIANTS.items():
+        user = db.session.scalar(sa.select(User).where(User.email == APPLICANT_EMAIL.format(index)))
+        application = db.session.scalar(sa.select(CoachApplication).where(CoachApplication.user_id == user.id))
+        by_variant[variant] = application
+    results = {
+        variant: {c.name: c.result.value for c in application.checks} for variant, application in by_variant.items()
+    }
+    assert (
+        results["number"]["certificate_number"],
+        results["level"]["level"],
+        results["date"]["certificate_date"],
+    ) == (
+        "fail",
+        "fail",
+        "fail",
+    )
+    scan, photo = (by_variant[v].documents[0] for v in ("scan", "photo"))
+    assert (scan.text_source, results["scan"]["name"], results["scan"]["certificate_number"]) == ("ocr", "pass", "pass")
+    assert (photo.text_source, photo.ocr_rotation, results["photo"]["name"]) == ("ocr", 268, "pass")

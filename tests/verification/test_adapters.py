@@ -50,7 +50,7 @@ def test_checks_run_as_an_rq_job(app, redis_url, swap_extension):
     SimpleWorker([queue], connection=jobs.connection).work(burst=True)
     db.session.expire_all()
     results = {c.name: c.result.value for c in CertificateCheck.query.filter_by(application_id=application.id)}
-    assert results["name"] == "pass" and len(results) == 9
+    assert results["name"] == "pass" and len(results) == 14
 
 
 def test_download_redirects_to_a_short_lived_presigned_url_on_s3(app, client, login_as, s3_endpoint, swap_extension):
@@ -102,7 +102,7 @@ def test_hostile_files_fail_their_checks_without_crashing(app, data, filename):
     results = {c.name: c.result.value for c in CertificateCheck.query.filter_by(application_id=application.id)}
     assert results["opens"] == "fail"
     assert results["preview"] == "fail"
-    assert len(results) == 9
+    assert len(results) == 14
 
 
 def test_reupload_request_makes_the_answer_need_a_file(app):

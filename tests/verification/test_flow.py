@@ -53,7 +53,7 @@ def test_api_flow_apply_request_info_answer_approve(app, client):
     body = resp.get_json()
     assert body["status"] == "submitted"
     assert {c["name"]: c["result"] for c in body["checks"]}["name"] == "pass"
-    assert len(body["checks"]) == 9
+    assert len(body["checks"]) == 14
     app_id = body["id"]
 
     resp = client.get(f"/api/coaches/applications/{app_id}", headers=me)
@@ -200,7 +200,7 @@ def test_form_flow_four_steps_resume_submit_request_info_answer_approve(app, cli
     login(verifier)
     review_html = client.get(f"/staff/verification/{application.id}").get_data(as_text=True)
     assert "You hold this application until" in review_html
-    assert "The certificate&#39;s text names Grace Hopper." in review_html
+    assert "The certificate names “Grace Hopper”, matching the applicant Grace Hopper (similarity 100%)." in review_html
     token = _csrf(review_html)
     resp = client.post(
         f"/staff/verification/{application.id}/decide",

@@ -109,7 +109,7 @@ def test_review_page_claims_shows_checks_preview_and_download(app, client, login
     html = client.get(f"/staff/verification/{application.id}").get_data(as_text=True)
     assert "You hold this application until" in html
     assert f'src="/staff/verification/documents/{doc.id}/preview"' in html
-    assert "The certificate&#39;s text names Ada Lovelace." in html
+    assert "The certificate names “Ada Lovelace”, matching the applicant Ada Lovelace (similarity 100%)." in html
     assert 'data-shortcut="a"' in html and 'data-shortcut="r"' in html and 'data-shortcut="i"' in html
     assert "<kbd>a</kbd></dt><dd>Approve" in html
     db.session.expire_all()

@@ -2,7 +2,8 @@
 // and releasing the claim when the reviewer leaves without deciding. No network except the release.
 (function () {
   "use strict";
-  var img = document.getElementById("certificate-preview");
+  // The figure holds the preview and the evidence outlines, so both zoom and turn together.
+  var img = document.getElementById("certificate-figure") || document.getElementById("certificate-preview");
   var zoom = 1, angle = 0;
   function apply() { if (img) { img.style.transform = "rotate(" + angle + "deg) scale(" + zoom + ")"; img.style.maxWidth = zoom === 1 && angle === 0 ? "100%" : "none"; } }
   document.querySelectorAll("[data-viewer]").forEach(function (b) {
