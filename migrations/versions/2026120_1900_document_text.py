@@ -1,7 +1,7 @@
 """Certificate documents keep what the checks read: text, its source, OCR confidence and turn, evidence boxes
 
 Revision ID: 2026120_1900_document_text
-Revises: 2026120_1815_checks_state
+Revises: 2026120_1830_refund_attempts
 Create Date: 2026-12-02 19:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026120_1900_document_text"
-down_revision = "2026120_1815_checks_state"
+down_revision = "2026120_1830_refund_attempts"
 branch_labels = None
 depends_on = None
 
