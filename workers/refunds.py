@@ -1,6 +1,6 @@
 """Refund jobs: submit a refund to the gateway; the cancellation policy's refund (Booking contract)."""
 
-from app.payments import refund_sending, refunds
+from app.payments import refund_sending, refunds, stray_payments
 from workers.context import job
 
 
@@ -20,3 +20,9 @@ def reconcile_refund(refund_id: int) -> None:
 def refund_cancelled_booking(booking_id: int, amount: int) -> None:
     """Refund `amount` of a cancelled booking's payment as the system (reason session_cancelled), once."""
     refunds.refund_for_cancellation(booking_id, amount)
+
+
+@job
+def refund_unusable_payment(payment_id: int) -> None:
+    """Refund in full a payment its booking could not take (already paid, cancelled), once."""
+    stray_payments.refund_unusable_payment(payment_id)

@@ -94,6 +94,12 @@ def _expire_stale_holds(coach_id: int, starts_at: datetime, ends_at: datetime, n
     for booking in stale:
         booking.transition_to(BookingStatus.EXPIRED)
         audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
+        _close_payments_later(booking.id)
+
+
+def _close_payments_later(booking_id: int) -> None:
+    """Payments cancels the booking's open intents (a success that comes anyway is refunded there)."""
+    enqueue_after_commit("workers.payments.cancel_open_intents", booking_id, queue="payments")
 
 
 def _refresh_search_later(coach_id: int) -> None:
@@ -229,6 +235,8 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
     reason = (reason or "").strip()
     if party == "coach" and not reason:
         raise ValidationFailed("Tell the client why you cancel.", fields={"reason": "required"})
+    # Locked, so a payment succeeding at the same moment is decided before or after, never between.
+    db.session.refresh(booking, with_for_update=True)
     _check_changeable(booking, party, reason, now)
     before = _snapshot(booking)
     refund = cancellation_refund(booking, actor, now)
@@ -243,6 +251,7 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
         mail_both(booking, "booking_cancelled", "Your coaching session was cancelled", cancelled=True, refund=refund)
     if refund > 0:
         enqueue_after_commit("workers.refunds.refund_cancelled_booking", booking.id, refund, queue="payments")
+    _close_payments_later(booking.id)
     _refresh_search_later(booking.coach_id)
     commit()
     return booking
@@ -285,6 +294,7 @@ def expire_holds(now: datetime | None = None) -> int:
     for booking in stale:
         booking.transition_to(BookingStatus.EXPIRED)
         audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
+        _close_payments_later(booking.id)
         _refresh_search_later(booking.coach_id)
     commit()
     return len(stale)

@@ -38,10 +38,12 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
         {PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELLED}
     ),
     PaymentStatus.PROCESSING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
-    # A late success (webhook) may follow a failure reported earlier on the same intent.
-    PaymentStatus.FAILED: frozenset({PaymentStatus.SUCCEEDED}),
+    # A late success (webhook) may follow a failure reported earlier on the same intent; a declined
+    # intent is cancelled when its booking closes.
+    PaymentStatus.FAILED: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.CANCELLED}),
     PaymentStatus.SUCCEEDED: frozenset(),
-    PaymentStatus.CANCELLED: frozenset(),
+    # A success is a fact even if it raced our cancellation; it is refunded as unusable.
+    PaymentStatus.CANCELLED: frozenset({PaymentStatus.SUCCEEDED}),
 }
 
 

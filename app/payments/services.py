@@ -99,6 +99,8 @@ def create_intent(actor, booking_id: int) -> CheckoutIntent:
         )
         payment.provider_intent_id = result.id
         audit.record(actor, "payment.intent_created", payment, after={**_snapshot(payment), "intent": result.id})
+        if attempts:  # an earlier declined attempt is still confirmable at Stripe: close it
+            enqueue_after_commit("workers.payments.cancel_open_intents", booking.id, payment.id, queue="payments")
         commit()
         return CheckoutIntent(payment, result.client_secret)
     except GatewayError as exc:
@@ -160,8 +162,10 @@ def apply_intent_result(payment: Payment, result: IntentResult, actor) -> None:
     """Bring the payment in step with the provider's intent (flushes, never commits)."""
     if result.status == "succeeded":
         mark_succeeded(payment, result.charge_id, actor)
-    elif result.failure_message or result.status == "canceled":
-        mark_failed(payment, result.failure_message or "The payment was cancelled.", actor)
+    elif result.status == "canceled":
+        mark_cancelled(payment, actor)
+    elif result.failure_message:
+        mark_failed(payment, result.failure_message, actor)
     elif result.status == "requires_action" and payment.status == PaymentStatus.REQUIRES_PAYMENT:
         payment.transition_to(PaymentStatus.REQUIRES_ACTION)
         payment.failure_message = "Your bank asks you to authenticate this payment."
@@ -174,18 +178,50 @@ def apply_intent_result(payment: Payment, result: IntentResult, actor) -> None:
         audit.record(actor, "payment.processing", payment, after=_snapshot(payment))
 
 
+def _lock_booking(booking_id: int) -> Booking:
+    stmt = (
+        sa.select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
+    )
+    return db.session.scalar(stmt)
+
+
+def unusable_reason(payment: Payment, booking: Booking) -> str | None:
+    """Why a succeeded payment cannot pay for its booking (already paid by another attempt, or closed)."""
+    other = db.session.scalar(
+        sa.select(Payment.id).where(
+            Payment.booking_id == booking.id, Payment.status == PaymentStatus.SUCCEEDED, Payment.id != payment.id
+        )
+    )
+    if other is not None:
+        return f"The booking was already paid by payment #{other}."
+    if booking.status in (BookingStatus.CANCELLED, BookingStatus.COMPLETED):
+        return f"The booking is {booking.status.value}."
+    return None
+
+
 def mark_succeeded(payment: Payment, charge_id: str | None, actor) -> bool:
-    """Record a success once: audit, mail the client, have Booking confirm the booking after commit."""
+    """Record a success once: audit, mail the client, have Booking confirm the booking after commit.
+
+    The booking is locked first, so two successes (or a success and a cancellation) are decided one
+    after the other; a success the booking cannot take is refunded in full at once, automatically.
+    """
     if payment.status == PaymentStatus.SUCCEEDED:
         if charge_id and not payment.provider_charge_id:
             payment.provider_charge_id = charge_id
         return False
+    booking = _lock_booking(payment.booking_id)
     before = _snapshot(payment)
     payment.transition_to(PaymentStatus.SUCCEEDED)
     payment.succeeded_at = utcnow()
     payment.provider_charge_id = charge_id or payment.provider_charge_id
     payment.failure_message = None
     audit.record(actor, "payment.succeeded", payment, before=before, after=_snapshot(payment))
+    reason = unusable_reason(payment, booking)
+    if reason is not None:
+        log.warning("payment %s succeeded for booking %s that cannot take it: %s", payment.id, booking.id, reason)
+        audit.record(None, "payment.unusable", payment, after={**_snapshot(payment), "reason": reason})
+        enqueue_after_commit("workers.refunds.refund_unusable_payment", payment.id, queue="payments")
+        return True
     tracking.track(
         tracking.PAYMENT_SUCCEEDED,
         payment.client_id,
@@ -200,6 +236,7 @@ def mark_succeeded(payment: Payment, charge_id: str | None, actor) -> bool:
         {"payment": payment, "client": payment.client},
     )
     enqueue_after_commit("workers.bookings.confirm_paid_booking", payment.booking_id, queue="bookings")
+    enqueue_after_commit("workers.payments.cancel_open_intents", payment.booking_id, payment.id, queue="payments")
     return True
 
 
@@ -217,6 +254,17 @@ def mark_failed(payment: Payment, message: str, actor) -> bool:
         "Your payment did not go through",
         {"payment": payment, "client": payment.client, "message": message},
     )
+    return True
+
+
+def mark_cancelled(payment: Payment, actor) -> bool:
+    """The provider cancelled the intent (ours, for a booking that closed): nothing can be paid on it."""
+    if payment.status not in (PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.REQUIRES_ACTION, PaymentStatus.FAILED):
+        return False
+    before = _snapshot(payment)
+    payment.transition_to(PaymentStatus.CANCELLED)
+    payment.failure_message = "The payment was cancelled."
+    audit.record(actor, "payment.cancelled", payment, before=before, after=_snapshot(payment))
     return True
 
 

@@ -71,6 +71,10 @@ class OfflineGateway:
         """Offline intents keep no state of their own; our Payment row is the record."""
         return IntentResult(intent_id, "requires_payment_method")
 
+    def cancel_intent(self, intent_id: str) -> IntentResult:
+        """An offline intent can always be cancelled."""
+        return IntentResult(intent_id, "canceled")
+
     def create_refund(
         self, intent_id: str, amount: int, *, reason: str, idempotency_key: str, metadata: dict
     ) -> RefundResult:

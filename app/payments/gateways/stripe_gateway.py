@@ -98,6 +98,15 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise GatewayError("The payment provider is not available; please try again.") from exc
 
+    def cancel_intent(self, intent_id: str) -> IntentResult:
+        """Cancel an open intent; one that already succeeded (or cannot be cancelled) is read back instead."""
+        try:
+            return _intent(self.client.v1.payment_intents.cancel(intent_id))
+        except stripe.InvalidRequestError:
+            return self.retrieve_intent(intent_id)
+        except stripe.StripeError as exc:
+            raise GatewayError("The payment provider is not available; please try again.") from exc
+
     def create_refund(
         self, intent_id: str, amount: int, *, reason: str, idempotency_key: str, metadata: dict
     ) -> RefundResult:
