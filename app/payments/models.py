@@ -178,6 +178,8 @@ class Refund(TimestampMixin, db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Time of the provider event that last set the status; an older event never moves it.
+    provider_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Sends to the provider, all under the same idempotency key.
     attempts: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 

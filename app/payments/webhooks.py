@@ -19,6 +19,7 @@ from app.core.effects import commit, rollback
 from app.core.errors import InvalidState, NotFound, PermissionDenied
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
+from app.payments.gateways import gateway_for
 from app.payments.models import Payment, Refund, RefundReason, RefundStatus, WebhookEvent, WebhookStatus
 from app.payments.refund_sending import apply_refund_status
 from app.payments.services import lock_payment, mark_failed, mark_succeeded
@@ -104,7 +105,7 @@ def process_event(event_id: int) -> None:
                 raise PaymentNotYetKnown(f"No payment matches this {obj.get('object', 'object')} (yet).")
             payment = lock_payment(payment_id)
             event.payment_id = payment.id
-            handler(payment, obj)
+            handler(payment, obj, event.provider_created_at)
             event.status = WebhookStatus.PROCESSED
         event.processed_at = utcnow()
         event.error = None
@@ -119,17 +120,28 @@ def process_event(event_id: int) -> None:
         raise
 
 
-def _on_intent_succeeded(payment: Payment, obj: dict) -> None:
+def _on_intent_succeeded(payment: Payment, obj: dict, at: datetime | None) -> None:
     mark_succeeded(payment, _id_of(obj.get("latest_charge")), None)
 
 
-def _on_intent_failed(payment: Payment, obj: dict) -> None:
+def _on_intent_failed(payment: Payment, obj: dict, at: datetime | None) -> None:
     error = obj.get("last_payment_error") or {}
     mark_failed(payment, error.get("message") or "The payment failed.", None)
 
 
-def _sync_refund(payment: Payment, data: dict) -> None:
-    """Follow one provider refund; one we never asked for (dashboard) is recorded as it happened."""
+def _settled_against(refund: Refund, status: str) -> bool:
+    """The event contradicts a settled refund (succeeded reported failed, or failed reported succeeded)."""
+    return (refund.status == RefundStatus.SUCCEEDED and status in ("failed", "canceled")) or (
+        refund.status == RefundStatus.FAILED and status == "succeeded"
+    )
+
+
+def _sync_refund(payment: Payment, data: dict, at: datetime | None) -> None:
+    """Follow one provider refund; one we never asked for (dashboard) is recorded as it happened.
+
+    An event older than the one that last set the refund's status is ignored; an event that
+    contradicts a settled refund is checked against the provider's current state first.
+    """
     refund = db.session.scalar(sa.select(Refund).where(Refund.provider_refund_id == data["id"]))
     ours = str((data.get("metadata") or {}).get("refund_id", ""))
     if refund is None and ours.isdigit():
@@ -157,19 +169,31 @@ def _sync_refund(payment: Payment, data: dict) -> None:
         audit.record(None, "refund.recorded_from_provider", refund, after={"amount": refund.amount})
     if refund.status in (RefundStatus.PENDING_APPROVAL, RefundStatus.REJECTED):
         raise InvalidState(f"The provider reports refund {data['id']} but ours is {refund.status.value}.")
-    apply_refund_status(refund, data.get("status") or "pending", data.get("failure_reason"), None)
+    if at is not None and refund.provider_status_at is not None and at < refund.provider_status_at:
+        log.info(
+            "refund %s: event from %s is older than its status (%s); ignored", refund.id, at, refund.provider_status_at
+        )
+        return
+    status, message = data.get("status") or "pending", data.get("failure_reason")
+    if _settled_against(refund, status):
+        current = gateway_for(payment.gateway).retrieve_refund(data["id"])
+        if current is not None:
+            status, message = current.status, current.failure_message
+    apply_refund_status(refund, status, message, None)
+    if at is not None:
+        refund.provider_status_at = at
 
 
-def _on_charge_refunded(payment: Payment, obj: dict) -> None:
+def _on_charge_refunded(payment: Payment, obj: dict, at: datetime | None) -> None:
     for data in (obj.get("refunds") or {}).get("data", []):
-        _sync_refund(payment, data)
+        _sync_refund(payment, data, at)
 
 
-def _on_refund_updated(payment: Payment, obj: dict) -> None:
-    _sync_refund(payment, obj)
+def _on_refund_updated(payment: Payment, obj: dict, at: datetime | None) -> None:
+    _sync_refund(payment, obj, at)
 
 
-def _on_dispute(payment: Payment, obj: dict) -> None:
+def _on_dispute(payment: Payment, obj: dict, at: datetime | None) -> None:
     if payment.is_disputed:
         return
     payment.is_disputed = True

@@ -85,6 +85,10 @@ class OfflineGateway:
         """Offline refunds keep no state: none is found, and a resend answers the same id."""
         return None
 
+    def retrieve_refund(self, provider_refund_id: str) -> RefundResult | None:
+        """Offline refunds keep no state to read back."""
+        return None
+
     def saved_methods(self, email: str) -> list[SavedMethod]:
         """The test cards, as if saved."""
         return [

@@ -141,6 +141,15 @@ class StripeGateway:
             log.error("refund %s exists %d times at the provider: %s", refund_id, len(mine), [r.id for r in mine])
         return _refund(mine[0]) if mine else None
 
+    def retrieve_refund(self, provider_refund_id: str) -> RefundResult | None:
+        """The refund's current state at Stripe (None when Stripe does not know the id)."""
+        try:
+            return _refund(self.refund_client.v1.refunds.retrieve(provider_refund_id))
+        except stripe.InvalidRequestError:
+            return None
+        except stripe.StripeError as exc:
+            raise OutcomeUnknown("The payment provider could not be read back; trying again later.") from exc
+
     def saved_methods(self, email: str) -> list[SavedMethod]:
         """Cards saved on the Stripe customer with this e-mail, if any."""
         try:
