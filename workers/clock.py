@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 # (every N seconds, the flask command)
 PERIODIC: list[tuple[int, list[str]]] = [
+    (60, ["jobs", "requeue-unsent"]),  # jobs recorded while Redis was unreachable
     (60, ["booking", "maintain"]),  # expire unpaid holds, complete past sessions, refresh next free slots
     (600, ["analytics", "refresh-rollups"]),  # incremental
     (86400, ["booking", "refresh-search"]),

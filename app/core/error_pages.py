@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import DataError
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.core.errors import RateLimited, ServiceError
@@ -77,6 +77,27 @@ def init_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         return error_response(400, "invalid_value", "A value in the request is out of range or malformed.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc: DBAPIError):
+        # The database is down or unreachable: a friendly 503 that asks to retry (Stripe retries
+        # webhooks on 5xx); pool_pre_ping reconnects by itself once the database is back.
+        import contextlib
+
+        from app.extensions import db
+
+        app.logger.warning("database unavailable: %s", exc.orig.__class__.__name__ if exc.orig else exc)
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        # The page's navigation asks who is logged in; loading the user would hit the database again.
+        g._login_user = app.login_manager.anonymous_user()
+        return error_response(
+            503,
+            "database_unavailable",
+            "We cannot reach our database right now. Nothing was saved; please try again in a minute.",
+            headers={"Retry-After": "30"},
+        )
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

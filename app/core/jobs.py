@@ -17,6 +17,7 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 
+ENQUEUE_FAILED = "Could not enqueue the job:"  # JobFailure.error of a job Redis never received
 DEFAULT_RETRY_INTERVALS = (10, 60, 300)  # seconds between rq retries (backoff); JOB_RETRY_INTERVALS
 
 
@@ -177,7 +178,7 @@ def enqueue_or_record(func: str, *args: Any, queue: str = "default") -> str | No
         return jobs().enqueue(func, *args, queue=queue)
     except Exception:  # noqa: BLE001 - Redis down, timeouts: the job is kept as a failure row
         log.exception("could not enqueue %s%r on %s", func, args, queue)
-        record_failure(queue, func, list(args), "Could not enqueue the job:\n" + traceback.format_exc(), None)
+        record_failure(queue, func, list(args), ENQUEUE_FAILED + "\n" + traceback.format_exc(), None)
         return None
 
 
