@@ -100,6 +100,8 @@ class Config:
     ANALYTICS_ROLLUP_TIMEZONES = _env("ANALYTICS_ROLLUP_TIMEZONES", "")  # default: DEFAULT_TIMEZONE and UTC
     REPORTS_MONTHLY_KINDS = _env("REPORTS_MONTHLY_KINDS", "finance")  # built by `flask reports schedule`
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
+    # Encrypts coaches' payout details at rest (a Fernet key, or any long secret).
+    PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY")
 
     # Compressed responses (Flask-Compress): the first algorithm the browser accepts, in this order.
     COMPRESS_ALGORITHM = ["zstd", "br", "gzip"]
@@ -122,6 +124,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY", "dev-only-payout-key-not-secret")
     ALLOW_OTP_CLI = True
     ALLOW_TEST_EMAIL_DOMAINS = True
 
@@ -132,6 +135,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = _env("SECRET_KEY", "testing-not-secret")
+    PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY", "testing-payout-key-not-secret")
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     REDIS_URL = None  # tests that need rq pass their own URL
     ALLOW_OTP_CLI = True
@@ -145,7 +149,7 @@ class ProductionConfig(Config):
     LOG_FORMAT = _env("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = True
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "PAYOUT_ENCRYPTION_KEY")
 
     @classmethod
     def validate(cls) -> None:

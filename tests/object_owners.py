@@ -57,6 +57,15 @@ def session_type(owner) -> dict:
     return {"session_type_id": SessionTypeFactory(coach=CoachFactory(user=owner)).id}
 
 
+def coach_photo(owner) -> dict:
+    from app.coaches import services as coach_services
+    from tests.coaches.images import jpeg
+
+    coach = CoachFactory(user=owner, is_active=False)
+    coach_services.set_photo(coach, owner, jpeg())
+    return {"coach_id": coach.id, "size": 400}
+
+
 def join_request(owner) -> dict:
     """A private group `owner` owns, with somebody waiting to be let in."""
     group = GroupFactory(owner=owner, is_private=True)
@@ -105,5 +114,5 @@ def _next_hour(days: int):
 
 BUILDERS = {f.__name__: f for f in (
     booking, held_booking, completed_booking, payment, application, availability_exception, session_type,
-    join_request, own_discussion, private_group, thread, api_token, finance_report,
+    join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
 )}  # fmt: skip

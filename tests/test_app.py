@@ -20,6 +20,14 @@ def test_production_names_missing_database_url(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_names_missing_payout_encryption_key(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://x@127.0.0.1/x")
+    monkeypatch.delenv("PAYOUT_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="PAYOUT_ENCRYPTION_KEY must be set"):
+        create_app(ProductionConfig)
+
+
 def test_healthz_reports_database_and_queue(client):
     resp = client.get("/healthz")
     assert resp.status_code == 200

@@ -46,6 +46,7 @@ def test_session_cookie_is_http_only_and_same_site(client):
 
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "production-secret-for-the-test")
+    monkeypatch.setenv("PAYOUT_ENCRYPTION_KEY", "production-payout-key-for-the-test")
     monkeypatch.setenv("DATABASE_URL", TEST_DATABASE_URL)
     app = create_app(
         ProductionConfig, SECRET_KEY="production-secret-for-the-test", SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL

@@ -20,6 +20,20 @@ class CertificationLevel(enum.StrEnum):
     MASTER = "master"
 
 
+# The languages a coach may list (ISO 639-1), with their English names.
+LANGUAGES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "ja": "Japanese",
+    "sv": "Swedish",
+}
+
 coach_specializations = sa.Table(
     "coach_specializations",
     db.metadata,
@@ -87,12 +101,39 @@ class CoachProfile(TimestampMixin, db.Model):
     search_text: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     price_from_amount: Mapped[int | None] = mapped_column(sa.BigInteger)
     next_slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The photo's storage key stem (app.coaches.photos writes <stem>-<size>.jpg); changes per upload.
+    photo_key: Mapped[str | None] = mapped_column(sa.String(200))
 
     user = relationship("User", lazy="joined")
     specializations: Mapped[list[Specialization]] = relationship(
         secondary=coach_specializations, lazy="selectin", order_by=Specialization.name
     )
     languages: Mapped[list[CoachLanguage]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def photo_version(self) -> str | None:
+        """The current photo's version (its key's last part), for cache-busting URLs."""
+        return self.photo_key.rsplit("/", 1)[-1] if self.photo_key else None
+
+
+class PayoutAccount(TimestampMixin, db.Model):
+    """Where a coach is paid: the holder's name and an IBAN, encrypted at rest (app.coaches.payout)."""
+
+    __tablename__ = "payout_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("coach_profiles.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    holder_name: Mapped[str] = mapped_column(sa.String(140), nullable=False)
+    iban_encrypted: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    iban_last4: Mapped[str] = mapped_column(sa.String(4), nullable=False)
+    country: Mapped[str] = mapped_column(sa.String(2), nullable=False)
+
+    @property
+    def masked(self) -> str:
+        """The IBAN as it may be shown: country and last four characters only."""
+        return f"{self.country}•• •••• •••• {self.iban_last4}"
 
 
 class Review(db.Model):

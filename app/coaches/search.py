@@ -202,18 +202,23 @@ def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchP
 
 def refresh_search_fields(coach_id: int) -> None:
     """Recompute search_text, price_from_amount and next_slot_at for one coach."""
-    from app.booking.availability import active_session_types, next_free_slot
-
     coach = db.session.get(CoachProfile, coach_id)
     if coach is None:
         return
+    update_search_fields(coach)
+    commit()
+
+
+def update_search_fields(coach: CoachProfile) -> None:
+    """Set the coach's denormalised search columns from their profile and hours (no commit)."""
+    from app.booking.availability import active_session_types, next_free_slot
+
     parts = [coach.user.full_name, coach.headline, coach.bio, *[s.name for s in coach.specializations]]
     coach.search_text = " ".join(p for p in parts if p).lower()
     types = active_session_types(coach.id)
     coach.price_from_amount = types[0].price_amount if types else None
     slot = next_free_slot(coach) if types else None
     coach.next_slot_at = slot.starts_at if slot else None
-    commit()
 
 
 def refresh_all(batch: int = 500) -> int:

@@ -5,31 +5,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from app.analytics import tracking
 from app.booking.availability import active_session_types, free_slots
 from app.booking.services import policy_text
-from app.coaches.models import CertificationLevel, CoachProfile, Review, Specialization
+from app.coaches.models import LANGUAGES, CertificationLevel, CoachProfile, Review, Specialization
+from app.coaches.photos import SIZES, photo_key
 from app.coaches.search import SORTS, SearchParams, search_coaches
 from app.community.queries import flagged_by
+from app.community.rendering import render_markdown
 from app.core.db import utcnow
 from app.core.security import public
+from app.core.storage import storage
 from app.extensions import db
 from app.moderation.models import TargetType
 
 bp = Blueprint("coaches", __name__, template_folder="templates")
-
-LANGUAGES = {
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "nl": "Dutch",
-    "pt": "Portuguese",
-}
 
 
 @bp.get("/coaches")
@@ -83,6 +76,29 @@ def profile(coach_id: int):
         upcoming=upcoming,
         first_type=types[0] if types else None,
         reviews=reviews,
+        bio_html=render_markdown(coach.bio),
         languages=LANGUAGES,
         policy=policy_text(coach),
     )
+
+
+@bp.get("/coaches/<int:coach_id>/photo/<int:size>")
+@public
+def photo(coach_id: int, size: int):
+    """A coach's photo (listed coaches for everyone, the coach's own always); cached while ?v= matches."""
+    coach = db.session.get(CoachProfile, coach_id)
+    own = current_user.is_authenticated and coach is not None and coach.user_id == current_user.id
+    if coach is None or size not in SIZES or not coach.photo_key or not (own or coach.is_active):
+        abort(404)
+    try:
+        body = storage().get(photo_key(coach.photo_key, size))
+    except FileNotFoundError:
+        abort(404)
+    resp = Response(body, mimetype="image/jpeg")
+    version = coach.photo_version
+    resp.set_etag(version)
+    if request.args.get("v") == version and not own:
+        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        resp.headers["Cache-Control"] = "private, no-cache"
+    return resp.make_conditional(request)
