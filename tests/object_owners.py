@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from app.accounts import services as accounts
 from app.analytics.models import ReportStatus
 from app.booking.models import AvailabilityException, BookingStatus, ExceptionKind
+from app.coaches.models import CoachProfile
 from app.community.models import GroupMembership, MembershipStatus
 from app.core.db import utcnow
 from app.core.storage import storage
@@ -61,7 +64,8 @@ def coach_photo(owner) -> dict:
     from app.coaches import services as coach_services
     from tests.coaches.images import jpeg
 
-    coach = CoachFactory(user=owner, is_active=False)
+    coach = db.session.scalar(sa.select(CoachProfile).where(CoachProfile.user_id == owner.id))
+    coach = coach or CoachFactory(user=owner, is_active=False)
     coach_services.set_photo(coach, owner, jpeg())
     return {"coach_id": coach.id, "size": 400}
 

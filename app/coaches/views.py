@@ -82,7 +82,7 @@ def profile(coach_id: int):
     )
 
 
-@bp.get("/coaches/<int:coach_id>/photo/<int:size>")
+@bp.get("/coaches/<int:coach_id>/photo/<int:size>.jpg")
 @public
 def photo(coach_id: int, size: int):
     """A coach's photo (listed coaches for everyone, the coach's own always); cached while ?v= matches."""

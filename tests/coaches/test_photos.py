@@ -53,7 +53,7 @@ def test_a_jpeg_is_stored_as_two_square_jpegs_and_served_cacheable(app, client, 
     client.post("/logout", data={"csrf_token": csrf_token_from(client, "/coach/profile")})
     db.session.get(CoachProfile, coach.id).is_active = True
     db.session.commit()
-    resp = client.get(f"/coaches/{coach.id}/photo/400?v={version}")
+    resp = client.get(f"/coaches/{coach.id}/photo/400.jpg?v={version}")
     picture = Image.open(io.BytesIO(resp.data))
     assert (resp.mimetype, picture.format, picture.size) == ("image/jpeg", "JPEG", (400, 400))
     assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -63,7 +63,7 @@ def test_exif_gps_in_a_png_does_not_survive(client, coach):
     original = images.png_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(images.GPS_IFD)  # the fixture has GPS
     assert upload(client, original, "holiday.png", "image/png").status_code == 302
-    served = client.get(f"/coaches/{coach.id}/photo/400").data
+    served = client.get(f"/coaches/{coach.id}/photo/400.jpg").data
     picture = Image.open(io.BytesIO(served))
     assert (dict(picture.getexif()), b"Exif" in served, b"SpyCam" in served) == ({}, False, False)
 
@@ -99,4 +99,4 @@ def test_exactly_five_megabytes_is_accepted(client, coach):
 def test_an_unlisted_coachs_photo_is_hidden_from_others(client, coach):
     upload(client, images.jpeg(), "me.jpg", "image/jpeg")
     client.post("/logout", data={"csrf_token": csrf_token_from(client, "/coach/profile")})
-    assert client.get(f"/coaches/{coach.id}/photo/400").status_code == 404
+    assert client.get(f"/coaches/{coach.id}/photo/400.jpg").status_code == 404

@@ -39,7 +39,7 @@ def _pages() -> dict[str, set[str]]:
     pages: dict[str, set[str]] = {}
     for (endpoint, method), cells in reviewed_table().items():
         rule = rules[(endpoint, method)]
-        if method != "GET" or rule.startswith(NOT_PAGES) or rule.endswith((".json", ".ics")):
+        if method != "GET" or rule.startswith(NOT_PAGES) or rule.endswith((".json", ".ics", ".jpg")):
             continue
         allowed = {who for who in PRINCIPALS if cells[who] in ("200", "404")}
         if allowed:
