@@ -1,7 +1,7 @@
 """coach photo and payout details
 
-Revision ID: 2026120_1900_coach_photo_payout
-Revises: 2026120_1830_refund_attempts
+Revision ID: 2026120_1910_coach_photo_payout
+Revises: 2026120_1900_document_text
 Create Date: 2026-12-02 18:20:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 18:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "2026120_1900_coach_photo_payout"
-down_revision = "2026120_1830_refund_attempts"
+revision = "2026120_1910_coach_photo_payout"
+down_revision = "2026120_1900_document_text"
 branch_labels = None
 depends_on = None
 
