@@ -48,7 +48,7 @@ def photo_key(coach_id: int) -> str | None:
 def test_a_jpeg_is_stored_as_two_square_jpegs_and_served_cacheable(app, client, coach):
     assert upload(client, images.jpeg(800, 600), "me.jpg", "image/jpeg").status_code == 302
     key = photo_key(coach.id)
-    assert stored_files(app)[-2:] == sorted([f"{key}-400.jpg", f"{key}-96.jpg"])
+    assert [f for f in stored_files(app) if f.startswith(key)] == sorted([f"{key}-400.jpg", f"{key}-96.jpg"])
     version = key.rsplit("/", 1)[-1]
     client.post("/logout", data={"csrf_token": csrf_token_from(client, "/coach/profile")})
     db.session.get(CoachProfile, coach.id).is_active = True
