@@ -1,7 +1,7 @@
 """coach photo and payout details
 
 Revision ID: 2026120_1910_coach_photo_payout
-Revises: 2026120_1900_document_text
+Revises: 2026120_1905_refund_status_time
 Create Date: 2026-12-02 18:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026120_1910_coach_photo_payout"
-down_revision = "2026120_1900_document_text"
+down_revision = "2026120_1905_refund_status_time"
 branch_labels = None
 depends_on = None
 
