@@ -40,6 +40,7 @@ class SearchParams:
     specialization: str = ""
     language: str = ""
     level: str = ""
+    currency: str = ""
     price_min: int | None = None
     price_max: int | None = None
     min_rating: float | None = None
@@ -57,6 +58,7 @@ class SearchParams:
             specialization=(args.get("specialization") or "").strip(),
             language=(args.get("language") or "").strip().lower(),
             level=(args.get("level") or "").strip(),
+            currency=(args.get("currency") or "").strip().upper(),
             sort=args.get("sort") or "relevance",
             after=args.get("after") or None,
         )
@@ -83,10 +85,22 @@ class SearchParams:
         if params.sort not in SORTS:
             params.errors["sort"] = f"one of {', '.join(SORTS)}"
             params.sort = "relevance"
+        if params.currency and not (
+            len(params.currency) == 3 and params.currency.isascii() and params.currency.isalpha()
+        ):
+            params.errors["currency"] = "a three-letter currency code such as EUR"
+            params.currency = ""
         if params.level and params.level not in {lv.value for lv in CertificationLevel}:
             params.errors["level"] = "unknown level"
             params.level = ""
         return params
+
+    def require_currency_for_price(self) -> None:
+        """Drop a price range given without a currency, and say why: prices in EUR, USD and GBP
+        are not comparable (the site's form; the API keeps its documented behaviour)."""
+        if not self.currency and (self.price_min is not None or self.price_max is not None):
+            self.errors["price"] = "choose a currency for the price range"
+            self.price_min = self.price_max = None
 
     def url_args(self) -> dict:
         """The non-empty filters, for links that keep the search (without the cursor)."""
@@ -150,13 +164,46 @@ def _decode(cursor: str | None, converters: list) -> list | None:
 
 def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchPage:
     """Active coaches (whose accounts are enabled and not banned) matching the filters, one page."""
-    now = now or utcnow()
-    listed = sa.exists().where(User.id == CoachProfile.user_id, User.is_enabled.is_(True), User.banned_at.is_(None))
+    stmt, rank = _matching(params, now or utcnow())
+    stmt = stmt.options(orm.joinedload(CoachProfile.user).lazyload(User.role_rows))
+    keys, descending, converters = _sort_keys(params, rank)
+    after = _decode(params.after, converters)
+    if after is not None:
+        bound = sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys, strict=True)])
+        stmt = stmt.where(sa.tuple_(*keys) < bound if descending else sa.tuple_(*keys) > bound)
+    stmt = stmt.add_columns(*keys).order_by(*[k.desc() if descending else k.asc() for k in keys])
+    rows = db.session.execute(stmt.limit(params.limit + 1)).all()
+    next_cursor = _encode(list(rows[params.limit - 1][1:])) if len(rows) > params.limit else None
+    return SearchPage([row[0] for row in rows[: params.limit]], next_cursor)
+
+
+def count_coaches(params: SearchParams, now: datetime | None = None) -> int:
+    """How many coaches match the filters (all pages)."""
+    stmt, _ = _matching(params, now or utcnow())
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.with_only_columns(CoachProfile.id).subquery()))
+
+
+def listed_languages() -> list[str]:
+    """The language codes that listed coaches speak, for the language filter."""
     stmt = (
-        sa.select(CoachProfile)
-        .where(CoachProfile.is_active == sa.true(), listed)
-        .options(orm.joinedload(CoachProfile.user).lazyload(User.role_rows))
+        sa.select(CoachLanguage.code)
+        .join(CoachProfile, CoachProfile.id == CoachLanguage.coach_id)
+        .where(CoachProfile.is_active == sa.true())
+        .distinct()
     )
+    return sorted(db.session.scalars(stmt))
+
+
+def listed_currencies() -> list[str]:
+    """The currencies listed coaches charge in, for the price filter."""
+    stmt = sa.select(CoachProfile.currency).where(CoachProfile.is_active == sa.true()).distinct()
+    return sorted(db.session.scalars(stmt))
+
+
+def _matching(params: SearchParams, now: datetime):
+    """(the select of matching listed coaches, the full-text rank or None)."""
+    listed = sa.exists().where(User.id == CoachProfile.user_id, User.is_enabled.is_(True), User.banned_at.is_(None))
+    stmt = sa.select(CoachProfile).where(CoachProfile.is_active == sa.true(), listed)
     rank = None
     if params.q:
         if _is_postgres():
@@ -179,6 +226,8 @@ def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchP
         )
     if params.level:
         stmt = stmt.where(CoachProfile.certification_level == CertificationLevel(params.level))
+    if params.currency:
+        stmt = stmt.where(CoachProfile.currency == params.currency)
     if params.price_min is not None:
         stmt = stmt.where(CoachProfile.price_from_amount >= params.price_min * 100)
     if params.price_max is not None:
@@ -189,15 +238,7 @@ def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchP
         stmt = stmt.where(
             CoachProfile.next_slot_at >= now, CoachProfile.next_slot_at <= now + timedelta(days=params.free_within)
         )
-    keys, descending, converters = _sort_keys(params, rank)
-    after = _decode(params.after, converters)
-    if after is not None:
-        bound = sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys, strict=True)])
-        stmt = stmt.where(sa.tuple_(*keys) < bound if descending else sa.tuple_(*keys) > bound)
-    stmt = stmt.add_columns(*keys).order_by(*[k.desc() if descending else k.asc() for k in keys])
-    rows = db.session.execute(stmt.limit(params.limit + 1)).all()
-    next_cursor = _encode(list(rows[params.limit - 1][1:])) if len(rows) > params.limit else None
-    return SearchPage([row[0] for row in rows[: params.limit]], next_cursor)
+    return stmt, rank
 
 
 def refresh_search_fields(coach_id: int) -> None:

@@ -13,7 +13,14 @@ from app.booking.availability import active_session_types, free_slots
 from app.booking.services import policy_text
 from app.coaches.models import LANGUAGES, CertificationLevel, CoachProfile, Review, Specialization
 from app.coaches.photos import SIZES, photo_key
-from app.coaches.search import SORTS, SearchParams, search_coaches
+from app.coaches.search import (
+    SORTS,
+    SearchParams,
+    count_coaches,
+    listed_currencies,
+    listed_languages,
+    search_coaches,
+)
 from app.community.queries import flagged_by
 from app.community.rendering import render_markdown
 from app.core.db import utcnow
@@ -30,6 +37,7 @@ bp = Blueprint("coaches", __name__, template_folder="templates")
 def search():
     """Search verified coaches; every filter lives in the URL so a search can be shared."""
     params = SearchParams.from_args(request.args)
+    params.require_currency_for_price()
     page = search_coaches(params)
     if not params.after:  # a search, not its next page
         tracking.record(
@@ -41,13 +49,16 @@ def search():
             has_text=bool(params.q),
         )
     specializations = db.session.scalars(sa.select(Specialization).order_by(Specialization.name)).all()
+    languages = sorted(((code, LANGUAGES.get(code, code.upper())) for code in listed_languages()), key=lambda c: c[1])
     return render_template(
         "coaches/search.html",
         params=params,
         page=page,
+        total=count_coaches(params),
         specializations=specializations,
         levels=list(CertificationLevel),
-        languages=LANGUAGES,
+        languages=languages,
+        currencies=listed_currencies(),
         sorts=SORTS,
     )
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -13,12 +14,25 @@ from app.core.db import format_money, utcnow
 
 
 def viewer_zone() -> ZoneInfo:
-    """The logged-in user's time zone, else the configured default."""
-    name = getattr(current_user, "timezone", None) or current_app.config["DEFAULT_TIMEZONE"]
+    """The logged-in user's time zone; for a visitor the browser's (the `tz` cookie app.js sets),
+    else the configured default."""
+    name = getattr(current_user, "timezone", None)
+    if not name and has_request_context():
+        name = _zone_or_none(request.cookies.get("tz", "")[:64])
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(name or current_app.config["DEFAULT_TIMEZONE"])
     except ZoneInfoNotFoundError:
         return ZoneInfo("UTC")
+
+
+def _zone_or_none(name: str) -> str | None:
+    """`name` if it is a time zone this machine knows."""
+    return name if name in _known_zones() else None
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -48,6 +62,7 @@ def init_templates(app: Flask) -> None:
     app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
+    app.jinja_env.globals["viewer_zone_name"] = lambda: viewer_zone().key
     from app.payments.gateways import is_test_mode
 
     app.jinja_env.globals["payment_test_mode"] = is_test_mode

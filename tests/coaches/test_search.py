@@ -92,7 +92,7 @@ def test_filters(coaches):
     assert sorted(names(specialization="career")) == ["anna", "cleo"]
     assert names(language="de") == ["anna"]
     assert names(level="associate") == ["ben"]
-    assert sorted(names(price_min=50, price_max=100)) == ["ben", "cleo"]
+    assert sorted(names(currency="EUR", price_min=50, price_max=100)) == ["ben", "cleo"]
     assert names(min_rating=4.5) == ["anna"]
     assert sorted(names(free_within=7)) == ["anna", "ben"]
     assert names(specialization="career", language="fr", free_within=30) == ["cleo"]

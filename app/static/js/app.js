@@ -19,6 +19,14 @@
     });
   });
 
+  // A visitor's times are shown in the browser's zone from the next page on (the server reads `tz`).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: the server's default zone stays */ }
+
   // Filter panels start open (so they work without JavaScript) and fold on a phone's first screen.
   if (window.matchMedia("(max-width: 760px)").matches) {
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
