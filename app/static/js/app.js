@@ -12,10 +12,14 @@
   // The public header's menu button (narrow screens): shows and hides the navigation.
   document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
     var nav = document.getElementById(button.getAttribute("aria-controls"));
-    button.addEventListener("click", function () {
+    button.addEventListener("click", function (e) {
+      e.preventDefault();
       var open = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-expanded", open ? "true" : "false");
       nav.classList.toggle("open", open);
+    });
+    button.addEventListener("keydown", function (e) {
+      if (e.key === " ") { e.preventDefault(); button.click(); }  // a link acting as a button
     });
   });
 
