@@ -13,6 +13,7 @@ from app.accounts.forms import CodeForm, LoginForm, RegisterForm, TokenForm
 from app.accounts.models import ApiToken, User
 from app.core.errors import RateLimited, ServiceError
 from app.core.security import client_ip, login_required, public, totp_uri
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.staff.forms import ConfirmForm
 
@@ -64,15 +65,11 @@ def login():
     form = LoginForm()
     status, headers = 200, {}
     if form.validate_on_submit():
-        try:
+        with service_errors() as outcome:
             user = services.authenticate(form.email.data, form.password.data, client_ip())
-        except RateLimited as exc:
-            flash(exc.message, "error")
-            status = 429
-            headers["Retry-After"] = str(exc.retry_after)
-        except ServiceError as exc:
-            flash(exc.message, "error")
-            status = 401
+        if outcome.failed:
+            status = 429 if isinstance(outcome.error, RateLimited) else 401
+            headers = outcome.headers
         else:
             if not user.is_staff:
                 return _finish_login(user)
@@ -94,13 +91,11 @@ def totp_verify():
     form = CodeForm()
     status, headers = 200, {}
     if form.validate_on_submit():
-        try:
+        with service_errors(form, beside="code") as outcome:
             used = services.verify_second_factor(user, form.code.data, client_ip())
-        except ServiceError as exc:
-            form.code.errors.append(exc.message)
-            status = exc.status if isinstance(exc, RateLimited) else 401
-            if isinstance(exc, RateLimited):
-                headers["Retry-After"] = str(exc.retry_after)
+        if outcome.failed:
+            status = outcome.status if isinstance(outcome.error, RateLimited) else 401
+            headers = outcome.headers
         else:
             if used == "recovery":
                 flash("You signed in with a recovery code. Generate new codes in your settings if few remain.", "info")
@@ -120,13 +115,10 @@ def totp_enrol():
     form = CodeForm()
     status, headers = 200, {}
     if form.validate_on_submit():
-        try:
+        with service_errors(form, beside="code") as outcome:
             codes = services.confirm_totp_enrolment(user, form.code.data, client_ip())
-        except ServiceError as exc:
-            form.code.errors.append(exc.message)
-            status = exc.status
-            if isinstance(exc, RateLimited):
-                headers["Retry-After"] = str(exc.retry_after)
+        if outcome.failed:
+            status, headers = outcome.status, outcome.headers
         else:
             _finish_login(user)
             session["fresh_recovery_codes"] = codes
@@ -175,13 +167,11 @@ def register():
         return redirect(_landing(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, report=lambda exc: _show_errors(form, exc)) as outcome:
             user = services.register_user(
                 form.email.data, form.password.data, form.first_name.data, form.last_name.data, form.timezone.data
             )
-        except ServiceError as exc:
-            _show_errors(form, exc)
-        else:
+        if not outcome.failed:
             session.clear()
             login_user(user)
             flash("Welcome to Coach Connect.", "success")

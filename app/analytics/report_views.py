@@ -12,10 +12,10 @@ from app.accounts.models import Role
 from app.analytics.forms import RetryForm, StartReportForm
 from app.analytics.models import Report, ReportStatus
 from app.analytics.reports_service import KIND_TITLES, check_access, kinds_for, request_report, retry_report
-from app.core.errors import ServiceError
 from app.core.pagination import keyset_page
 from app.core.security import roles_required
 from app.core.storage import storage
+from app.core.view_errors import service_errors
 from app.extensions import db
 
 bp = Blueprint("reports_staff", __name__, template_folder="templates")
@@ -45,11 +45,8 @@ def index():
     """Reports of the kinds the user may see, newest first, and the form to start one."""
     form = _form()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             report = request_report(form.kind.data, form.period.data, current_user)
-        except ServiceError as exc:
-            flash(exc.message, "error")
-        else:
             flash(f"{KIND_TITLES[report.kind]} report for {report.period} queued.", "success")
             return redirect(url_for(".index"))
     stmt = sa.select(Report).where(Report.kind.in_(kinds_for(current_user)))
@@ -71,11 +68,9 @@ def retry(report_id: int):
     """Queue a failed report again."""
     report = _visible(report_id)
     if RetryForm().validate_on_submit():
-        try:
+        with service_errors():
             retry_report(report, current_user)
             flash("Report queued again.", "success")
-        except ServiceError as exc:
-            flash(exc.message, "error")
     return redirect(url_for(".index"))
 
 

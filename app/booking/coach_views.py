@@ -18,8 +18,9 @@ from app.booking.forms import ExceptionForm, SessionTypeForm, SettingsForm
 from app.booking.models import AvailabilityException, AvailabilityRule, ExceptionKind, SessionType
 from app.booking.queries import bookings_for
 from app.core.db import utcnow
-from app.core.errors import ServiceError
+from app.core.errors import ValidationFailed
 from app.core.security import login_required
+from app.core.view_errors import service_errors
 from app.extensions import db
 
 bp = Blueprint("availability", __name__, template_folder="templates", url_prefix="/coach")
@@ -76,21 +77,20 @@ def save_hours():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("availability.availability"))
     windows = []
-    try:
-        for day in range(7):
-            for n in (1, 2):
-                start, end = (
-                    _parse_time(request.form.get(f"d{day}_start{n}")),
-                    _parse_time(request.form.get(f"d{day}_end{n}")),
-                )
-                if start is not None and end is not None:
-                    windows.append((day, start, end))
-        coach_services.set_weekly_hours(coach, current_user, windows)
+    with service_errors():
+        try:
+            for day in range(7):
+                for n in (1, 2):
+                    start, end = (
+                        _parse_time(request.form.get(f"d{day}_start{n}")),
+                        _parse_time(request.form.get(f"d{day}_end{n}")),
+                    )
+                    if start is not None and end is not None:
+                        windows.append((day, start, end))
+            coach_services.set_weekly_hours(coach, current_user, windows)
+        except ValueError:
+            raise ValidationFailed("Times look like 09:00.") from None
         flash("Weekly hours saved.", "success")
-    except ValueError:
-        flash("Times look like 09:00.", "error")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("availability.availability"))
 
 
@@ -102,7 +102,7 @@ def save_settings():
     form = SettingsForm()
     if not form.validate_on_submit():
         return _page(coach, settings_form=form), 400
-    try:
+    with service_errors():
         coach_services.update_booking_settings(
             coach,
             current_user,
@@ -112,8 +112,6 @@ def save_settings():
             cancel_notice_hours=form.client_cancel_notice_hours.data,
         )
         flash("Booking settings saved.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("availability.availability"))
 
 
@@ -125,7 +123,7 @@ def add_exception():
     form = ExceptionForm()
     if not form.validate_on_submit():
         return _page(coach, exception_form=form), 400
-    try:
+    with service_errors():
         coach_services.add_exception(
             coach,
             current_user,
@@ -135,8 +133,6 @@ def add_exception():
             form.end_time.data,
         )
         flash("Exception added.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("availability.availability"))
 
 
@@ -159,11 +155,9 @@ def add_session_type():
     if not form.validate_on_submit():
         return _page(coach, session_form=form), 400
     amount = int((form.price.data * Decimal(100)).to_integral_value())
-    try:
+    with service_errors():
         coach_services.add_session_type(coach, current_user, form.name.data, form.duration_minutes.data, amount)
         flash("Session type added.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("availability.availability"))
 
 

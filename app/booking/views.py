@@ -17,10 +17,11 @@ from app.booking.notifications import ics_for
 from app.booking.queries import bookings_for, review_of
 from app.coaches.models import CoachProfile
 from app.core.db import format_money, utcnow
-from app.core.errors import ServiceError, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.inputs import check_moment
 from app.core.security import login_required
 from app.core.template_helpers import viewer_zone
+from app.core.view_errors import service_errors
 from app.extensions import db
 
 bp = Blueprint("bookings", __name__, template_folder="templates")
@@ -127,13 +128,15 @@ def create(coach_id: int):
     if not form.validate_on_submit():
         flash("Your choice expired; please pick again.", "error")
         return redirect(url_for("bookings.book", coach_id=coach.id))
-    try:
-        starts_at = datetime.fromisoformat(form.starts_at.data)
-        booking = services.create_booking(
-            current_user, coach.id, int(form.session_type_id.data), starts_at, form.notes.data or ""
-        )
-    except (ValueError, ServiceError) as exc:
-        flash(getattr(exc, "message", "That time is not valid."), "error")
+    with service_errors() as outcome:
+        try:
+            starts_at = datetime.fromisoformat(form.starts_at.data)
+            booking = services.create_booking(
+                current_user, coach.id, int(form.session_type_id.data), starts_at, form.notes.data or ""
+            )
+        except ValueError:
+            raise ValidationFailed("That time is not valid.") from None
+    if outcome.failed:
         return redirect(url_for("bookings.book", coach_id=coach.id, session_type_id=form.session_type_id.data))
     if "payments.checkout" in current_app.view_functions:
         return redirect(url_for("payments.checkout", booking_id=booking.id))
@@ -211,12 +214,10 @@ def cancel(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             refund = services.cancellation_refund(booking, current_user, utcnow())
             services.cancel_booking(booking, current_user, form.reason.data or "")
             flash(_cancelled_message(booking, refund), "success")
-        except ServiceError as exc:
-            flash(exc.message, "error")
     return redirect(url_for("bookings.detail", booking_id=booking.id))
 
 
@@ -240,14 +241,14 @@ def reschedule(booking_id: int):
     if request.method == "POST":
         form.starts_at.choices = [SelectChoice(form.starts_at.data)] if form.starts_at.data else []
         if form.validate_on_submit():
-            try:
-                services.reschedule_booking(
-                    booking, current_user, datetime.fromisoformat(form.starts_at.data), form.reason.data or ""
-                )
+            with service_errors():
+                try:
+                    starts_at = datetime.fromisoformat(form.starts_at.data)
+                    services.reschedule_booking(booking, current_user, starts_at, form.reason.data or "")
+                except ValueError:
+                    raise ValidationFailed("That time is not valid.") from None
                 flash("The booking has moved.", "success")
                 return redirect(url_for("bookings.detail", booking_id=booking.id))
-            except (ValueError, ServiceError) as exc:
-                flash(getattr(exc, "message", "That time is not valid."), "error")
     return render_template(
         "booking/reschedule.html",
         booking=booking,
@@ -266,9 +267,7 @@ def review(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             services.leave_review(booking, current_user, int(form.rating.data), form.body.data or "")
             flash("Thank you for your review.", "success")
-        except ServiceError as exc:
-            flash(exc.message, "error")
     return redirect(url_for("bookings.detail", booking_id=booking.id))

@@ -11,8 +11,8 @@ from app.community import queries, services
 from app.community.forms import DiscussionForm, EditForm, FlagForm, GroupForm, ReplyForm
 from app.community.models import Discussion, Group, Reply
 from app.core import ids
-from app.core.errors import ServiceError
 from app.core.security import login_required, public
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.moderation.models import TargetType
 from app.moderation.services import flag_target
@@ -51,14 +51,6 @@ def _own_post_or_403(kind: str, post_id: int):
     return post
 
 
-def _show_error(form, exc: ServiceError) -> None:
-    """Field errors beside the fields, the message on top."""
-    for name, message in exc.fields.items():
-        if form is not None and hasattr(form, name):
-            getattr(form, name).errors.append(message)
-    flash(exc.message, "error")
-
-
 @bp.get("/")
 @public
 def groups():
@@ -72,13 +64,11 @@ def new_group():
     """Start a group."""
     form = GroupForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form) as outcome:
             group = services.create_group(current_user, form.name.data, form.description.data, form.is_private.data)
             flash("Group created.", "success")
             return redirect(url_for("community.group", slug=group.slug))
-        except ServiceError as exc:
-            _show_error(form, exc)
-            return render_template("community/group_form.html", form=form), exc.status
+        return render_template("community/group_form.html", form=form), outcome.status
     return render_template("community/group_form.html", form=form)
 
 
@@ -100,11 +90,9 @@ def group(slug: str):
 def join(slug: str):
     """Join a public group, or ask to join a private one."""
     group = db.first_or_404(db.select(Group).where(Group.slug == slug))
-    try:
+    with service_errors():
         m = services.join_group(current_user, group)
         flash("You joined the group." if m.status == "active" else "Request sent to the group's owner.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     if services.can_read(current_user, group):
         return redirect(url_for("community.group", slug=slug))
     return redirect(url_for("community.groups"))
@@ -115,11 +103,9 @@ def join(slug: str):
 def approve_member(slug: str, user_id: int):
     """The owner (or a moderator) admits someone who asked to join."""
     group = _group_or_404(slug)
-    try:
+    with service_errors():
         services.approve_membership(current_user, group, user_id)
         flash("Member approved.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("community.group", slug=slug))
 
 
@@ -130,14 +116,12 @@ def new_discussion(slug: str):
     group = _group_or_404(slug)
     form = DiscussionForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form) as outcome:
             d = services.post_discussion(current_user, group, form.title.data, form.body.data)
             if d.visibility != "visible":
                 flash("Your discussion is waiting for a moderator before others can see it.", "info")
             return redirect(url_for("community.discussion", discussion_id=d.id))
-        except ServiceError as exc:
-            _show_error(form, exc)
-            return render_template("community/discussion_form.html", form=form, group=group), exc.status
+        return render_template("community/discussion_form.html", form=form, group=group), outcome.status
     return render_template("community/discussion_form.html", form=form, group=group)
 
 
@@ -170,14 +154,12 @@ def reply(discussion_id: int):
     d = _discussion_or_404(discussion_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form) as outcome:
             r = services.post_reply(current_user, d, form.body.data)
             if r.visibility != "visible":
                 flash("Your reply is waiting for a moderator before others can see it.", "info")
             return redirect(url_for("community.discussion", discussion_id=d.id, _anchor=f"reply-{r.id}"))
-        except ServiceError as exc:
-            _show_error(form, exc)
-            return render_template("community/discussion.html", **_discussion_context(d, form)), exc.status
+        return render_template("community/discussion.html", **_discussion_context(d, form)), outcome.status
     return render_template("community/discussion.html", **_discussion_context(d, form)), 400
 
 
@@ -205,14 +187,12 @@ def edit(kind: str, post_id: int):
     post = _own_post_or_403(kind, post_id)
     form = EditForm(title=getattr(post, "title", None), body=post.body_md)
     if form.validate_on_submit():
-        try:
+        with service_errors(form) as outcome:
             services.edit_post(current_user, post, form.body.data, form.title.data)
             flash("Saved.", "success")
             d_id = post.id if kind == "discussion" else post.discussion_id
             return redirect(url_for("community.discussion", discussion_id=d_id))
-        except ServiceError as exc:
-            _show_error(form, exc)
-            return render_template("community/edit.html", form=form, post=post, kind=kind), exc.status
+        return render_template("community/edit.html", form=form, post=post, kind=kind), outcome.status
     return render_template("community/edit.html", form=form, post=post, kind=kind)
 
 
@@ -221,11 +201,9 @@ def edit(kind: str, post_id: int):
 def delete(kind: str, post_id: int):
     """The author deletes a post (moderators can still see it)."""
     post = _own_post_or_403(kind, post_id)
-    try:
+    with service_errors():
         services.delete_post(current_user, post)
         flash("Deleted.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     if kind == "discussion":
         return redirect(url_for("community.group", slug=post.group.slug))
     return redirect(url_for("community.discussion", discussion_id=post.discussion_id))
@@ -247,9 +225,7 @@ def flag():
     if not form.validate_on_submit():
         flash("Choose a reason for the flag.", "error")
         return redirect(back)
-    try:
+    with service_errors():
         flag_target(current_user, form.target_type.data, form.target_id.data, form.reason.data, form.note.data or "")
         flash("Thank you. The moderators will review it.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(back)

@@ -1,14 +1,17 @@
-"""Side effects (mail, jobs, Stripe calls) registered by services to run after the commit."""
+"""Side effects (mail, jobs, Stripe calls) registered by services to run after the commit,
+and `transaction()`, the one way a service commits."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 _KEY = "after_commit_effects"
+_DEPTH = "transaction_depth"
 
 
 def on_commit(fn: Callable, *args, **kwargs) -> None:
@@ -32,3 +35,25 @@ def rollback() -> None:
     """Roll back and forget the pending side effects."""
     db.session.info.pop(_KEY, None)
     db.session.rollback()
+
+
+@contextlib.contextmanager
+def transaction() -> Iterator[None]:
+    """Commit once when the block ends, then run the after-commit effects; roll back on any error.
+
+    A `with transaction():` inside another joins it: only the outermost block commits, so a
+    service may call another service and the whole change still commits (or rolls back) once.
+    """
+    info = db.session.info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        yield
+    except BaseException:
+        info[_DEPTH] = depth
+        if depth == 0:
+            rollback()
+        raise
+    info[_DEPTH] = depth
+    if depth == 0:
+        commit()

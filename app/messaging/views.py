@@ -11,6 +11,7 @@ from app.accounts.models import Role, User
 from app.community.queries import flagged_by
 from app.core.errors import ServiceError
 from app.core.security import login_required
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.messaging import services
 from app.messaging.forms import MessageForm
@@ -62,12 +63,10 @@ def thread(thread_id: int):
     form = MessageForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with service_errors(form, report=lambda exc: _form_errors(form, exc)) as outcome:
             services.send_message(conversation, current_user, form.body.data)
             return redirect(url_for("messaging.thread", thread_id=thread_id, _anchor="latest"))
-        except ServiceError as exc:
-            _form_errors(form, exc)
-            status = exc.status
+        status = outcome.status
     elif form.errors:
         status = 400
     services.mark_read(conversation, current_user)
@@ -102,13 +101,11 @@ def new(coach_user_id: int):
     form = MessageForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with service_errors(form, report=lambda exc: _form_errors(form, exc)) as outcome:
             conversation = services.start_conversation(current_user, coach_user, form.body.data)
             flash("Message sent.", "success")
             return redirect(url_for("messaging.thread", thread_id=conversation.id))
-        except ServiceError as exc:
-            _form_errors(form, exc)
-            status = exc.status
+        status = outcome.status
     elif form.errors:
         status = 400
     return render_template("messaging/new.html", form=form, coach_user=coach_user), status

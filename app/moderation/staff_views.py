@@ -12,6 +12,7 @@ from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.inputs import ascii_int
 from app.core.security import roles_required
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.moderation import queries, rules
 from app.moderation.forms import BulkForm, DecisionForm, SettingsForm
@@ -87,11 +88,9 @@ def item(item_id: int):
 def claim(item_id: int):
     """Take the item so no one else decides it meanwhile."""
     item = _item_or_404(item_id)
-    try:
+    with service_errors():
         claim_item(current_user, item)
         flash(f"You hold this item for {claim_minutes()} minutes.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("moderation_staff.item", item_id=item_id))
 
 
@@ -100,11 +99,9 @@ def claim(item_id: int):
 def release(item_id: int):
     """Give the item back to the queue."""
     item = _item_or_404(item_id)
-    try:
+    with service_errors():
         release_item(current_user, item)
         flash("Released.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("moderation_staff.item", item_id=item_id))
 
 
@@ -117,12 +114,11 @@ def decision(item_id: int):
     if not form.validate_on_submit():
         flash("Choose a decision (and a number of days between 1 and 365 to suspend).", "error")
         return redirect(url_for("moderation_staff.item", item_id=item_id))
-    try:
+    with service_errors() as outcome:
         decide(current_user, item, form.action.data, form.reason.data or "", author_action=form.author_action.data,
                suspend_days=form.suspend_days.data, edited_body=form.edited_body.data)  # fmt: skip
         flash(f"Item {item_id}: {form.action.data} recorded.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
+    if outcome.failed:
         return redirect(url_for("moderation_staff.item", item_id=item_id))
     return redirect(url_for("moderation_staff.queue"))
 
@@ -151,11 +147,9 @@ def settings():
     """Watched words and the auto-hide threshold."""
     form = SettingsForm(words="\n".join(rules.watched_words()), threshold=rules.get_setting(rules.AUTO_HIDE_THRESHOLD))
     if form.validate_on_submit():
-        try:
+        with service_errors():
             set_watched_words(current_user, (form.words.data or "").splitlines())
             set_auto_hide_threshold(current_user, form.threshold.data)
             flash("Moderation settings saved.", "success")
             return redirect(url_for("moderation_staff.settings"))
-        except ServiceError as exc:
-            flash(exc.message, "error")
     return render_template("moderation/settings.html", form=form)

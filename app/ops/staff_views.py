@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.core.db import utcnow
-from app.core.errors import ServiceError
 from app.core.models import JobFailure
 from app.core.security import roles_required
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.ops import system
 from app.ops.services import delete_failed_job
@@ -43,10 +43,8 @@ def delete_failure(failure_id: int):
     if not ConfirmForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("ops_staff.system_page"))
-    try:
+    with service_errors():
         func = failure.func
         delete_failed_job(failure, current_user)
         flash(f"Failed job {func} deleted.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("ops_staff.system_page"))

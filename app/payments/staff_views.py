@@ -13,10 +13,10 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
 from app.core.db import format_money
-from app.core.errors import ServiceError
 from app.core.pagination import keyset_page
 from app.core.security import roles_required
 from app.core.template_helpers import viewer_zone
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.payments import queries, refunds, staff_bp, webhooks
 from app.payments.forms import REASON_LABELS, RefundConfirmForm, RefundForm, to_minor
@@ -173,7 +173,7 @@ def refund_submit(payment_id: int):
     if not form.validate_on_submit():
         flash("The refund form was incomplete; please start again.", "error")
         return redirect(url_for("finance_staff.payment", payment_id=p.id))
-    try:
+    with service_errors() as outcome:
         r = refunds.request_refund(
             current_user,
             p.id,
@@ -182,8 +182,7 @@ def refund_submit(payment_id: int):
             form.note.data or "",
             form.idempotency_key.data,
         )
-    except ServiceError as exc:
-        flash(exc.message, "error")
+    if outcome.failed:
         return redirect(url_for("finance_staff.payment", payment_id=p.id))
     db.session.refresh(r)
     messages = {
@@ -215,11 +214,9 @@ def approvals():
 def _act(fn, object_id: int, done: str, back: str | None = None):
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             fn(current_user, object_id)
             flash(done, "success")
-        except ServiceError as exc:
-            flash(exc.message, "error")
     return redirect(back or request.form.get("next") or url_for("finance_staff.approvals"))
 
 

@@ -16,6 +16,7 @@ from app.coaches.models import CoachProfile
 from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.security import login_required, public
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.payments import bp, services
 from app.payments.forms import TestCardForm
@@ -58,11 +59,10 @@ def checkout(booking_id: int):
     if paid is not None:
         return redirect(url_for("payments.payment", payment_id=paid.id))
     if not stripe_mode and form.validate_on_submit():
-        try:
+        with service_errors() as outcome:
             intent = services.create_intent(current_user, booking.id)
             payment = services.confirm_payment(current_user, intent.payment.id, form.payment_method.data)
-        except ServiceError as exc:
-            flash(exc.message, "error")
+        if outcome.failed:
             return redirect(url_for("payments.checkout", booking_id=booking.id))
         if payment.status == PaymentStatus.SUCCEEDED:
             flash("Payment received. Thank you!", "success")
@@ -102,18 +102,22 @@ def my_payments():
     return render_template("payments/my_payments.html", payments=list(db.session.scalars(stmt)))
 
 
+def _not_found_or_flash(exc: ServiceError) -> None:
+    """A payment that is not the client's is a 404; any other refusal is flashed."""
+    if exc.status == 404:
+        abort(404)
+    flash(exc.message, "error")
+
+
 @bp.get("/payments/<int:payment_id>")
 @login_required
 def payment(payment_id: int):
     """One of the client's payments, with each refund; after Stripe.js confirmed, syncs the status."""
-    try:
+    with service_errors(report=_not_found_or_flash) as outcome:
         found = services.payment_for_client(current_user, payment_id)
         if found.gateway == "stripe" and found.status in services.OPEN_STATUSES and request.args.get("payment_intent"):
             found = services.confirm_payment(current_user, payment_id, None)
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
+    if outcome.failed:
         found = db.session.get(Payment, payment_id)
     return render_template("payments/payment.html", payment=found)
 

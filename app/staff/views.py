@@ -12,6 +12,7 @@ from app.core.errors import ServiceError
 from app.core.models import AuditLog, JobFailure, OutgoingMail
 from app.core.pagination import keyset_page
 from app.core.security import roles_required
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.staff import bp
 from app.staff.forms import ConfirmForm, CreateUserForm, RolesForm
@@ -25,6 +26,14 @@ PAGE_SIZE = 50
 def _escape_like(text: str) -> str:
     """Search text with LIKE's wildcards taken literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _show_errors(form, exc: ServiceError) -> None:
+    """Field messages beside the fields; the message flashed only when it names no field."""
+    for field, message in exc.fields.items():
+        getattr(form, field).errors.append(message)
+    if not exc.fields:
+        flash(exc.message, "error")
 
 
 @bp.get("/")
@@ -109,11 +118,9 @@ def jobs():
 def retry_job(failure_id: int):
     """Retry one failed job."""
     failure = db.get_or_404(JobFailure, failure_id)
-    try:
+    with service_errors():
         retry_failed_job(failure, current_user)
         flash(f"Job {failure.func} queued again.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("staff.jobs"))
 
 
@@ -123,7 +130,7 @@ def users():
     """Accounts: search, and create a new one."""
     form = CreateUserForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, report=lambda exc: _show_errors(form, exc)):
             user = account_services.create_user(
                 form.email.data,
                 [Role(r) for r in form.roles.data],
@@ -134,11 +141,6 @@ def users():
             )
             flash(f"Account {user.email} created.", "success")
             return redirect(url_for("staff.user_detail", user_id=user.id))
-        except ServiceError as exc:
-            for field, message in exc.fields.items():
-                getattr(form, field).errors.append(message)
-            if not exc.fields:
-                flash(exc.message, "error")
     stmt = sa.select(User)
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
@@ -158,12 +160,10 @@ def user_detail(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RolesForm(roles=[r.value for r in user.roles])
     if form.validate_on_submit():
-        try:
+        with service_errors():
             account_services.set_roles(user, [Role(r) for r in form.roles.data], current_user)
             flash("Roles saved.", "success")
             return redirect(url_for("staff.user_detail", user_id=user.id))
-        except ServiceError as exc:
-            flash(exc.message, "error")
     return render_template("staff/user_detail.html", user=user, form=form, toggle=ConfirmForm())
 
 
@@ -175,9 +175,7 @@ def set_user_enabled(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     enable = request.form.get("enable") == "1"
-    try:
+    with service_errors():
         account_services.set_enabled(user, enable, current_user)
         flash("Account enabled." if enable else "Account disabled.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("staff.user_detail", user_id=user.id))

@@ -11,9 +11,10 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.core.db import utcnow
-from app.core.errors import Conflict, ServiceError
+from app.core.errors import Conflict
 from app.core.security import roles_required
 from app.core.storage import storage
+from app.core.view_errors import service_errors
 from app.extensions import db
 from app.verification import queries, review, services
 from app.verification.checks import CHECK_TITLES
@@ -126,10 +127,9 @@ def decide(application_id: int):
     if decision not in actions:
         abort(400)
     action, label = actions[decision]
-    try:
+    with service_errors() as outcome:
         action()
-    except ServiceError as exc:
-        flash(exc.message, "error")
+    if outcome.failed:
         return _back(application_id)
     flash(f"{label}: application #{application_id}. The applicant was notified.", "success")
     _prev, next_id = queries.neighbours(db.session.get(CoachApplication, application_id))
@@ -142,11 +142,9 @@ def decide(application_id: int):
 @roles_required(*REVIEWERS)
 def reopen(application_id: int):
     """Send a decided application back to the queue, with a reason."""
-    try:
+    with service_errors():
         review.reopen_application(application_id, current_user, request.form.get("reason", ""))
         flash("Reopened: the application is back in the queue.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return _back(application_id)
 
 
@@ -154,10 +152,8 @@ def reopen(application_id: int):
 @roles_required(*REVIEWERS)
 def claim(application_id: int):
     """Take (or extend) the claim."""
-    try:
+    with service_errors():
         review.claim_application(application_id, current_user)
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return _back(application_id)
 
 
@@ -176,11 +172,9 @@ def release(application_id: int):
 @roles_required(*REVIEWERS)
 def reassign(application_id: int):
     """Hand the claim to another reviewer."""
-    try:
+    with service_errors():
         review.reassign_claim(application_id, current_user, request.form.get("assignee_id", type=int) or 0)
         flash("Reassigned.", "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return _back(application_id)
 
 
@@ -188,10 +182,8 @@ def reassign(application_id: int):
 @roles_required(*REVIEWERS)
 def note(application_id: int):
     """Add a staff-only note."""
-    try:
+    with service_errors():
         review.add_note(application_id, current_user, request.form.get("note", ""))
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return _back(application_id)
 
 
@@ -200,12 +192,10 @@ def note(application_id: int):
 def document_decision(document_id: int):
     """Accept one document or ask for a re-upload with a reason."""
     doc = db.get_or_404(ApplicationDocument, document_id)
-    try:
+    with service_errors():
         review.decide_document(
             document_id, current_user, request.form.get("decision", ""), request.form.get("reason", "")
         )
-    except ServiceError as exc:
-        flash(exc.message, "error")
     return _back(doc.application_id)
 
 
@@ -251,7 +241,7 @@ def download(document_id: int):
 def rejection_templates():
     """List, add and edit the rejection templates reviewers start from."""
     if request.method == "POST":
-        try:
+        with service_errors():
             review.save_rejection_template(
                 current_user,
                 request.form.get("template_id", type=int),
@@ -259,8 +249,6 @@ def rejection_templates():
                 request.form.get("body", ""),
             )
             flash("Template saved.", "success")
-        except ServiceError as exc:
-            flash(exc.message, "error")
         return redirect(url_for(".rejection_templates"))
     templates = db.session.scalars(sa.select(RejectionTemplate).order_by(RejectionTemplate.title)).all()
     return render_template("verification/staff_templates.html", templates=templates)
