@@ -112,6 +112,7 @@ class Config:
     LOG_FORMAT = _env("LOG_FORMAT", "text")  # text | json (one JSON object per line)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     METRICS_TOKEN = _env("METRICS_TOKEN")  # /metrics: basic auth prometheus:<token>; unset: loopback only
+    BACKUP_DIR = _env("BACKUP_DIR", str(INSTANCE_DIR / "backups"))  # `flask backup create`
     SENTRY_DSN = _env("SENTRY_DSN")  # unset: no error tracking
     SENTRY_TRACES_SAMPLE_RATE = _env("SENTRY_TRACES_SAMPLE_RATE", "0")  # share of requests traced
 

@@ -24,6 +24,7 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
     def download_url(self, key: str, filename: str) -> str | None: ...
+    def list_objects(self) -> list[tuple[str, int]]: ...
 
 
 def _safe_key(key: str) -> str:
@@ -75,6 +76,12 @@ class LocalStorage:
 
     def download_url(self, key: str, filename: str) -> str | None:
         return None  # the view streams the bytes itself
+
+    def list_objects(self) -> list[tuple[str, int]]:
+        """Every stored key with its size in bytes, sorted (for the backup manifest)."""
+        return sorted(
+            (p.relative_to(self.root).as_posix(), p.stat().st_size) for p in self.root.rglob("*") if p.is_file()
+        )
 
 
 class S3Storage:
@@ -155,6 +162,13 @@ class S3Storage:
             },
             ExpiresIn=self.expires,
         )
+
+    def list_objects(self) -> list[tuple[str, int]]:
+        """Every key in the bucket with its size in bytes, sorted (for the backup manifest)."""
+        found = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            found += [(item["Key"], item["Size"]) for item in page.get("Contents", [])]
+        return sorted(found)
 
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (MinIO / moto on first start)."""
