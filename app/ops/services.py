@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.accounts.models import Role, User
 from app.core import audit
 from app.core.db import utcnow
-from app.core.effects import commit
+from app.core.effects import transaction
 from app.core.errors import PermissionDenied
 from app.core.jobs import ENQUEUE_FAILED, jobs
 from app.core.models import JobFailure
@@ -23,19 +23,19 @@ def delete_failed_job(failure: JobFailure, actor: User) -> None:
     if not actor.has_role(Role.ADMIN):
         raise PermissionDenied("Only admins delete failed jobs.")
     error = failure.error.strip().splitlines()
-    audit.record(
-        actor,
-        "job.deleted",
-        failure,
-        before={
-            "func": failure.func,
-            "args": failure.args,
-            "queue": failure.queue,
-            "error": error[-1] if error else "",
-        },
-    )
-    db.session.delete(failure)
-    commit()
+    with transaction():
+        audit.record(
+            actor,
+            "job.deleted",
+            failure,
+            before={
+                "func": failure.func,
+                "args": failure.args,
+                "queue": failure.queue,
+                "error": error[-1] if error else "",
+            },
+        )
+        db.session.delete(failure)
 
 
 def requeue_unsent_jobs(limit: int = 500) -> int:
@@ -60,8 +60,8 @@ def requeue_unsent_jobs(limit: int = 500) -> int:
             log.warning("Redis still unreachable; %s jobs wait", len(pending) - done)
             db.session.rollback()
             break
-        failure.retried_at = utcnow()
-        audit.record(None, "job.requeued", failure, after={"func": failure.func, "args": failure.args})
-        commit()
+        with transaction():
+            failure.retried_at = utcnow()
+            audit.record(None, "job.requeued", failure, after={"func": failure.func, "args": failure.args})
         done += 1
     return done

@@ -72,6 +72,7 @@ def gunicorn(tmp: Path, database_url: str, workers: int = 2, **env: str) -> Iter
         **os.environ,
         "APP_ENV": "production",
         "SECRET_KEY": "gunicorn-test-secret",
+        "PAYOUT_ENCRYPTION_KEY": "gunicorn-test-payout-key",
         "DATABASE_URL": database_url,
         "SESSION_COOKIE_SECURE": "0",
         "INSTANCE_PATH": str(tmp / "instance"),
