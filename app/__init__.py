@@ -110,7 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
     from app.public.views import bp as public_bp
-    from app.staff import bp as staff_bp
+    from app.staff import init_app as init_staff
     from app.staff.admin import init_admin
 
     app.register_blueprint(public_bp)
@@ -120,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
         if init_domain is not None:
             init_domain(app)
     app.register_blueprint(api_bp, url_prefix="/api")
-    app.register_blueprint(staff_bp, url_prefix="/staff")
+    init_staff(app)
     init_admin(app)
 
 

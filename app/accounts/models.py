@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,21 +9,12 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+
+# Role lives in app.core.roles; it stays importable from here for the domains.
+from app.core.roles import STAFF_ROLES, Role
 from app.extensions import db
 
-
-class Role(enum.StrEnum):
-    """What a user may do; a user may hold several."""
-
-    CLIENT = "client"
-    COACH = "coach"
-    VERIFIER = "verifier"
-    MODERATOR = "moderator"
-    FINANCE = "finance"
-    ADMIN = "admin"
-
-
-STAFF_ROLES = frozenset({Role.VERIFIER, Role.MODERATOR, Role.FINANCE, Role.ADMIN})
+__all__ = ["STAFF_ROLES", "ApiToken", "LoginAttempt", "RecoveryCode", "Role", "User", "UserRole"]
 
 
 class User(UserMixin, TimestampMixin, db.Model):

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from app.accounts.models import Role
+from app.core.roles import Role
 
 _hasher = PasswordHasher()
 

@@ -1,4 +1,8 @@
-"""Jinja filters and globals: local times in the viewer's zone, money, role navigation."""
+"""Jinja filters and globals: local times in the viewer's zone, money, CSRF and CSP nonce.
+
+Domains register their own globals (payments' test-mode banner, the staff navigation) in their
+`init_app`.
+"""
 
 from __future__ import annotations
 
@@ -56,25 +60,14 @@ def age(value: datetime | None) -> str:
 
 
 def init_templates(app: Flask) -> None:
-    """Register the filters and globals."""
+    """Register the filters and globals every domain's templates use."""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
     app.jinja_env.globals["viewer_zone_name"] = lambda: viewer_zone().key
-    from app.payments.gateways import is_test_mode
-
-    app.jinja_env.globals["payment_test_mode"] = is_test_mode
 
     @app.context_processor
-    def staff_navigation():
-        from app.staff.navigation import sections_for
-
-        return {
-            # Mails render outside requests (jobs, CLI), where there is no current user.
-            "staff_sections": sections_for(current_user)
-            if has_request_context() and current_user.is_authenticated
-            else [],
-            "view_functions": current_app.view_functions,
-        }
+    def view_functions():
+        return {"view_functions": current_app.view_functions}

@@ -1,7 +1,22 @@
 """The /staff console: layout, role navigation, home, outbox, audit log, jobs, accounts."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask, has_request_context
+from flask_login import current_user
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
 from app.staff import views  # noqa: E402,F401
+
+
+def init_app(app: Flask) -> None:
+    """Register the console's blueprint and the role navigation its layout shows."""
+    from app.staff.navigation import sections_for
+
+    app.register_blueprint(bp, url_prefix="/staff")
+
+    @app.context_processor
+    def staff_navigation():
+        # Mails render outside requests (jobs, CLI), where there is no current user.
+        if has_request_context() and current_user.is_authenticated:
+            return {"staff_sections": sections_for(current_user)}
+        return {"staff_sections": []}
