@@ -65,11 +65,12 @@ def metrics_view():
             )
     elif not _is_loopback(client_ip()):
         abort(404)
+    from app.core.event_counters import CounterCollector
     from app.core.queue_metrics import QueueCollector
     from app.ops.business_metrics import BusinessCollector
 
-    collectors = [BusinessCollector()]
     connection = getattr(current_app.extensions["jobs"], "connection", None)
+    collectors = [BusinessCollector(), CounterCollector(connection)]
     if connection is not None:
         collectors.append(QueueCollector(connection))
     body, content_type = metrics.render(collectors)

@@ -36,8 +36,17 @@ def _alert_exprs() -> dict[str, str]:
     return {rule["alert"]: rule["expr"] for group in groups for rule in group["rules"]}
 
 
-def test_the_alerts_cover_the_four_golden_signals_and_the_oldest_job():
-    assert {"SlowRoute", "HighErrorRate", "NoTraffic", "ThreadsBusy", "JobWaitingTooLong"} <= set(_alert_exprs())
+def test_the_alerts_cover_the_four_golden_signals_the_queues_and_stripe():
+    assert {
+        "SlowRoute",
+        "HighErrorRate",
+        "NoTraffic",
+        "ThreadsBusy",
+        "StreamsNearCap",
+        "DatabasePoolNearLimit",
+        "JobWaitingTooLong",
+        "StripeErrors",
+    } <= set(_alert_exprs())
 
 
 def test_every_series_an_alert_uses_is_exposed(exposed):

@@ -6,10 +6,13 @@ derived from our own record, so a retried call never charges or refunds twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 import stripe
 
+from app.core import event_counters
 from app.payments.gateways import GatewayError, IntentResult, OutcomeUnknown, RefundResult, SavedMethod
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,17 @@ def _refund(refund) -> RefundResult:
     return RefundResult(refund.id, refund.status, getattr(refund, "failure_reason", None))
 
 
+@contextlib.contextmanager
+def _counted(operation: str, expected: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """Count a Stripe error leaving the block on /metrics (not card declines, not `expected` answers)."""
+    try:
+        yield
+    except stripe.StripeError as exc:
+        if not isinstance(exc, (stripe.CardError, *expected)):
+            event_counters.count("stripe_api_errors", operation=operation, error=type(exc).__name__)
+        raise
+
+
 class StripeGateway:
     """Stripe through StripeClient; `api_base` overrides the API address (localstripe)."""
 
@@ -60,15 +74,16 @@ class StripeGateway:
     def create_intent(self, amount: int, currency: str, *, idempotency_key: str, metadata: dict) -> IntentResult:
         """A PaymentIntent for card payments."""
         try:
-            intent = self.client.v1.payment_intents.create(
-                params={
-                    "amount": amount,
-                    "currency": currency.lower(),
-                    "payment_method_types": ["card"],
-                    "metadata": {k: str(v) for k, v in metadata.items()},
-                },
-                options={"idempotency_key": idempotency_key},
-            )
+            with _counted("create_intent"):
+                intent = self.client.v1.payment_intents.create(
+                    params={
+                        "amount": amount,
+                        "currency": currency.lower(),
+                        "payment_method_types": ["card"],
+                        "metadata": {k: str(v) for k, v in metadata.items()},
+                    },
+                    options={"idempotency_key": idempotency_key},
+                )
         except stripe.StripeError as exc:
             log.warning("stripe create_intent failed: %s", exc)
             raise GatewayError("The payment provider is not available; please try again.") from exc
@@ -77,8 +92,9 @@ class StripeGateway:
     def confirm_intent(self, intent_id: str, payment_method: str, *, idempotency_key: str) -> IntentResult:
         """Attach the payment method, then confirm; a decline comes back as a failure message."""
         try:
-            self.client.v1.payment_intents.update(intent_id, params={"payment_method": payment_method})
-            intent = self.client.v1.payment_intents.confirm(intent_id, options={"idempotency_key": idempotency_key})
+            with _counted("confirm_intent"):
+                self.client.v1.payment_intents.update(intent_id, params={"payment_method": payment_method})
+                intent = self.client.v1.payment_intents.confirm(intent_id, options={"idempotency_key": idempotency_key})
         except stripe.CardError as exc:
             intent = self.client.v1.payment_intents.retrieve(intent_id)
             result = _intent(intent)
@@ -94,14 +110,16 @@ class StripeGateway:
     def retrieve_intent(self, intent_id: str) -> IntentResult:
         """The intent's current state at Stripe."""
         try:
-            return _intent(self.client.v1.payment_intents.retrieve(intent_id))
+            with _counted("retrieve_intent"):
+                return _intent(self.client.v1.payment_intents.retrieve(intent_id))
         except stripe.StripeError as exc:
             raise GatewayError("The payment provider is not available; please try again.") from exc
 
     def cancel_intent(self, intent_id: str) -> IntentResult:
         """Cancel an open intent; one that already succeeded (or cannot be cancelled) is read back instead."""
         try:
-            return _intent(self.client.v1.payment_intents.cancel(intent_id))
+            with _counted("cancel_intent", expected=(stripe.InvalidRequestError,)):
+                return _intent(self.client.v1.payment_intents.cancel(intent_id))
         except stripe.InvalidRequestError:
             return self.retrieve_intent(intent_id)
         except stripe.StripeError as exc:
@@ -119,7 +137,10 @@ class StripeGateway:
         if self.send_refund_reason and reason in STRIPE_REFUND_REASONS:
             params["reason"] = reason
         try:
-            refund = self.refund_client.v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+            with _counted("create_refund"):
+                refund = self.refund_client.v1.refunds.create(
+                    params=params, options={"idempotency_key": idempotency_key}
+                )
         except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
             log.warning("stripe refund outcome unknown: %s", exc)
             raise OutcomeUnknown() from exc
@@ -133,7 +154,8 @@ class StripeGateway:
     def find_refund(self, intent_id: str, refund_id: int) -> RefundResult | None:
         """The provider's refund made for our refund row (metadata refund_id), read back from the intent's refunds."""
         try:
-            page = self.refund_client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+            with _counted("find_refund"):
+                page = self.refund_client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
         except stripe.StripeError as exc:
             raise OutcomeUnknown("The payment provider could not be read back; trying again later.") from exc
         mine = [r for r in page.data if _metadata(r).get("refund_id") == str(refund_id)]
@@ -144,7 +166,8 @@ class StripeGateway:
     def retrieve_refund(self, provider_refund_id: str) -> RefundResult | None:
         """The refund's current state at Stripe (None when Stripe does not know the id)."""
         try:
-            return _refund(self.refund_client.v1.refunds.retrieve(provider_refund_id))
+            with _counted("retrieve_refund", expected=(stripe.InvalidRequestError,)):
+                return _refund(self.refund_client.v1.refunds.retrieve(provider_refund_id))
         except stripe.InvalidRequestError:
             return None
         except stripe.StripeError as exc:
@@ -153,10 +176,11 @@ class StripeGateway:
     def saved_methods(self, email: str) -> list[SavedMethod]:
         """Cards saved on the Stripe customer with this e-mail, if any."""
         try:
-            customers = self.client.v1.customers.list(params={"email": email, "limit": 1}).data
-            if not customers:
-                return []
-            methods = self.client.v1.payment_methods.list(params={"customer": customers[0].id, "type": "card"}).data
+            with _counted("saved_methods"):
+                customers = self.client.v1.customers.list(params={"email": email, "limit": 1}).data
+                if not customers:
+                    return []
+                methods = self.client.v1.payment_methods.list(params={"customer": customers[0].id, "type": "card"}).data
         except stripe.StripeError as exc:
             raise GatewayError("The payment provider is not available; please try again.") from exc
         return [SavedMethod(m.id, m.card.brand, m.card.last4, m.card.exp_month, m.card.exp_year) for m in methods]
