@@ -16,6 +16,7 @@ from app.core.db import utcnow
 from app.core.storage import storage
 from app.extensions import db
 from app.messaging.models import MessageThread
+from app.payments.models import PaymentStatus
 from tests.factories import UserFactory
 from tests.factories.analytics import ReportFactory
 from tests.factories.booking import BookingFactory, SessionTypeFactory
@@ -40,6 +41,11 @@ def completed_booking(owner) -> dict:
 
 def payment(owner) -> dict:
     return {"payment_id": PaidPaymentFactory(booking__client=owner).id}
+
+
+def payment_awaiting_authentication(owner) -> dict:
+    held = HeldBookingFactory(client=owner)
+    return {"payment_id": PaidPaymentFactory(booking=held, status=PaymentStatus.REQUIRES_ACTION, succeeded_at=None).id}
 
 
 def application(owner) -> dict:
@@ -117,6 +123,6 @@ def _next_hour(days: int):
 
 
 BUILDERS = {f.__name__: f for f in (
-    booking, held_booking, completed_booking, payment, application, availability_exception, session_type,
-    join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
+    booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
+    availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
 )}  # fmt: skip

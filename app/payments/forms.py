@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -47,6 +47,13 @@ class TestCardForm(FlaskForm):
         default="pm_card_visa",
         validators=[InputRequired()],
     )
+
+
+class TestAuthenticationForm(FlaskForm):
+    """Test mode: the two answers of Stripe's test 3-D Secure page."""
+
+    complete = SubmitField("Complete authentication")
+    fail = SubmitField("Fail authentication")
 
 
 class RefundForm(FlaskForm):

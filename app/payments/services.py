@@ -15,7 +15,7 @@ from app.analytics import tracking
 from app.booking.models import Booking, BookingStatus
 from app.core import audit
 from app.core.db import format_money, utcnow
-from app.core.effects import commit, rollback
+from app.core.effects import commit, rollback, transaction
 from app.core.errors import InvalidState, NotFound, ServiceError, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.mail import queue_mail
@@ -156,6 +156,21 @@ def confirm_payment(actor, payment_id: int, payment_method: str | None) -> Payme
     except Exception:
         rollback()
         raise
+
+
+def complete_test_authentication(actor, payment_id: int, approve: bool) -> Payment:
+    """Test mode's 3-D Secure step: the client completes (paid) or fails (declined) the authentication."""
+    with transaction():
+        payment = lock_payment(payment_id)
+        if payment is None or payment.client_id != getattr(actor, "id", None):
+            raise NotFound("No such payment.")
+        if payment.gateway != "offline" or payment.status != PaymentStatus.REQUIRES_ACTION:
+            raise InvalidState("This payment is not waiting for authentication.")
+        _check_payable(payment.booking)
+        result = gateway_for("offline").complete_test_authentication(payment.provider_intent_id, approve)
+        audit.record(actor, "payment.test_authentication", payment, after={"approved": approve})
+        apply_intent_result(payment, result, actor)
+    return payment
 
 
 def apply_intent_result(payment: Payment, result: IntentResult, actor) -> None:

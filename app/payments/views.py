@@ -19,7 +19,7 @@ from app.core.security import login_required, public
 from app.core.view_errors import service_errors
 from app.extensions import db
 from app.payments import bp, services
-from app.payments.forms import TestCardForm
+from app.payments.forms import TestAuthenticationForm, TestCardForm
 from app.payments.models import Payment, PaymentStatus
 from app.payments.webhooks import record_event
 
@@ -67,6 +67,8 @@ def checkout(booking_id: int):
         if payment.status == PaymentStatus.SUCCEEDED:
             flash("Payment received. Thank you!", "success")
             return redirect(url_for("payments.payment", payment_id=payment.id))
+        if payment.status == PaymentStatus.REQUIRES_ACTION:
+            return redirect(url_for("payments.authenticate", payment_id=payment.id))
         flash(
             f"{payment.failure_message or 'The payment did not go through.'} Your slot stays held until the hold expires.",
             "error",
@@ -85,6 +87,32 @@ def checkout(booking_id: int):
     )
     headers = {"Content-Security-Policy": _stripe_csp()} if stripe_mode else {}
     return body, 200, headers
+
+
+@bp.route("/payments/<int:payment_id>/authenticate", methods=["GET", "POST"])
+@login_required
+def authenticate(payment_id: int):
+    """Test mode's 3-D Secure page, as Stripe's test mode shows it: Complete or Fail the authentication."""
+    with service_errors(report=_not_found_or_flash) as outcome:
+        found = services.payment_for_client(current_user, payment_id)
+    if outcome.failed:
+        return redirect(url_for("payments.my_payments"))
+    form = TestAuthenticationForm()
+    waiting = found.gateway == "offline" and found.status == PaymentStatus.REQUIRES_ACTION
+    if waiting and form.validate_on_submit():
+        approve = form.complete.data
+        with service_errors() as outcome:
+            found = services.complete_test_authentication(current_user, payment_id, approve)
+        if outcome.failed:
+            return redirect(url_for("payments.authenticate", payment_id=payment_id))
+        if found.status == PaymentStatus.SUCCEEDED:
+            flash("Authentication complete. Payment received. Thank you!", "success")
+            return redirect(url_for("payments.payment", payment_id=found.id))
+        flash(f"{found.failure_message} Your slot stays held until the hold expires.", "error")
+        return redirect(url_for("payments.checkout", booking_id=found.booking_id))
+    if not waiting:
+        return redirect(url_for("payments.payment", payment_id=found.id))
+    return render_template("payments/authenticate.html", payment=found, form=form)
 
 
 @bp.get("/payments")

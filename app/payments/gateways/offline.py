@@ -20,6 +20,10 @@ TEST_METHODS: dict[str, tuple[str, str | None]] = {
     "pm_card_chargeDeclinedExpiredCard": ("declined", "Your card has expired."),
     "pm_card_authenticationRequired": ("requires_action", None),
 }
+# Stripe's message when the cardholder fails 3-D Secure.
+AUTHENTICATION_FAILED = (
+    "We are unable to authenticate your payment method. Please choose a different payment method and try again."
+)
 # Stripe's test card numbers map onto the same methods.
 TEST_CARD_NUMBERS = {
     "4242424242424242": "pm_card_visa",
@@ -66,6 +70,12 @@ class OfflineGateway:
         if outcome == "requires_action":
             return IntentResult(intent_id, "requires_action")
         return IntentResult(intent_id, "requires_payment_method", failure_message=message)
+
+    def complete_test_authentication(self, intent_id: str, approve: bool) -> IntentResult:
+        """The answer of Stripe's test 3-D Secure page: Complete succeeds, Fail declines."""
+        if approve:
+            return IntentResult(intent_id, "succeeded", charge_id=_id("ch", intent_id))
+        return IntentResult(intent_id, "requires_payment_method", failure_message=AUTHENTICATION_FAILED)
 
     def retrieve_intent(self, intent_id: str) -> IntentResult:
         """Offline intents keep no state of their own; our Payment row is the record."""
