@@ -39,15 +39,17 @@ def _month_bounds(zone: ZoneInfo, months_back: int = 0) -> tuple[datetime, datet
 
 @dataclass
 class Revenue:
-    """A currency's revenue this month and last month (minor units)."""
+    """A currency's revenue (minor units): payments of this month and last, each less its own refunds
+    (revenue stays in the month it was earned), and the refunds made this month on their own line."""
 
     currency: str
     this_month: int
     last_month: int
+    refunded_this_month: int = 0
 
     @property
     def change_percent(self) -> float | None:
-        return round(100.0 * (self.this_month - self.last_month) / self.last_month, 1) if self.last_month else None
+        return round(100.0 * (self.this_month - self.last_month) / self.last_month, 1) if self.last_month > 0 else None
 
 
 @dataclass
@@ -65,23 +67,31 @@ class CoachDashboard:
     missing: list[str] = field(default_factory=list)
 
 
-def _revenue(coach_id: int, start: datetime, end: datetime) -> dict[str, int]:
-    gross = db.session.execute(
-        sa.select(Payment.currency, sa.func.sum(Payment.amount))
+def _earned(coach_id: int, start: datetime, end: datetime) -> dict[str, int]:
+    """Payments that succeeded in [start, end), less whatever was refunded of those payments."""
+    refunded = (
+        sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0))
+        .where(Refund.payment_id == Payment.id, Refund.status == RefundStatus.SUCCEEDED)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Payment.currency, sa.func.sum(Payment.amount - refunded))
         .where(Payment.coach_id == coach_id, Payment.succeeded_at >= start, Payment.succeeded_at < end)
         .group_by(Payment.currency)
     ).all()
-    refunds = db.session.execute(
+    return {c: int(v) for c, v in rows}
+
+
+def _refunded(coach_id: int, start: datetime, end: datetime) -> dict[str, int]:
+    """Refunds that succeeded in [start, end), whichever month their payment was made in."""
+    rows = db.session.execute(
         sa.select(Refund.currency, sa.func.sum(Refund.amount))
         .join(Payment, Payment.id == Refund.payment_id)
         .where(Payment.coach_id == coach_id, Refund.status == RefundStatus.SUCCEEDED,
                Refund.succeeded_at >= start, Refund.succeeded_at < end)
         .group_by(Refund.currency)
     ).all()  # fmt: skip
-    out = {c: int(v) for c, v in gross}
-    for c, v in refunds:
-        out[c] = out.get(c, 0) - int(v)
-    return out
+    return {c: int(v) for c, v in rows}
 
 
 def _completeness(coach: CoachProfile) -> tuple[int, list[str]]:
@@ -108,9 +118,13 @@ def _completeness(coach: CoachProfile) -> tuple[int, list[str]]:
 def coach_dashboard(coach: CoachProfile, user: User) -> CoachDashboard:
     """Revenue this month vs last (in the coach's zone), sessions, rating, upcoming, unread, completeness."""
     zone = _zone(coach.timezone)
-    this, last = _revenue(coach.id, *_month_bounds(zone)), _revenue(coach.id, *_month_bounds(zone, 1))
-    revenue = [Revenue(c, this.get(c, 0), last.get(c, 0)) for c in sorted(set(this) | set(last) | {coach.currency})]
     start, end = _month_bounds(zone)
+    this, last = _earned(coach.id, start, end), _earned(coach.id, *_month_bounds(zone, 1))
+    refunded = _refunded(coach.id, start, end)
+    revenue = [
+        Revenue(c, this.get(c, 0), last.get(c, 0), refunded.get(c, 0))
+        for c in sorted(set(this) | set(last) | set(refunded) | {coach.currency})
+    ]
     completed_total, completed_month = db.session.execute(
         sa.select(sa.func.count(Booking.id),
                   sa.func.count(Booking.id).filter(Booking.completed_at >= start, Booking.completed_at < end))

@@ -59,10 +59,16 @@ def age(value: datetime | None) -> str:
     return f"{seconds // 86400} d"
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 review', '3 reviews' (or the given plural)."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def init_templates(app: Flask) -> None:
     """Register the filters and globals every domain's templates use."""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["counted"] = counted
     app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")

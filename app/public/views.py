@@ -25,8 +25,14 @@ def home():
 def dashboard():
     """The signed-in user's dashboard."""
     from app.analytics.dashboards import dashboard_context
+    from app.verification.services import unfinished_application
 
-    return render_template("public/dashboard.html", user=current_user, **dashboard_context(current_user))
+    return render_template(
+        "public/dashboard.html",
+        user=current_user,
+        application=unfinished_application(current_user),
+        **dashboard_context(current_user),
+    )
 
 
 @bp.get("/healthz")

@@ -39,6 +39,7 @@ from app.verification.validation import STEP_FIELDS, VALIDATORS, application_val
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
+DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 CHECKS_QUEUE = "verification"
 
 
@@ -50,6 +51,12 @@ def latest_application(user: User) -> CoachApplication | None:
     return db.session.scalar(
         sa.select(CoachApplication).where(CoachApplication.user_id == user.id).order_by(CoachApplication.id.desc())
     )
+
+
+def unfinished_application(user: User) -> CoachApplication | None:
+    """The user's latest application while it is a draft or awaits a decision or an answer."""
+    latest = latest_application(user)
+    return latest if latest is not None and latest.status not in DECIDED else None
 
 
 def current_document(application: CoachApplication) -> ApplicationDocument | None:
