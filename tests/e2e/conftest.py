@@ -84,12 +84,19 @@ def snap(page, name: str) -> Path:
     return path
 
 
-def assert_accessible(page) -> None:
-    """No serious or critical axe violations on the current page."""
+def serious_violations(page) -> list[str]:
+    """The serious and critical axe violations on the current page, one line each."""
     from axe_playwright_python.sync_playwright import Axe
 
     violations = Axe().run(page).response["violations"]
-    bad = [v for v in violations if v.get("impact") in ("serious", "critical")]
-    assert not bad, "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}" for v in bad
-    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+def assert_accessible(page) -> None:
+    """No serious or critical axe violations on the current page."""
+    bad = serious_violations(page)
+    assert not bad, "\n".join(bad)

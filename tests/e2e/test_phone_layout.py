@@ -1,4 +1,4 @@
-"""Every public, client and coach page at 390 px: nothing scrolls sideways, the menu folds and opens.
+"""Every public, client and coach page at 390 px: nothing scrolls sideways, the menu folds and opens;\naxe finds no serious or critical violation at 390 px nor at 1280 px.
 
 The pages come from the reviewed permission table (tests/permissions.csv): each HTML GET route that
 an anonymous visitor, a client or a coach may open. A route that takes an id gets one from the
@@ -16,7 +16,7 @@ import pytest
 
 from app.coaches.search import refresh_search_fields
 from app.core.db import utcnow
-from tests.e2e.conftest import assert_accessible, client_login, snap
+from tests.e2e.conftest import assert_accessible, client_login, serious_violations, snap
 from tests.factories import UserFactory
 from tests.factories.booking import bookable_coach
 from tests.object_owners import BUILDERS
@@ -25,8 +25,9 @@ from tests.permissions import reviewed_table
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 PRINCIPALS = ("anonymous", "client", "coach")
-NOT_PAGES = ("/api/", "/staff", "/admin", "/static/", "/webhooks/", "/healthz")  # JSON, files, console
+NOT_PAGES = ("/api/", "/staff", "/admin", "/static/", "/webhooks/", "/healthz", "/livez", "/readyz", "/metrics")
 OBJECTS = Path(__file__).parents[1] / "object_access.csv"
 
 
@@ -103,7 +104,7 @@ def test_every_page_fits_a_phone_and_the_menu_opens(app, browser, live_server):
             unbuildable.append(endpoint)
     assert not unbuildable, f"no path for these pages at 390 px; add one: {unbuildable}"
 
-    too_wide, missing = [], set()
+    too_wide, missing, inaccessible = [], set(), []
     for who in PRINCIPALS:
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
@@ -112,10 +113,17 @@ def test_every_page_fits_a_phone_and_the_menu_opens(app, browser, live_server):
         if who != "anonymous":
             client_login(page, live_server, users[who])
         for _, path in (v for v in visits if v[0] == who):
-            page.goto(f"{live_server}{path}")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                too_wide.append(f"{who} {path}: {width} px")
+            for viewport in (PHONE, DESKTOP):  # axe at both widths; the phone's scroll width
+                page.set_viewport_size(viewport)
+                page.goto(f"{live_server}{path}")
+                if (
+                    viewport is PHONE
+                    and (width := page.evaluate("document.documentElement.scrollWidth")) > PHONE["width"]
+                ):
+                    too_wide.append(f"{who} {path}: {width} px")
+                if bad := serious_violations(page):
+                    inaccessible.append(f"{who} {path} at {viewport['width']} px: {bad}")
+            page.set_viewport_size(PHONE)
         page.goto(f"{live_server}/coaches")
         menu = page.get_by_role("button", name="Menu")
         assert menu.get_attribute("aria-expanded") == "false"
@@ -127,6 +135,7 @@ def test_every_page_fits_a_phone_and_the_menu_opens(app, browser, live_server):
         snap(page, f"phone-menu-{who}")
         context.close()
     assert not too_wide, "pages wider than the phone:\n" + "\n".join(too_wide)
+    assert not inaccessible, "serious or critical axe violations:\n" + "\n".join(inaccessible)
     assert not missing, f"files the pages asked for and did not get: {sorted(missing)}"
     assert len(visits) >= 25
 

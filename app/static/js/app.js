@@ -36,6 +36,17 @@
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
   }
 
+  // A table wider than a phone scrolls inside itself: keyboard users can then focus it and scroll
+  // it with the arrow keys (WCAG 2.1.1); a table that fits stays out of the tab order.
+  function focusableWhenScrolling() {
+    document.querySelectorAll(".public .table").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) { t.setAttribute("tabindex", "0"); }
+      else { t.removeAttribute("tabindex"); }
+    });
+  }
+  focusableWhenScrolling();
+  window.addEventListener("resize", focusableWhenScrolling);
+
   document.querySelectorAll("[data-help-toggle]").forEach(function (el) {
     el.addEventListener("click", function () { toggleHelp(); });
   });
