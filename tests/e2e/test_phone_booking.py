@@ -1,5 +1,6 @@
 """The booking journey on a phone (390 px): search, profile, a free time, hold, pay through the test
-3-D Secure step, the booking, and a cancellation that says the refund before and after confirming."""
+3-D Secure step, the booking, and a cancellation that says the refund before and after confirming;
+then the main pages at 320 px, the narrowest width the layout supports."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.factories.booking import bookable_coach
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
+SMALLEST = {"width": 320, "height": 640}
 
 
 def _step(page, name: str) -> None:
@@ -76,4 +78,9 @@ def test_a_client_books_pays_and_cancels_on_a_phone(browser, live_server):
     page.get_by_role("button", name=f"Cancel the booking and refund {amount}").click()
     page.get_by_text(f"The booking is cancelled. {amount} will be refunded").wait_for()
     _step(page, "9-cancelled")
+
+    page.set_viewport_size(SMALLEST)  # the narrowest phone the layout supports
+    for path in ("/", "/coaches", f"/coaches/{coach.id}", "/bookings", "/dashboard"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= SMALLEST["width"], path
     context.close()
