@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
@@ -25,6 +26,11 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_ints(name: str, default: str) -> list[int]:
     return [int(x) for x in _env(name, default).replace(" ", "").split(",") if x]
+
+
+def _env_list(name: str) -> list[str] | None:
+    value = _env(name)
+    return None if value is None else [x for x in value.replace(" ", "").split(",") if x]
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -72,6 +78,10 @@ class Config:
     STRIPE_TIMEOUT_SECONDS = _env_int("STRIPE_TIMEOUT_SECONDS", 30)  # a refund not answered by then is `unknown`
 
     # Security.
+    # Links in mails are built on this address, never on the Host header of the request that sent them.
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names the app answers (Flask refuses others with 400); unset: any (production: see create_app).
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # reverse proxies in front of gunicorn (X-Forwarded-*)
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
@@ -139,6 +149,7 @@ class TestingConfig(Config):
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY", "testing-payout-key-not-secret")
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     REDIS_URL = None  # tests that need rq pass their own URL
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://localhost")
     ALLOW_OTP_CLI = True
     ALLOW_TEST_EMAIL_DOMAINS = True
 
@@ -150,7 +161,8 @@ class ProductionConfig(Config):
     LOG_FORMAT = _env("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = True
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "PAYOUT_ENCRYPTION_KEY")
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "PAYOUT_ENCRYPTION_KEY", "PUBLIC_BASE_URL")
 
     @classmethod
     def validate(cls) -> None:
@@ -158,10 +170,17 @@ class ProductionConfig(Config):
         for name in cls.REQUIRED:
             if not _env(name):
                 raise RuntimeError(f"{name} must be set in the environment for production")
+        if urlsplit(_env("PUBLIC_BASE_URL")).scheme not in ("http", "https"):
+            raise RuntimeError("PUBLIC_BASE_URL must be an absolute http(s) address, e.g. https://coach.example")
         if cls.PAYMENT_GATEWAY == "stripe":
             for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
                 if not _env(name):
                     raise RuntimeError(f"{name} must be set when PAYMENT_GATEWAY=stripe")
+
+
+def default_trusted_hosts(public_base_url: str) -> list[str]:
+    """Production without TRUSTED_HOSTS: the public host, plus loopback for the container's own probes."""
+    return [urlsplit(public_base_url).hostname, "localhost", "127.0.0.1"]
 
 
 CONFIGS = {

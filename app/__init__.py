@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, ProductionConfig, config_from_env
+from config import Config, ProductionConfig, config_from_env, default_trusted_hosts
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -18,6 +18,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     app.config.update(overrides)
+    if issubclass(config, ProductionConfig) and app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config["PUBLIC_BASE_URL"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:  # only behind a proxy: otherwise any client could forge X-Forwarded-For (and dodge throttling)

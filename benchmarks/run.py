@@ -122,6 +122,8 @@ def serve(url: str) -> tuple[subprocess.Popen, str]:
         **os.environ,
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "PAYOUT_ENCRYPTION_KEY": secrets.token_hex(32),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "DATABASE_URL": url,
         "BENCH_INSTRUMENT": "1",
         "SESSION_COOKIE_SECURE": "0",  # plain http on localhost

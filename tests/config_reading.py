@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV_READERS = {"_env", "_env_int", "_env_bool", "_env_ints", "getenv", "get"}
+ENV_READERS = {"_env", "_env_int", "_env_bool", "_env_ints", "_env_list", "getenv", "get"}
 
 
 def config_variables() -> set[str]:

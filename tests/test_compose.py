@@ -53,6 +53,14 @@ def test_app_containers_use_the_production_adapters(compose, name):
     assert compose["services"][name]["build"]["dockerfile"] == ".docker/Dockerfile"
 
 
+def test_mail_links_and_trusted_hosts_are_set_and_the_healthcheck_host_is_trusted(compose):
+    env = compose["services"]["web"]["environment"]
+    assert env["PUBLIC_BASE_URL"] == "${PUBLIC_BASE_URL:-http://localhost:8000}"  # required in production
+    hosts = env["TRUSTED_HOSTS"].removeprefix("${TRUSTED_HOSTS:-").removesuffix("}").split(",")
+    assert {"localhost", "127.0.0.1", "web"} <= set(hosts)
+    assert "http://127.0.0.1:8000/readyz" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
+
+
 def test_web_runs_gunicorn_with_its_config_file_on_wsgi_app(compose):
     web = compose["services"]["web"]
     assert _command(web) == "gunicorn -c gunicorn.conf.py wsgi:app"  # no flag overrides the config file

@@ -47,9 +47,13 @@ def test_session_cookie_is_http_only_and_same_site(client):
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "production-secret-for-the-test")
     monkeypatch.setenv("PAYOUT_ENCRYPTION_KEY", "production-payout-key-for-the-test")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://coach.example")
     monkeypatch.setenv("DATABASE_URL", TEST_DATABASE_URL)
     app = create_app(
-        ProductionConfig, SECRET_KEY="production-secret-for-the-test", SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL
+        ProductionConfig,
+        SECRET_KEY="production-secret-for-the-test",
+        PUBLIC_BASE_URL="https://coach.example",
+        SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL,
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True

@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
-
 from app.booking.models import Booking, BookingStatus
 from app.core.db import utcnow
 from app.core.effects import commit, on_commit
 from app.core.jobs import jobs
-from app.core.mail import queue_mail
+from app.core.mail import public_host, queue_mail
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -29,7 +27,7 @@ def _ics_text(value: str) -> str:
 
 def ics_for(booking: Booking, *, cancelled: bool = False) -> bytes:
     """An iCalendar (RFC 5545) event for the booking; the same UID across reschedules."""
-    domain = current_app.config.get("SERVER_NAME") or "coachconnect.test"
+    domain = public_host()
     summary = f"{booking.session_type.name} with {booking.coach.user.full_name}"
     lines = [
         "BEGIN:VCALENDAR",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.core.errors import RateLimited, ServiceError
 
@@ -51,8 +51,22 @@ def error_response(
     return resp
 
 
+UNTRUSTED_HOST = "This site does not answer for that host name."
+
+
+def refuse_untrusted_host():
+    """A Host outside TRUSTED_HOSTS: 400 before any other hook runs (no URL can be built for it)."""
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    if wants_json():
+        return jsonify(error={"code": "untrusted_host", "message": UNTRUSTED_HOST, "fields": {}}), 400
+    page = f"<!doctype html><title>Bad request</title><h1>Bad request</h1><p>{UNTRUSTED_HOST}</p>"
+    return page, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def init_error_handlers(app: Flask) -> None:
     """Register handlers for HTTP errors and service errors."""
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):

@@ -11,8 +11,9 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 
 from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
@@ -23,11 +24,17 @@ log = logging.getLogger(__name__)
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for mails; the bare path when neither a request nor SERVER_NAME gives the host."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except RuntimeError:
-        return url_for(endpoint, **values) if has_request_context() else "/"
+    """An absolute link for mails, on PUBLIC_BASE_URL: never the Host of the request that queued the mail."""
+    app = current_app
+    base = urlsplit(app.config["PUBLIC_BASE_URL"])
+    app.inject_url_defaults(endpoint, values)
+    adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def public_host() -> str:
+    """The host name of PUBLIC_BASE_URL (e.g. for calendar UIDs)."""
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname
 
 
 def queue_mail(

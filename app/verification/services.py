@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import User
@@ -19,7 +19,7 @@ from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from app.core.jobs import enqueue_after_commit
-from app.core.mail import queue_mail
+from app.core.mail import external_url, queue_mail
 from app.core.storage import storage
 from app.extensions import db
 from app.verification import checks
@@ -89,11 +89,8 @@ def add_event(application: CoachApplication, actor: User | None, kind: str, mess
 
 
 def status_url() -> str:
-    """The applicant's status page, absolute when possible (for mails)."""
-    try:
-        return url_for("verification.status", _external=True)
-    except RuntimeError:
-        return "/become-a-coach/status"
+    """The applicant's status page on PUBLIC_BASE_URL (for mails)."""
+    return external_url("verification.status")
 
 
 def mail_applicant(application: CoachApplication, template: str, subject: str, **context) -> None:

@@ -73,6 +73,7 @@ def gunicorn(tmp: Path, database_url: str, workers: int = 2, **env: str) -> Iter
         "APP_ENV": "production",
         "SECRET_KEY": "gunicorn-test-secret",
         "PAYOUT_ENCRYPTION_KEY": "gunicorn-test-payout-key",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",  # TRUSTED_HOSTS follows: its host plus loopback
         "DATABASE_URL": database_url,
         "SESSION_COOKIE_SECURE": "0",
         "INSTANCE_PATH": str(tmp / "instance"),
