@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.core.money import format_money, plain, to_major
 from reports.document import Chart, ReportDocument, Section
-from reports.money import fmt_amount, fmt_money
 
 
 def build(data: dict) -> ReportDocument:
@@ -12,15 +12,15 @@ def build(data: dict) -> ReportDocument:
     for t in data["totals"]:
         cur = t["currency"]
         doc.headline += [
-            (f"Gross volume {cur}", fmt_money(t["gross"], cur)),
-            (f"Refunds {cur}", fmt_money(t["refunds"], cur)),
-            (f"Net revenue {cur}", fmt_money(t["net"], cur)),
+            (f"Gross volume {cur}", format_money(t["gross"], cur)),
+            (f"Refunds {cur}", format_money(t["refunds"], cur)),
+            (f"Net revenue {cur}", format_money(t["net"], cur)),
         ]
     if not data["totals"]:
         doc.headline.append(("Payments", "No payments in this month"))
     days = sorted({d["day"] for d in data["daily"]})
     currencies = sorted({d["currency"] for d in data["daily"]})
-    by_key = {(d["day"], d["currency"]): d["gross"] / 100 for d in data["daily"]}
+    by_key = {(d["day"], d["currency"]): float(to_major(d["gross"], d["currency"])) for d in data["daily"]}
     chart = Chart(
         "Gross volume per day (major units)",
         [d[5:] for d in days],
@@ -34,11 +34,11 @@ def build(data: dict) -> ReportDocument:
                 [
                     t["currency"],
                     t["payments"],
-                    fmt_amount(t["gross"], t["currency"]),
-                    fmt_amount(t["refunds"], t["currency"]),
+                    plain(t["gross"], t["currency"]),
+                    plain(t["refunds"], t["currency"]),
                     t["refund_count"],
-                    fmt_amount(t["fees"], t["currency"]),
-                    fmt_amount(t["net"], t["currency"]),
+                    plain(t["fees"], t["currency"]),
+                    plain(t["net"], t["currency"]),
                 ]
                 for t in data["totals"]
             ],
@@ -54,10 +54,10 @@ def build(data: dict) -> ReportDocument:
                     p["coach"],
                     p["coach_id"],
                     p["currency"],
-                    fmt_amount(p["gross"], p["currency"]),
-                    fmt_amount(p["refunds"], p["currency"]),
-                    fmt_amount(p["fees"], p["currency"]),
-                    fmt_amount(p["payout"], p["currency"]),
+                    plain(p["gross"], p["currency"]),
+                    plain(p["refunds"], p["currency"]),
+                    plain(p["fees"], p["currency"]),
+                    plain(p["payout"], p["currency"]),
                 ]
                 for p in data["payouts"]
             ],
@@ -69,7 +69,7 @@ def build(data: dict) -> ReportDocument:
             "Disputes",
             ["Payment", "Coach", "Amount", "Currency", "Paid at"],
             [
-                [d["payment_id"], d["coach"], fmt_amount(d["amount"], d["currency"]), d["currency"], d["paid_at"]]
+                [d["payment_id"], d["coach"], plain(d["amount"], d["currency"]), d["currency"], d["paid_at"]]
                 for d in data["disputes"]
             ],
         )  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reports.document import Chart, ReportDocument, Section
-from reports.money import fmt_hours
+from reports.durations import fmt_hours
 
 
 def build(data: dict) -> ReportDocument:

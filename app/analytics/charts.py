@@ -8,16 +8,17 @@ import io
 import plotly.io
 
 from app.analytics.metrics import Metric
+from app.core.money import to_major
 
 COLORS = ["#1f5f99", "#d9822b", "#2e8540", "#8e44ad", "#c0392b", "#7f8c8d"]
 UNIT_LABELS = {"count": "Count", "money": "Amount", "percent": "%", "hours": "Hours"}
 
 
-def _major(value, unit: str):
-    """Money is charted in major units (cents / 100)."""
+def _major(value, unit: str, currency: str):
+    """Money is charted in the currency's major units (from its ISO 4217 exponent)."""
     if value is None:
         return None
-    return value / 100 if unit == "money" else value
+    return float(to_major(value, currency)) if unit == "money" else value
 
 
 def figure_json(metric: Metric, series: list[dict]) -> str:
@@ -31,7 +32,7 @@ def figure_json(metric: Metric, series: list[dict]) -> str:
         for currency in sorted({p["currency"] for p in series}):
             points = [p for p in series if p["currency"] == currency]
             traces.append({"type": "bar", "name": currency, "x": [p["period"] for p in points],
-                           "y": [_major(p["value"], "money") for p in points]})  # fmt: skip
+                           "y": [_major(p["value"], "money", currency) for p in points]})  # fmt: skip
     else:
         x = [p["period"] for p in series]
         line = {"type": "scatter", "mode": "lines+markers", "x": x}

@@ -6,7 +6,6 @@ Any logged-in user may ask; only a user with a coach profile gets past coach_of(
 from __future__ import annotations
 
 from datetime import time
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -19,6 +18,8 @@ from app.booking.models import AvailabilityException, AvailabilityRule, Exceptio
 from app.booking.queries import bookings_for
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
+from app.core.money import exponent
+from app.core.money import parse as parse_money
 from app.core.security import login_required
 from app.core.view_errors import service_errors
 from app.extensions import db
@@ -154,7 +155,10 @@ def add_session_type():
     form = SessionTypeForm()
     if not form.validate_on_submit():
         return _page(coach, session_form=form), 400
-    amount = int((form.price.data * Decimal(100)).to_integral_value())
+    amount = parse_money(str(form.price.data), coach.currency)
+    if amount is None:
+        form.price.errors.append(f"Prices in {coach.currency} take at most {exponent(coach.currency)} decimals.")
+        return _page(coach, session_form=form), 400
     with service_errors():
         coach_services.add_session_type(coach, current_user, form.name.data, form.duration_minutes.data, amount)
         flash("Session type added.", "success")

@@ -16,9 +16,10 @@ from app.booking.models import Booking, BookingStatus, SessionType
 from app.booking.notifications import ics_for
 from app.booking.queries import bookings_for, review_of
 from app.coaches.models import CoachProfile
-from app.core.db import format_money, utcnow
+from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.core.inputs import check_moment
+from app.core.money import format_money
 from app.core.security import login_required
 from app.core.template_helpers import viewer_zone
 from app.core.view_errors import service_errors

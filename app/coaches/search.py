@@ -17,7 +17,7 @@ from sqlalchemy import orm
 
 from app.accounts.models import User
 from app.coaches.models import CertificationLevel, CoachLanguage, CoachProfile, Specialization, coach_specializations
-from app.core.db import utcnow
+from app.core.db import minor_units_of, utcnow
 from app.core.effects import commit
 from app.core.ids import MAX_ID
 from app.core.inputs import ascii_int
@@ -228,10 +228,10 @@ def _matching(params: SearchParams, now: datetime):
         stmt = stmt.where(CoachProfile.certification_level == CertificationLevel(params.level))
     if params.currency:
         stmt = stmt.where(CoachProfile.currency == params.currency)
-    if params.price_min is not None:
-        stmt = stmt.where(CoachProfile.price_from_amount >= params.price_min * 100)
+    if params.price_min is not None:  # whole units of each coach's own currency
+        stmt = stmt.where(CoachProfile.price_from_amount >= minor_units_of(params.price_min, CoachProfile.currency))
     if params.price_max is not None:
-        stmt = stmt.where(CoachProfile.price_from_amount <= params.price_max * 100)
+        stmt = stmt.where(CoachProfile.price_from_amount <= minor_units_of(params.price_max, CoachProfile.currency))
     if params.min_rating is not None:
         stmt = stmt.where(CoachProfile.rating_avg >= params.min_rating)
     if params.free_within is not None:

@@ -1,12 +1,15 @@
-"""Declarative base, UTC timestamps, enum columns and money helpers shared by all models."""
+"""Declarative base, UTC timestamps, enum columns and money columns shared by all models."""
 
 from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from decimal import ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.core.money import DEFAULT_EXPONENT, EXPONENTS
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,13 +81,16 @@ def currency_column(nullable: bool = False):
     return mapped_column(sa.String(3), nullable=nullable)
 
 
-def format_money(amount: int | None, currency: str | None) -> str:
-    """'EUR 12.50' from minor units; zero-decimal currencies shown without decimals."""
-    if amount is None or currency is None:
-        return "—"
-    digits = 0 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 2
-    value = amount / (10**digits)
-    return f"{currency.upper()} {value:,.{digits}f}"
+def minor_units_of(major: Decimal | int, currency_col, rounding: str = ROUND_FLOOR):
+    """SQL: a major-unit amount as minor units of the row's own currency (`currency_col`), from the
+    ISO 4217 table in app.core.money, for filters that compare one typed price across currencies
+    (ROUND_CEILING for a lower bound, so 12.50 never lets JPY 12 through)."""
 
+    def minor(digits: int):
+        return sa.literal(int(Decimal(major).scaleb(digits).to_integral_value(rounding)))
 
-ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF"})
+    by_exponent: dict[int, list[str]] = {}
+    for code, digits in EXPONENTS.items():
+        by_exponent.setdefault(digits, []).append(code)
+    whens = [(currency_col.in_(codes), minor(digits)) for digits, codes in sorted(by_exponent.items())]
+    return sa.case(*whens, else_=minor(DEFAULT_EXPONENT))

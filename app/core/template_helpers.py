@@ -14,7 +14,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from app.core.db import format_money, utcnow
+from app.core.db import utcnow
+from app.core.money import format_money
 
 
 def viewer_zone() -> ZoneInfo:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.core.db import ZERO_DECIMAL_CURRENCIES
 from app.payments.gateways.offline import TEST_CARD_CHOICES
 from app.payments.models import RefundReason
 
@@ -21,21 +18,6 @@ REASON_LABELS = {
     RefundReason.COACH_NO_SHOW: "Coach did not show up",
     RefundReason.GOODWILL: "Goodwill gesture",
 }
-
-
-def to_minor(text: str, currency: str) -> int | None:
-    """'12.50' EUR -> 1250; None when it is not a valid positive amount for the currency."""
-    digits = 0 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 2
-    try:
-        value = Decimal((text or "").strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-    if not value.is_finite():  # "Infinity" and "NaN" are Decimals too
-        return None
-    minor = value * (10**digits)
-    if minor <= 0 or minor != minor.to_integral_value():
-        return None
-    return int(minor)
 
 
 class TestCardForm(FlaskForm):

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import ROUND_CEILING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.coaches.models import CoachProfile
+from app.core.db import minor_units_of
 from app.core.inputs import ascii_int, date_or_none
 from app.core.models import AuditLog
+from app.core.money import major_or_none
 from app.extensions import db
-from app.payments.forms import to_minor
 from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent, WebhookStatus
 
 DEFAULT_DAYS = 30  # the list opens on the last 30 days so it stays fast on millions of rows
@@ -80,10 +82,11 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
         stmt = stmt.where(Payment.coach_id.in_(_coach_ids(_user_ids_like(f.coach))))
     if f.client:
         stmt = stmt.where(Payment.client_id.in_(_user_ids_like(f.client)))
-    for text, op in ((f.amount_min, "ge"), (f.amount_max, "le")):
-        minor = to_minor(text, "EUR") if text else None
-        if minor is not None:
-            stmt = stmt.where(Payment.amount >= minor if op == "ge" else Payment.amount <= minor)
+    low, high = major_or_none(f.amount_min), major_or_none(f.amount_max)  # in each payment's own currency
+    if low is not None:
+        stmt = stmt.where(Payment.amount >= minor_units_of(low, Payment.currency, ROUND_CEILING))
+    if high is not None:
+        stmt = stmt.where(Payment.amount <= minor_units_of(high, Payment.currency))
     if f.refunded == "no":
         stmt = stmt.where(Payment.amount_refunded == 0)
     elif f.refunded == "yes":

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.db import format_money, utcnow
+from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import NotFound
 from app.core.jobs import enqueue_after_commit
 from app.core.mail import queue_mail
+from app.core.money import format_money
 from app.extensions import db
 from app.payments.gateways import GatewayError, OutcomeUnknown, RefundResult, gateway_for
 from app.payments.models import Payment, Refund, RefundStatus
@@ -72,6 +73,7 @@ def submit_refund(refund_id: int) -> None:
         gateway_name, intent_id = payment.gateway, payment.provider_intent_id
         request = dict(
             amount=refund.amount,
+            currency=refund.currency,
             reason=refund.reason.value,
             idempotency_key=refund.idempotency_key,
             metadata={"refund_id": refund.id, "payment_id": payment.id},

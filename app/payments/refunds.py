@@ -16,10 +16,11 @@ from flask import current_app
 
 from app.accounts.models import Role
 from app.core import audit
-from app.core.db import format_money, utcnow
+from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
+from app.core.money import format_money
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from app.payments.refund_sending import IN_FLIGHT, locked_refund, snapshot

@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from app.analytics import tracking
 from app.booking.models import Booking, BookingStatus
 from app.core import audit
-from app.core.db import format_money, utcnow
+from app.core.db import utcnow
 from app.core.effects import commit, rollback, transaction
 from app.core.errors import InvalidState, NotFound, ServiceError, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.mail import queue_mail
+from app.core.money import format_money
 from app.extensions import db
 from app.payments.gateways import GatewayError, IntentResult, gateway, gateway_for
 from app.payments.models import Payment, PaymentStatus

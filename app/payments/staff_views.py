@@ -12,14 +12,15 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
-from app.core.db import format_money
+from app.core.money import format_money, plain
+from app.core.money import parse as parse_money
 from app.core.pagination import keyset_page
 from app.core.security import roles_required
 from app.core.template_helpers import viewer_zone
 from app.core.view_errors import service_errors
 from app.extensions import db
 from app.payments import queries, refunds, staff_bp, webhooks
-from app.payments.forms import REASON_LABELS, RefundConfirmForm, RefundForm, to_minor
+from app.payments.forms import REASON_LABELS, RefundConfirmForm, RefundForm
 from app.payments.models import Payment, PaymentStatus, RefundReason
 from app.staff.forms import ConfirmForm
 
@@ -105,12 +106,8 @@ def export_csv():
 def payment(payment_id: int):
     """Amounts, booking, client, coach, timeline and the refund form."""
     p = db.get_or_404(Payment, payment_id)
-    form = RefundForm(formdata=None, amount=_major(refunds.refundable_now(p), p.currency))
+    form = RefundForm(formdata=None, amount=plain(refunds.refundable_now(p), p.currency))
     return _payment_page(p, form)
-
-
-def _major(minor: int, currency: str) -> str:
-    return format_money(minor, currency).split(" ", 1)[1].replace(",", "")
 
 
 def _payment_page(p: Payment, form: RefundForm, status: int = 200):
@@ -136,7 +133,7 @@ def refund_review(payment_id: int):
     form = RefundForm()
     if not form.validate_on_submit():
         return _payment_page(p, form, 400)
-    minor = to_minor(form.amount.data, p.currency)
+    minor = parse_money(form.amount.data, p.currency)
     remaining = refunds.refundable_now(p)
     if minor is None:
         form.amount.errors.append("Enter an amount such as 25.00.")

@@ -18,6 +18,7 @@ from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import InvalidState, NotFound, PermissionDenied
 from app.core.jobs import enqueue_after_commit
+from app.core.money import from_provider
 from app.extensions import db
 from app.payments.gateways import gateway_for
 from app.payments.models import Payment, Refund, RefundReason, RefundStatus, WebhookEvent, WebhookStatus
@@ -156,7 +157,7 @@ def _sync_refund(payment: Payment, data: dict, at: datetime | None) -> None:
         )
         refund = Refund(
             payment_id=payment.id,
-            amount=int(data["amount"]),
+            amount=from_provider(int(data["amount"]), payment.currency),
             currency=payment.currency,
             reason=RefundReason(reason),
             note="Refunded outside Coach Connect (Stripe dashboard).",

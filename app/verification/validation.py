@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from app.coaches.models import CertificationLevel
 from app.core.errors import ValidationFailed
+from app.core.money import parse as parse_money
+from app.core.money import to_minor
 
 STEPS = {1: "Personal information", 2: "Certification", 3: "Experience", 4: "Business"}
 STEP_FIELDS = {
@@ -23,7 +24,7 @@ STEP_FIELDS = {
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
-MAX_RATE = 1_000_000  # 10,000.00 per hour in minor units
+MAX_RATE_MAJOR = 10_000  # per hour, in the currency's major units
 
 
 def _text(raw: dict, name: str, limit: int) -> str:
@@ -99,27 +100,28 @@ def validate_experience(raw: dict) -> dict:
     return _done(clean, errors)
 
 
-def parse_rate(raw: dict) -> int | None:
-    """hourly_rate as integer minor units (API), or hourly_rate_major as a decimal (form)."""
+def parse_rate(raw: dict, currency: str) -> int | None:
+    """hourly_rate as integer minor units (API), or hourly_rate_major as a decimal in the currency (form)."""
     major = _text(raw, "hourly_rate_major", 12)
+    if major:
+        return parse_money(major, currency)
     try:
-        if major:
-            return int((Decimal(major.replace(",", ".")) * 100).to_integral_value())
         return int(_text(raw, "hourly_rate", 12))
-    except (InvalidOperation, ValueError):
+    except ValueError:
         return None
 
 
 def validate_business(raw: dict) -> dict:
     """Step 4: a positive hourly rate in a supported currency, at least one language."""
     errors, clean = {}, {}
-    rate = parse_rate(raw)
-    if rate is None or not 0 < rate <= MAX_RATE:
-        errors["hourly_rate"] = "Enter an hourly rate above 0 and up to 10,000."
-    clean["hourly_rate_amount"] = rate
     clean["currency"] = _text(raw, "currency", 3).upper()
     if clean["currency"] not in CURRENCIES:
         errors["currency"] = f"Choose one of {', '.join(CURRENCIES)}."
+    currency = clean["currency"] if clean["currency"] in CURRENCIES else CURRENCIES[0]
+    rate = parse_rate(raw, currency)
+    if rate is None or not 0 < rate <= to_minor(MAX_RATE_MAJOR, currency):
+        errors["hourly_rate"] = "Enter an hourly rate above 0 and up to 10,000."
+    clean["hourly_rate_amount"] = rate
     clean["languages"] = [code.lower() for code in _list(raw, "languages")][:10]
     if not clean["languages"]:
         errors["languages"] = "Name at least one language as a two-letter code, for example en."

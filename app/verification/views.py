@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from app.core.errors import InvalidState, ValidationFailed
+from app.core.money import plain
 from app.core.security import login_required, public
 from app.extensions import db
 from app.verification import services
@@ -35,7 +36,7 @@ def _form_values(application) -> dict:
         **values,
         "specializations": ", ".join(values["specializations"]),
         "languages": ", ".join(values["languages"]),
-        "hourly_rate_major": "" if amount is None else f"{amount / 100:.2f}",
+        "hourly_rate_major": "" if amount is None else plain(amount, values["currency"] or "EUR"),
         "currency": values["currency"] or "EUR",
     }
 

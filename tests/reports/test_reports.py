@@ -40,9 +40,9 @@ def in_month(ts) -> bool:
 
 
 def written(amount: int, currency: str) -> str:
-    """How the report prints an amount of these two-decimal currencies: '1,234.50 EUR'."""
+    """How the report prints an amount of these two-decimal currencies: 'EUR 1,234.50' (as every page does)."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount) // 100:,}.{abs(amount) % 100:02d} {currency}"
+    return f"{currency} {sign}{abs(amount) // 100:,}.{abs(amount) % 100:02d}"
 
 
 def expected_totals(world) -> dict[str, dict[str, int]]:

@@ -86,7 +86,7 @@ class OfflineGateway:
         return IntentResult(intent_id, "canceled")
 
     def create_refund(
-        self, intent_id: str, amount: int, *, reason: str, idempotency_key: str, metadata: dict
+        self, intent_id: str, amount: int, *, currency: str, reason: str, idempotency_key: str, metadata: dict
     ) -> RefundResult:
         """Refunds always succeed at once in test mode."""
         return RefundResult(_id("re", idempotency_key), "succeeded")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import stripe
 
 from app.core import event_counters
+from app.core.money import MoneyError, to_provider
 from app.payments.gateways import GatewayError, IntentResult, OutcomeUnknown, RefundResult, SavedMethod
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,14 @@ def _intent(intent) -> IntentResult:
 def _metadata(obj) -> dict:
     meta = getattr(obj, "metadata", None)
     return meta.to_dict() if hasattr(meta, "to_dict") else dict(meta or {})
+
+
+def _provider_amount(amount: int, currency: str) -> int:
+    """Our ISO 4217 minor units in Stripe's units; an amount Stripe cannot take is refused here."""
+    try:
+        return to_provider(amount, currency)
+    except MoneyError as exc:
+        raise GatewayError(str(exc), code="invalid_amount") from exc
 
 
 def _refund(refund) -> RefundResult:
@@ -72,12 +81,12 @@ class StripeGateway:
         self.send_refund_reason = not api_base
 
     def create_intent(self, amount: int, currency: str, *, idempotency_key: str, metadata: dict) -> IntentResult:
-        """A PaymentIntent for card payments."""
+        """A PaymentIntent for card payments (our minor units converted to Stripe's)."""
         try:
             with _counted("create_intent"):
                 intent = self.client.v1.payment_intents.create(
                     params={
-                        "amount": amount,
+                        "amount": _provider_amount(amount, currency),
                         "currency": currency.lower(),
                         "payment_method_types": ["card"],
                         "metadata": {k: str(v) for k, v in metadata.items()},
@@ -126,12 +135,12 @@ class StripeGateway:
             raise GatewayError("The payment provider is not available; please try again.") from exc
 
     def create_refund(
-        self, intent_id: str, amount: int, *, reason: str, idempotency_key: str, metadata: dict
+        self, intent_id: str, amount: int, *, currency: str, reason: str, idempotency_key: str, metadata: dict
     ) -> RefundResult:
         """A refund of `amount` (always explicit: without it Stripe refunds the whole charge)."""
         params = {
             "payment_intent": intent_id,
-            "amount": amount,
+            "amount": _provider_amount(amount, currency),
             "metadata": {**{k: str(v) for k, v in metadata.items()}, "reason": reason},
         }
         if self.send_refund_reason and reason in STRIPE_REFUND_REASONS:
