@@ -73,6 +73,8 @@ HAND_WRITTEN = frozenset(
     {
         "bookings_no_overlap",
         "ix_coach_profiles_search",
+        "ix_coach_profiles_search_vector",
+        "search_vector",
         "ix_coach_profiles_order_rating",
         "ix_coach_profiles_order_price",
         "ix_coach_profiles_order_soonest",

@@ -71,7 +71,8 @@ class CoachProfile(TimestampMixin, db.Model):
         sa.Index("ix_coach_profiles_active_level", "is_active", "certification_level"),
         sa.Index("ix_coach_profiles_active_price_from", "is_active", "price_from_amount"),
         sa.Index("ix_coach_profiles_active_next_slot", "is_active", "next_slot_at"),
-        # The PostgreSQL full-text GIN index over search_text is added by hand in the migration.
+        # PostgreSQL: the stored tsvector `search_vector` (generated from search_text) and its GIN
+        # index are written by hand in the migrations (SQLite searches with LIKE).
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -125,7 +125,8 @@ def _is_postgres() -> bool:
 
 
 def _tsvector():
-    return sa.func.to_tsvector(sa.literal_column("'simple'"), CoachProfile.search_text)
+    """The stored vector (a generated column, see migration 20261203_0845), never recomputed per row."""
+    return sa.literal_column("coach_profiles.search_vector")
 
 
 def _sort_keys(params: SearchParams, rank):
@@ -165,14 +166,25 @@ def _decode(cursor: str | None, converters: list) -> list | None:
 def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchPage:
     """Active coaches (whose accounts are enabled and not banned) matching the filters, one page."""
     stmt, rank = _matching(params, now or utcnow())
-    stmt = stmt.options(orm.joinedload(CoachProfile.user).lazyload(User.role_rows))
     keys, descending, converters = _sort_keys(params, rank)
     after = _decode(params.after, converters)
     if after is not None:
         bound = sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys, strict=True)])
         stmt = stmt.where(sa.tuple_(*keys) < bound if descending else sa.tuple_(*keys) > bound)
-    stmt = stmt.add_columns(*keys).order_by(*[k.desc() if descending else k.asc() for k in keys])
-    rows = db.session.execute(stmt.limit(params.limit + 1)).all()
+    # The page's ids and sort keys first (narrow rows to rank and sort), then only those coaches.
+    page_ids = (
+        stmt.with_only_columns(CoachProfile.id.label("coach_id"), *[k.label(f"key{i}") for i, k in enumerate(keys)])
+        .order_by(*[k.desc() if descending else k.asc() for k in keys])
+        .limit(params.limit + 1)
+        .subquery()
+    )
+    sort_columns = [page_ids.c[f"key{i}"] for i in range(len(keys))]
+    rows = db.session.execute(
+        sa.select(CoachProfile, *sort_columns)
+        .join(page_ids, page_ids.c.coach_id == CoachProfile.id)
+        .options(orm.joinedload(CoachProfile.user).lazyload(User.role_rows))
+        .order_by(*[c.desc() if descending else c.asc() for c in sort_columns])
+    ).all()
     next_cursor = _encode(list(rows[params.limit - 1][1:])) if len(rows) > params.limit else None
     return SearchPage([row[0] for row in rows[: params.limit]], next_cursor)
 
