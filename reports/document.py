@@ -23,6 +23,7 @@ class Section:
     rows: list[list]
     chart: Chart | None = None
     note: str = ""
+    pdf_rows: list[list] | None = None  # a shorter selection for the PDF (the CSV has every row)
 
 
 @dataclass

@@ -87,7 +87,11 @@ def to_pdf(doc: ReportDocument) -> bytes:
             story.append(Paragraph(escape(section.note), styles["Italic"]))
         if section.chart is not None:
             story += [_chart(section.chart), Spacer(1, 3 * mm)]
-        story += [_table(section.columns, section.rows), Spacer(1, 5 * mm)]
+        rows = section.rows if section.pdf_rows is None else section.pdf_rows
+        if len(rows) < len(section.rows):
+            story.append(Paragraph(escape(f"{len(rows):,} of {len(section.rows):,} rows shown; the CSV lists all."),
+                                   styles["Italic"]))  # fmt: skip
+        story += [_table(section.columns, rows), Spacer(1, 5 * mm)]
     pdf.build(story)
     return buf.getvalue()
 

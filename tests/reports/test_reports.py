@@ -219,3 +219,27 @@ def test_cli_schedule_follows_the_configured_kinds(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["reports", "schedule"])
     assert result.exit_code == 0, result.output
     assert sorted(db.session.scalars(sa.select(Report.kind)).all()) == ["finance", "moderation"]
+
+
+def test_the_finance_pdf_lists_the_largest_payouts_of_each_currency_and_the_csv_all(monkeypatch):
+    import reports
+    from reports import finance
+
+    monkeypatch.setattr(finance, "PDF_PAYOUTS_PER_CURRENCY", 2)
+    payouts = [
+        {"coach_id": i, "coach": f"Coach {i}", "currency": cur, "gross": g, "refunds": 0, "fees": 0, "payout": g}
+        for i, (cur, g) in enumerate([("EUR", 100), ("EUR", 300), ("EUR", 200), ("USD", 50), ("USD", 70)])
+    ]
+    pdf, csv_bytes = reports.render(
+        "finance",
+        {"period": "2026-10", "timezone": "UTC", "generated_at": "x", "totals": [], "daily": [], "payouts": payouts,
+         "disputes": []},
+    )  # fmt: skip
+    text = pdf_text(pdf)
+    assert "4 of 5 rows shown; the CSV lists all." in text
+    assert "Coach 1" in text and "Coach 2" in text and "Coach 0" not in text  # EUR 300 and 200, not 100
+    assert "Coach 4" in text and "Coach 3" in text
+    csv_text = csv_bytes.decode()
+    assert [line.split(",")[0] for line in csv_text.splitlines() if line.startswith("Coach ")] == [
+        "Coach 1", "Coach 2", "Coach 0", "Coach 4", "Coach 3"
+    ]  # fmt: skip
