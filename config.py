@@ -110,6 +110,16 @@ class Config:
     ANALYTICS_ROLLUP_TIMEZONES = _env("ANALYTICS_ROLLUP_TIMEZONES", "")  # default: DEFAULT_TIMEZONE and UTC
     REPORTS_MONTHLY_KINDS = _env("REPORTS_MONTHLY_KINDS", "finance")  # built by `flask reports schedule`
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
+    # Messaging and the live event stream (GET /api/stream, GET /api/events).
+    MESSAGING_WRITE_DAYS = _env_int("MESSAGING_WRITE_DAYS", 14)  # a session's thread takes messages until then
+    EVENTS_RETENTION_DAYS = _env_int("EVENTS_RETENTION_DAYS", 7)  # older cursors get a `resync` event
+    EVENTS_BUS = _env("EVENTS_BUS", "auto")  # auto (redis when REDIS_URL is set) | local | redis
+    STREAM_SECONDS = float(_env("STREAM_SECONDS", "300"))  # the server ends a stream; the browser resumes
+    STREAM_HEARTBEAT_SECONDS = float(_env("STREAM_HEARTBEAT_SECONDS", "15"))
+    STREAM_POLL_SECONDS = float(_env("STREAM_POLL_SECONDS", "1"))  # re-query when no bus can wake a stream
+    STREAM_CAP = _env_int("STREAM_CAP", 400)  # open streams per worker process; past it 503 + Retry-After
+    LONGPOLL_SECONDS = float(_env("LONGPOLL_SECONDS", "25"))  # GET /api/events waits this long for news
+
     # Encrypts coaches' payout details at rest (a Fernet key, or any long secret).
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY")
 
@@ -150,6 +160,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     REDIS_URL = None  # tests that need rq pass their own URL
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://localhost")
+    STREAM_SECONDS = 0.3  # the permission and fuzz walks open every stream; tests that read one set more
+    LONGPOLL_SECONDS = 0.2
     ALLOW_OTP_CLI = True
     ALLOW_TEST_EMAIL_DOMAINS = True
 

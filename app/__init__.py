@@ -97,6 +97,7 @@ DOMAINS = (
     "app.verification",
     "app.booking",
     "app.payments",
+    "app.realtime",
     "app.messaging",
     "app.community",
     "app.moderation",

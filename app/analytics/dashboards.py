@@ -15,7 +15,7 @@ from app.booking.models import AvailabilityRule, Booking, BookingStatus, Session
 from app.coaches.models import CoachLanguage, CoachProfile, Review, Specialization, coach_specializations
 from app.core.db import utcnow
 from app.extensions import db
-from app.messaging.models import Message
+from app.messaging.services import unread_count
 from app.payments.models import Payment, Refund, RefundStatus
 
 UPCOMING_LIMIT = 5
@@ -139,11 +139,7 @@ def coach_dashboard(coach: CoachProfile, user: User) -> CoachDashboard:
         .order_by(Booking.starts_at)
         .limit(UPCOMING_LIMIT)
     ).all()
-    unread = db.session.scalar(
-        sa.select(sa.func.count(Message.id)).where(
-            Message.recipient_id == user.id, Message.read_at.is_(None), Message.is_hidden.is_(False)
-        )
-    )
+    unread = unread_count(user)
     completeness, missing = _completeness(coach)
     return CoachDashboard(revenue, completed_total, completed_month,
                           round(float(rating_avg), 2) if rating_avg is not None else None, rating_count,

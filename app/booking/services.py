@@ -18,6 +18,7 @@ from app.analytics import tracking
 from app.booking.availability import busy_between, free_slots
 from app.booking.models import Booking, BookingStatus, SessionType
 from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
+from app.booking.signals import booking_confirmed
 from app.coaches.models import CoachProfile, Review
 from app.core import audit
 from app.core.db import utcnow
@@ -173,6 +174,7 @@ def confirm_booking(booking_id: int) -> Booking | None:
     booking.hold_expires_at = None
     _flush_or_slot_taken()
     audit.record(None, "booking.confirm", booking, before, _snapshot(booking))
+    booking_confirmed.send(booking)
     tracking.track(tracking.BOOKING_CONFIRMED, booking.client_id, booking.coach_id, booking_id=booking.id)
     mail_both(booking, "booking_confirmed", "Your coaching session is booked")
     schedule_reminder(booking)

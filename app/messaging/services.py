@@ -1,38 +1,37 @@
-"""Sending and reading messages between a client and a coach."""
+"""Sending messages, read and delivery watermarks, unread counts.
+
+Each message is written under its thread's row lock, so a thread's message ids grow in commit
+order and a watermark ("everything up to id N") never covers a message its reader could not see.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import re
+import uuid
+from collections.abc import Sequence
 
-from app.accounts.models import Role, User
+import sqlalchemy as sa
+from flask import current_app
+
+from app.accounts.models import User
 from app.core import audit
 from app.core.db import utcnow
-from app.core.effects import commit
-from app.core.errors import NotFound, ValidationFailed
+from app.core.effects import transaction
+from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from app.core.mail import external_url, queue_mail
 from app.extensions import db
-from app.messaging.models import Message, MessageThread
-from app.moderation.rules import ensure_can_post
+from app.messaging.models import Message, MessageThread, ThreadParticipant
+from app.messaging.payloads import message_json
+from app.messaging.threads import open_enquiry, participant
+from app.moderation.rules import ensure_can_post, matching_watched_words
+from app.realtime import events
 
 MAX_LENGTH = 5000
+CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def is_participant(thread: MessageThread, user: User) -> bool:
-    """The client and the coach of the thread are its only readers."""
-    return user.id in (thread.client_id, thread.coach_user_id)
-
-
-def thread_between(client: User, coach_user: User) -> MessageThread | None:
-    """The existing thread of this pair, if any."""
-    return db.session.scalar(
-        sa.select(MessageThread).where(
-            MessageThread.client_id == client.id, MessageThread.coach_user_id == coach_user.id
-        )
-    )
-
-
-def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+def _clean_body(body) -> str:
+    body = (body or "").strip() if isinstance(body, str) else ""
     if not body:
         raise ValidationFailed("Write a message first.", fields={"body": "Write a message first."})
     if len(body) > MAX_LENGTH:
@@ -42,78 +41,192 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _post(thread: MessageThread, sender: User, recipient: User, body: str) -> Message:
-    had_unread = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Message)
-        .where(Message.thread_id == thread.id, Message.recipient_id == recipient.id, Message.read_at.is_(None))
-    )
-    message = Message(thread_id=thread.id, sender_id=sender.id, recipient_id=recipient.id, body=body)
-    thread.last_message_at = utcnow()
-    db.session.add(message)
-    db.session.flush()
-    audit.record(sender, "message.sent", message, after={"thread_id": thread.id, "length": len(body)})
-    if not had_unread:  # one notification per unread streak, not one per message
-        queue_mail(
-            recipient.email,
-            "message_received",
-            f"New message from {sender.full_name}",
-            {
-                "recipient": recipient,
-                "sender": sender,
-                "thread_url": external_url("messaging.thread", thread_id=thread.id),
-            },
+def _clean_client_msg_id(value) -> str:
+    if value is None or value == "":
+        return uuid.uuid4().hex
+    if not isinstance(value, str) or not CLIENT_MSG_ID.match(value):
+        raise ValidationFailed(
+            "client_msg_id is 1 to 64 letters, digits or ._:-", fields={"client_msg_id": "1-64 of A-Z a-z 0-9 . _ : -"}
         )
+    return value
+
+
+def _sent_before(sender: User, client_msg_id: str) -> Message | None:
+    return db.session.scalar(
+        sa.select(Message).where(Message.sender_id == sender.id, Message.client_msg_id == client_msg_id)
+    )
+
+
+def _replayed(existing: Message, thread: MessageThread, body) -> Message:
+    """A retried send finds its message; the same id for another message is a client error."""
+    if existing.thread_id != thread.id or existing.body != (body or "").strip():
+        raise Conflict("This client_msg_id was already used for another message.", code="client_msg_id_reused")
+    return existing
+
+
+def unread_in_thread(thread_id: int, user_id: int) -> int:
+    """Visible messages to `user_id` above their read watermark in one thread."""
+    return db.session.scalar(_unread_query(user_id).where(Message.thread_id == thread_id)) or 0
+
+
+def unread_count(user: User | int) -> int:
+    """Messages waiting for this user, over all their threads."""
+    return db.session.scalar(_unread_query(getattr(user, "id", user))) or 0
+
+
+def _unread_query(user_id: int):
+    mark = ThreadParticipant
+    return (
+        sa.select(sa.func.count(Message.id))
+        .outerjoin(mark, sa.and_(mark.thread_id == Message.thread_id, mark.user_id == user_id))
+        .where(
+            Message.recipient_id == user_id,
+            Message.id > sa.func.coalesce(mark.last_read_message_id, 0),
+            Message.is_hidden.is_(False),
+        )
+    )
+
+
+def _hold_for_review(message: Message) -> None:
+    words = matching_watched_words(message.body)
+    if words:
+        from app.moderation.services import raise_system_flag
+
+        message.is_hidden = True
+        raise_system_flag(message, f"Watched words: {', '.join(words)}")
+
+
+def send_message(
+    thread: MessageThread, sender: User, body, client_msg_id=None, attachment_ids: Sequence = ()
+) -> tuple[Message, bool]:
+    """Post a message in a thread the sender takes part in; (message, created).
+
+    The same `client_msg_id` again returns the first message and writes nothing.
+    """
+    if not thread.has_participant(sender):
+        raise NotFound("No such conversation.")
+    key = _clean_client_msg_id(client_msg_id)
+    existing = _sent_before(sender, key)
+    if existing is not None:
+        return _replayed(existing, thread, body), False
+    ensure_can_post(sender)
+    days = current_app.config["MESSAGING_WRITE_DAYS"]
+    if not thread.is_open_for_writing(days):
+        raise InvalidState(
+            f"This session's conversation closed {days} days after the session; you can still read it.",
+            code="thread_closed",
+        )
+    body = _clean_body(body)
+    if attachment_ids:
+        raise ValidationFailed("Unknown attachment.", fields={"attachment_ids": "unknown attachment"})
+    with transaction():
+        thread = db.session.get(MessageThread, thread.id, with_for_update=True, populate_existing=True)
+        existing = _sent_before(sender, key)  # a concurrent retry that won the lock
+        if existing is not None:
+            return _replayed(existing, thread, body), False
+        message = _post(thread, sender, db.session.get(User, thread.other_id(sender.id)), body, key)
+    return message, True
+
+
+def _post(thread: MessageThread, sender: User, recipient: User, body: str, key: str) -> Message:
+    had_unread = unread_in_thread(thread.id, recipient.id)
+    message = Message(thread_id=thread.id, sender_id=sender.id, recipient_id=recipient.id, body=body, client_msg_id=key)
+    db.session.add(message)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            "This client_msg_id was already used for another message.", code="client_msg_id_reused"
+        ) from None
+    thread.last_message_at = utcnow()
+    mine = participant(thread, sender.id)
+    mine.last_read_message_id = mine.last_delivered_message_id = message.id
+    _hold_for_review(message)
+    audit.record(sender, "message.sent", message, after={"thread_id": thread.id, "length": len(body)})
+    payload = message_json(message)
+    payloads = {sender.id: {"message": payload}}
+    if not message.is_hidden:
+        payloads[recipient.id] = {
+            "message": payload,
+            "unread": had_unread + 1,
+            "unread_total": unread_count(recipient),
+        }
+        if not had_unread:  # one mail per unread streak, not one per message
+            _mail_recipient(thread, sender, recipient)
+    events.append("message.new", payloads)  # last: takes the users' event locks until the commit
     return message
+
+
+def _mail_recipient(thread: MessageThread, sender: User, recipient: User) -> None:
+    queue_mail(
+        recipient.email,
+        "message_received",
+        f"New message from {sender.full_name}",
+        {"recipient": recipient, "sender": sender, "thread_url": external_url("messaging.thread", thread_id=thread.id)},
+    )
 
 
 def start_conversation(client: User, coach_user: User, body: str) -> MessageThread:
-    """A client writes to a coach; reuses their thread if one exists."""
+    """A client writes to a coach from the page: the enquiry thread (reused) and its first message."""
     ensure_can_post(client)
-    if not coach_user.has_role(Role.COACH):
-        raise NotFound("No such coach.")
-    if client.id == coach_user.id:
-        raise ValidationFailed("You cannot message yourself.")
     body = _clean_body(body)
-    thread = thread_between(client, coach_user)
-    if thread is None:
-        thread = MessageThread(client_id=client.id, coach_user_id=coach_user.id)
-        db.session.add(thread)
-        db.session.flush()
-    _post(thread, client, coach_user, body)
-    commit()
+    thread, _ = open_enquiry(client, coach_user)
+    send_message(thread, client, body)
     return thread
 
 
-def send_message(thread: MessageThread, sender: User, body: str) -> Message:
-    """Reply in a thread the sender takes part in."""
-    if not is_participant(thread, sender):
+def _receipt(thread: MessageThread, row: ThreadParticipant) -> dict:
+    return {
+        "thread_id": thread.id,
+        "user_id": row.user_id,
+        "last_read_message_id": row.last_read_message_id,
+        "last_delivered_message_id": row.last_delivered_message_id,
+    }
+
+
+def mark_read(thread: MessageThread, reader: User, up_to: int | None = None) -> ThreadParticipant:
+    """Move the reader's read watermark to `up_to` (default: the thread's latest message)."""
+    if not thread.has_participant(reader):
         raise NotFound("No such conversation.")
-    ensure_can_post(sender)
-    body = _clean_body(body)
-    recipient_id = thread.coach_user_id if sender.id == thread.client_id else thread.client_id
-    message = _post(thread, sender, db.session.get(User, recipient_id), body)
-    commit()
-    return message
+    with transaction():
+        latest = db.session.scalar(sa.select(sa.func.max(Message.id)).where(Message.thread_id == thread.id)) or 0
+        target = latest if up_to is None else min(max(int(up_to), 0), latest)
+        participant(thread, reader.id)
+        row = db.session.get(ThreadParticipant, (thread.id, reader.id), with_for_update=True, populate_existing=True)
+        if target <= row.last_read_message_id:
+            return row
+        row.last_read_message_id = target
+        row.last_delivered_message_id = max(row.last_delivered_message_id, target)
+        row.updated_at = utcnow()
+        mine = {"thread_id": thread.id, "unread": unread_in_thread(thread.id, reader.id)}
+        mine["unread_total"] = unread_count(reader)
+        events.append_many(
+            [(thread.other_id(reader.id), "receipt", _receipt(thread, row)), (reader.id, "unread", mine)]
+        )
+    return row
 
 
-def mark_read(thread: MessageThread, reader: User) -> int:
-    """Mark the reader's unread messages in the thread as read; returns how many."""
-    if not is_participant(thread, reader):
-        raise NotFound("No such conversation.")
-    result = db.session.execute(
-        sa.update(Message)
-        .where(Message.thread_id == thread.id, Message.recipient_id == reader.id, Message.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
-    commit()
-    return result.rowcount
+def mark_delivered(user_id: int, upto_by_thread: dict[int, int]) -> None:
+    """The user's stream handed them these messages: move the delivered watermarks, tell the senders."""
+    with transaction():
+        receipts = []
+        for thread_id in sorted(upto_by_thread):
+            row = db.session.get(ThreadParticipant, (thread_id, user_id), with_for_update=True)
+            if row is None or upto_by_thread[thread_id] <= row.last_delivered_message_id:
+                continue
+            row.last_delivered_message_id = upto_by_thread[thread_id]
+            thread = db.session.get(MessageThread, thread_id)
+            receipts.append((thread.other_id(user_id), "receipt", _receipt(thread, row)))
+        if receipts:
+            events.append_many(receipts)
 
 
-def unread_count(user: User) -> int:
-    """Messages waiting for this user."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Message)
-        .where(Message.recipient_id == user.id, Message.read_at.is_(None), Message.is_hidden.is_(False))
-    )
+def on_events_delivered(_sender, user_id: int, delivered: list, **_) -> None:
+    """Signal receiver: message.new events the stream sent to their recipient count as delivered."""
+    upto: dict[int, int] = {}
+    for event in delivered:
+        if event.type == "message.new" and event.payload["message"]["sender_id"] != user_id:
+            message = event.payload["message"]
+            upto[message["thread_id"]] = max(upto.get(message["thread_id"], 0), message["id"])
+    if upto:
+        mark_delivered(user_id, upto)

@@ -53,7 +53,9 @@ def load_target(target_type: TargetType, target_id: int) -> Target:
 
 
 def target_of(post) -> Target:
-    """The Target for a discussion or reply object."""
+    """The Target for a discussion, reply or message object."""
+    if isinstance(post, Message):
+        return Target(TargetType.MESSAGE, post, post.sender_id, None)
     if isinstance(post, Discussion):
         return Target(TargetType.DISCUSSION, post, post.author_id, post.group_id)
     return Target(TargetType.REPLY, post, post.author_id, post.discussion.group_id)

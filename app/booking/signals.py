@@ -1,0 +1,9 @@
+"""Signals the booking domain sends; other domains subscribe (messaging opens the session's thread)."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent inside the confirming transaction with the booking as sender: receivers may add rows
+# (they join the transaction) and register after-commit effects, but must not commit.
+booking_confirmed = _signals.signal("booking-confirmed")
