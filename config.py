@@ -90,7 +90,12 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
+    # Server-side sessions (app/accounts/session_store.py): idle and absolute lifetimes, staff and others.
+    STAFF_SESSION_IDLE_MINUTES = _env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+    STAFF_SESSION_HOURS = _env_int("STAFF_SESSION_HOURS", 12)
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 720)
+    SESSION_HOURS = _env_int("SESSION_HOURS", 720)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024
     UPLOAD_MAX_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)

@@ -1,6 +1,6 @@
 """Imports every model so metadata is complete (migrations, Flask-Admin, tests)."""
 
-from app.accounts.models import ApiToken, LoginAttempt, RecoveryCode, Role, User, UserRole  # noqa: F401
+from app.accounts.models import ApiToken, BrowserSession, LoginAttempt, RecoveryCode, Role, User, UserRole  # noqa: F401
 from app.analytics.models import AnalyticsEvent, DailyRollup, Report  # noqa: F401
 from app.booking.models import AvailabilityException, AvailabilityRule, Booking, SessionType  # noqa: F401
 from app.coaches.models import CoachLanguage, CoachProfile, Review, Specialization  # noqa: F401

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.accounts.models import User
+from app.accounts.session_store import ServerSessionInterface, session_ended_reason
 from app.core.security import PUBLIC
 from app.extensions import csrf, db, login_manager
 
@@ -46,6 +47,7 @@ def init_auth(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.session_interface = ServerSessionInterface()
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -69,7 +71,13 @@ def init_auth(app: Flask) -> None:
 
         if request.path.startswith("/api/"):
             return api_unauthenticated()
-        flash(login_manager.login_message, "info")
+        ended = session_ended_reason()
+        if ended == "idle":
+            flash("You were logged out after a while without activity. Log in again to continue.", "info")
+        elif ended == "absolute":
+            flash("Your session reached its time limit. Log in again to continue.", "info")
+        else:
+            flash(login_manager.login_message, "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
     @app.before_request

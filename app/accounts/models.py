@@ -130,3 +130,29 @@ class LoginAttempt(db.Model):
     ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False)
     succeeded: Mapped[bool] = mapped_column(nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class BrowserSession(db.Model):
+    """A browser's server-side session: the cookie holds only a random id, whose SHA-256 keys this row.
+
+    Deleting the row ends the session at once (logout, password change, an admin disabling the
+    user, "end other sessions"); a replayed cookie then finds nothing.
+    """
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    idle_seconds: Mapped[int] = mapped_column(nullable=False)
+    idle_expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, nullable=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
+    ip_address: Mapped[str] = mapped_column(sa.String(45), default="", nullable=False)
+
+    def is_live(self, now: datetime) -> bool:
+        """Neither idle past its limit nor past its absolute lifetime."""
+        return now < self.idle_expires_at and now < self.expires_at

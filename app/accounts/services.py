@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import STAFF_ROLES, ApiToken, LoginAttempt, RecoveryCode, Role, User, UserRole
+from app.accounts.session_store import current_session_id
+from app.accounts.sessions import drop_sessions
 from app.analytics import tracking
 from app.core import audit
 from app.core.db import utcnow
@@ -104,6 +106,8 @@ def set_roles(user: User, roles: list[Role], actor: User) -> User:
     if user.id == actor.id and Role.ADMIN not in new:
         raise ValidationFailed("You cannot remove your own admin role.")
     before = sorted(user.roles)
+    if (new & STAFF_ROLES) - user.roles:  # a staff role gained: every session logs in again, with TOTP
+        drop_sessions(user, keep=current_session_id() if user.id == actor.id else None)
     user.role_rows = [r for r in user.role_rows if r.role in new] + [UserRole(role=r) for r in new - user.roles]
     if new & STAFF_ROLES and not user.totp_secret:
         user.totp_secret = new_totp_secret()
@@ -120,6 +124,8 @@ def set_enabled(user: User, enabled: bool, actor: User) -> User:
         raise ValidationFailed("You cannot disable your own account.")
     before = user.is_enabled
     user.is_enabled = enabled
+    if not enabled:
+        drop_sessions(user)  # logged out at once, everywhere
     audit.record(
         actor,
         "user.enabled" if enabled else "user.disabled",

@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from app.accounts import services
 from app.accounts.forms import CodeForm, LoginForm, RegisterForm, TokenForm
 from app.accounts.models import ApiToken, User
+from app.accounts.session_store import rotate_session
 from app.core.errors import RateLimited, ServiceError
 from app.core.security import client_ip, login_required, public, totp_uri
 from app.core.view_errors import service_errors
@@ -73,6 +74,7 @@ def login():
         else:
             if not user.is_staff:
                 return _finish_login(user)
+            rotate_session()  # the half-finished login gets an id no one saw before the password
             session[PENDING] = user.id
             session[PENDING_AT] = time.time()
             nxt = _safe_next("")

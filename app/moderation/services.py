@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
+from app.accounts.sessions import drop_sessions
 from app.core import audit
 from app.core.claims import RELEASED, claim_values, claimable_by
 from app.core.db import utcnow
@@ -318,6 +319,7 @@ def _sanction(actor: User, user: User, kind: ActionKind, reason: str, days: int 
         user.suspension_reason = reason
     elif kind == ActionKind.BAN:
         user.banned_at = utcnow()
+        drop_sessions(user)  # logged out at once, everywhere
     db.session.add(ModerationAction(item_id=item.id if item else None, actor_id=actor.id, target_user_id=user.id,
                                     kind=kind, reason=reason, suspended_until=until))  # fmt: skip
     audit.record(actor, f"moderation.user_{kind.value}", user, before,

@@ -44,7 +44,8 @@ def test_queue_query_count_does_not_grow_with_page_size(client, login_as):
     statements = []
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        if "browser_sessions" not in statement and "lock_timeout" not in statement:  # the session store's own
+            statements.append(statement)
 
     _flagged(2)
     sa.event.listen(db.engine, "before_cursor_execute", count)
