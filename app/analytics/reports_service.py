@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -45,7 +46,13 @@ def check_access(user: User | None, kind: str) -> None:
 def request_report(kind: str, period: str, actor: User | None) -> Report:
     """Queue a report for the month; the job builds it."""
     check_access(actor, kind)
-    month_window(period)  # validates YYYY-MM
+    window = month_window(period)  # validates YYYY-MM
+    today = datetime.now(window.zone).date()
+    if window.start > today:  # nothing has happened yet: a report would claim an empty month as done
+        raise ValidationFailed(
+            f"{period} has not begun yet (today is {today:%Y-%m-%d} in {window.tz}); choose this month or an earlier one.",
+            fields={"period": "A month that has begun."},
+        )
     report = Report(kind=kind, period=period, requested_by_id=getattr(actor, "id", None))
     db.session.add(report)
     db.session.flush()

@@ -104,6 +104,31 @@ def reasons_by_item(item_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
+def excerpts(items: list[ModerationItem]) -> dict[int, str]:
+    """{item id: a short plain-text excerpt of its content}, one query per target type on the page."""
+    from app.moderation.targets import MODELS, Target, excerpt
+
+    out: dict[int, str] = {}
+    for kind in TargetType:
+        ids = {i.target_id for i in items if i.target_type == kind}
+        if not ids:
+            continue
+        model = MODELS[kind]
+        found = {o.id: o for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+        for i in items:
+            if i.target_type == kind:
+                obj = found.get(i.target_id)
+                out[i.id] = excerpt(Target(kind, obj, None, None)) if obj is not None else "(no longer exists)"
+    return out
+
+
+def group_choices() -> list[tuple[int, str]]:
+    """(id, name) of the community groups, for the queue's group filter."""
+    from app.community.models import Group
+
+    return list(db.session.execute(sa.select(Group.id, Group.name).order_by(Group.name).limit(500)))
+
+
 COUNT_CAP = 10_000
 
 

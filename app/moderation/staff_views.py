@@ -37,6 +37,8 @@ def queue():
         page=page,
         filters=filters,
         reasons=queries.reasons_by_item([i.id for i in page.items]),
+        excerpts=queries.excerpts(page.items),
+        groups=queries.group_choices(),
         counts=queries.status_counts(),
         count_cap=queries.COUNT_CAP,
         bulk=BulkForm(),
@@ -114,12 +116,18 @@ def decision(item_id: int):
     if not form.validate_on_submit():
         flash("Choose a decision (and a number of days between 1 and 365 to suspend).", "error")
         return redirect(url_for("moderation_staff.item", item_id=item_id))
+    prev_id, next_id = queries.neighbours(item)
+    next_id = next_id or prev_id  # nothing left below: the nearest pending item above
     with service_errors() as outcome:
         decide(current_user, item, form.action.data, form.reason.data or "", author_action=form.author_action.data,
                suspend_days=form.suspend_days.data, edited_body=form.edited_body.data)  # fmt: skip
-        flash(f"Item {item_id}: {form.action.data} recorded.", "success")
+        flash(
+            f"Item {item_id}: {form.action.data} recorded." + (" Here is the next one." if next_id else ""), "success"
+        )
     if outcome.failed:
         return redirect(url_for("moderation_staff.item", item_id=item_id))
+    if next_id:  # on to the next pending item, as a reviewer works down the queue
+        return redirect(url_for("moderation_staff.item", item_id=next_id))
     return redirect(url_for("moderation_staff.queue"))
 
 

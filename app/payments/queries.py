@@ -44,9 +44,25 @@ class PaymentFilters:
             values["date_from"] = (datetime.now(zone).date() - timedelta(days=DEFAULT_DAYS)).isoformat()
         return cls(**values)
 
+    def errors(self) -> dict[str, str]:
+        """{field: message} for typed values the list cannot use (they are left out of the filter)."""
+        out = {}
+        for name in ("amount_min", "amount_max"):
+            if getattr(self, name) and not _is_amount(getattr(self, name)):
+                out[name] = f"“{getattr(self, name)}” is not an amount; type one such as 25 or 25.50."
+        for name in ("date_from", "date_to"):
+            if getattr(self, name) and date_or_none(getattr(self, name)) is None:
+                out[name] = f"“{getattr(self, name)}” is not a date; use the date picker (YYYY-MM-DD)."
+        return out
+
     def as_args(self) -> dict:
         """The filters as query arguments (for links to the next page and the CSV)."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if getattr(self, k) or k == "date_from"}
+
+
+def _is_amount(text: str) -> bool:
+    """Whether the text reads as a non-negative amount ('0' too, which filters nothing)."""
+    return text.strip() in ("0", "0.0", "0.00") or major_or_none(text) is not None
 
 
 def _local_day_start(text: str, zone) -> datetime | None:
@@ -173,15 +189,13 @@ def timeline(payment: Payment) -> list[TimelineEntry]:
             )
         )
     )
+    from app.payments.timeline_words import describe
+
     entries = []
     for row in rows:
-        label = row.action.replace("_", " ").replace(".", " ")
-        if row.object_type == "refunds":
-            label = f"{label} (refund #{row.object_id})"
-        details = ", ".join(f"{k}: {v}" for k, v in (row.after or {}).items())
-        entries.append(TimelineEntry(row.created_at, "audit", f"{label} — {details}", row.action.split(".")[-1]))
+        entries.append(TimelineEntry(row.created_at, "audit", describe(row, payment.currency)))
     for ev in db.session.scalars(sa.select(WebhookEvent).where(WebhookEvent.payment_id == payment.id)):
-        text = f"webhook {ev.type} ({ev.provider_event_id})" + (f" — {ev.error}" if ev.error else "")
+        text = f"Provider event {ev.type} ({ev.provider_event_id})" + (f": {ev.error}" if ev.error else "")
         entries.append(TimelineEntry(ev.received_at, "webhook", text, ev.status.value, ev.id))
     return sorted(entries, key=lambda e: e.at)
 

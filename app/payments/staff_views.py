@@ -44,6 +44,7 @@ def payments():
         filters=filters,
         totals=queries.totals(filters, zone),
         statuses=[s.value for s in PaymentStatus],
+        errors=filters.errors(),
     )
 
 
@@ -106,7 +107,9 @@ def export_csv():
 def payment(payment_id: int):
     """Amounts, booking, client, coach, timeline and the refund form."""
     p = db.get_or_404(Payment, payment_id)
-    form = RefundForm(formdata=None, amount=plain(refunds.refundable_now(p), p.currency))
+    refundable = refunds.refundable_now(p)
+    # The whole amount is offered only while nothing was refunded; after a partial refund staff type it.
+    form = RefundForm(formdata=None, amount=plain(refundable, p.currency) if refundable == p.amount else "")
     return _payment_page(p, form)
 
 

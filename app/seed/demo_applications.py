@@ -22,6 +22,7 @@ from app.verification.models import (
     ChecksState,
     CoachApplication,
     DocumentDecision,
+    RejectionTemplate,
 )
 
 APPLICANT_EMAIL = "applicant{:02d}@coachconnect.example"
@@ -101,6 +102,31 @@ def _store_certificate(application: CoachApplication, spec: dict) -> None:
     )
 
 
+# The reasons reviewers write most often; they edit the text before sending when needed.
+REJECTION_TEMPLATES = [
+    ("Number not in the register", REJECTION + " Please check the number on your certificate and apply again."),
+    (
+        "Name does not match",
+        "The name on the certificate does not match the name on your application. Please apply again with a "
+        "certificate issued in your name, or explain the difference (for example a change of name).",
+    ),
+    (
+        "Certificate unreadable",
+        "We could not read your certificate. Please apply again with a clear scan or the PDF issued by iPEC.",
+    ),
+    (
+        "Not an iPEC certificate",
+        "Coach Connect lists coaches certified by iPEC; the document you sent is not an iPEC certificate.",
+    ),
+]
+
+
+def seed_rejection_templates() -> None:
+    """The rejection templates reviewers start from, each added once (by title)."""
+    have = set(db.session.scalars(sa.select(RejectionTemplate.title)))
+    db.session.add_all(RejectionTemplate(title=t, body=b) for t, b in REJECTION_TEMPLATES if t not in have)
+
+
 def run_pending_checks() -> int:
     """Run the certificate checks of submitted demo applications that have none yet; how many ran."""
     from app.verification import services
@@ -152,6 +178,7 @@ def _decide(application: CoachApplication, spec: dict, verifier: User) -> list[t
 
 def seed_applications(password_hash: str, verifier: User) -> int:
     """Create the missing demo applications; return how many exist in total."""
+    seed_rejection_templates()
     rng = random.Random(42)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     specs = [_spec(rng, i, status, now) for i, status in enumerate(STATUSES, start=1)]

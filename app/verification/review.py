@@ -19,7 +19,7 @@ from app.core import audit
 from app.core.claims import RELEASED, claim_values, claimable_by
 from app.core.db import utcnow
 from app.core.effects import commit
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.verification.models import (
     ApplicationDocument,
@@ -27,7 +27,7 @@ from app.verification.models import (
     CoachApplication,
     DocumentDecision,
 )
-from app.verification.services import add_event, flush_or_conflict, mail_applicant
+from app.verification.services import add_event, current_document, flush_or_conflict, mail_applicant, requeue_checks
 
 REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
 CLAIMABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
@@ -176,6 +176,14 @@ def _grant_coach(application: CoachApplication) -> CoachProfile:
     return profile
 
 
+def _accept_certificate(application: CoachApplication, actor: User) -> None:
+    """Approving the application accepts the certificate it was approved on, unless already decided."""
+    doc = current_document(application)
+    if doc is not None and doc.decision == DocumentDecision.PENDING:
+        doc.decision, doc.decided_by_id = DocumentDecision.ACCEPTED, actor.id
+        audit.record(actor, "document.decided", doc, {"decision": "pending"}, {"decision": "accepted"})
+
+
 def approve_application(application_id: int, actor: User, reason: str = "") -> CoachApplication:
     """Approve: coach role, an inactive profile to complete, a mail; out of the queue."""
     require_reviewer(actor)
@@ -183,6 +191,7 @@ def approve_application(application_id: int, actor: User, reason: str = "") -> C
     before = _decide(application, actor, ApplicationStatus.APPROVED, reason.strip())
     flush_or_conflict()
     profile = _grant_coach(application)
+    _accept_certificate(application, actor)
     add_event(application, actor, "approved", "Application approved. Welcome aboard!")
     audit.record(actor, "application.approved", application, before, {"status": "approved", "profile": profile.id})
     mail_applicant(application, "verification_approved", "You are now a Coach Connect coach")
@@ -240,6 +249,8 @@ def reopen_application(application_id: int, actor: User, reason: str) -> CoachAp
             profile.is_active = False
     application.transition_to(ApplicationStatus.SUBMITTED)
     application.reapply_after = None
+    # Undecided again: the earlier decision stays in the history and the audit log, not on the item.
+    application.decided_at = application.decided_by_id = application.decision_reason = None
     flush_or_conflict()
     add_event(application, actor, "reopened", reason)
     audit.record(actor, "application.reopened", application, before, {"status": "submitted", "reason": reason})
@@ -269,6 +280,22 @@ def decide_document(document_id: int, actor: User, decision: str, reason: str = 
     audit.record(actor, "document.decided", doc, before, {"decision": verdict.value, "reason": reason})
     commit()
     return doc
+
+
+def retry_checks(application_id: int, actor: User) -> CoachApplication:
+    """Queue the certificate checks again after their job failed to run (crashed or stalled)."""
+    require_reviewer(actor)
+    application = _fresh(application_id)
+    if application.checks_status(utcnow(), current_app.config["JOB_TIMEOUT"]) != "failed to run":
+        raise InvalidState("The checks have not failed to run; there is nothing to retry.")
+    if current_document(application) is None:
+        raise InvalidState("There is no document to check.")
+    before = {"checks_state": application.checks_state.value}
+    requeue_checks(application.id)
+    add_event(application, actor, "checks", "Automatic checks queued again.", staff_only=True)
+    audit.record(actor, "application.checks_retried", application, before, {"checks_state": "pending"})
+    commit()
+    return application
 
 
 def add_note(application_id: int, actor: User, text: str) -> None:

@@ -182,7 +182,7 @@ def _validate_all(raw: dict, application: CoachApplication | None, upload: Uploa
     return clean, content_type
 
 
-def _queue_checks(application: CoachApplication) -> None:
+def queue_checks(application: CoachApplication) -> None:
     """Mark the checks pending and run them after the commit."""
     application.checks_state = ChecksState.PENDING
     enqueue_after_commit("workers.verification.run_checks", application.id, queue=CHECKS_QUEUE)
@@ -196,7 +196,7 @@ def _submit(application: CoachApplication, user: User) -> None:
     add_event(application, user, "submitted", "Application submitted.")
     audit.record(user, "application.submitted", application, {"status": "draft"}, {"status": "submitted"})
     mail_applicant(application, "verification_received", "We received your coach application")
-    _queue_checks(application)
+    queue_checks(application)
 
 
 # --- applicant services ----------------------------------------------------------------------
@@ -226,7 +226,7 @@ def save_step(user: User, step: int, raw: dict, upload: Upload | None = None) ->
     application.step = max(application.step, min(step + 1, 4))
     if content_type is not None:
         _store_document(application, upload, content_type)
-        _queue_checks(application)
+        queue_checks(application)
     flush_or_conflict()
     commit()
     return application
@@ -288,7 +288,7 @@ def answer_information_request(
     if content_type is not None:
         doc = _store_document(application, upload, content_type)
         text += f"\n\n(New file: {doc.original_filename})"
-        _queue_checks(application)
+        queue_checks(application)
     add_event(application, user, "info_answered", text)
     audit.record(user, "application.info_answered", application, {"status": "info_requested"}, {"status": "submitted"})
     mail_applicant(application, "verification_answered", "Thanks, we received your answer")
@@ -307,6 +307,12 @@ def _set_checks_state(application_id: int, **values) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def requeue_checks(application_id: int) -> None:
+    """Mark the checks pending again and run them after the commit (bookkeeping only, no version bump)."""
+    _set_checks_state(application_id, checks_state=ChecksState.PENDING, checks_started_at=None)
+    enqueue_after_commit("workers.verification.run_checks", application_id, queue=CHECKS_QUEUE)
 
 
 def run_checks(application_id: int) -> list[CertificateCheck]:

@@ -148,6 +148,19 @@ def reopen(application_id: int):
     return _back(application_id)
 
 
+@bp.post("/<int:application_id>/checks/retry")
+@roles_required(*REVIEWERS)
+def retry_checks(application_id: int):
+    """Run the certificate checks again after their job failed to run."""
+    db.get_or_404(CoachApplication, application_id)
+    with service_errors():
+        review.retry_checks(application_id, current_user)
+        flash(f"Checks of application #{application_id} queued again.", "success")
+    if request.form.get("back") == "queue":
+        return redirect(url_for(".queue"))
+    return _back(application_id)
+
+
 @bp.post("/<int:application_id>/claim")
 @roles_required(*REVIEWERS)
 def claim(application_id: int):

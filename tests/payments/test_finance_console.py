@@ -131,7 +131,7 @@ def test_refund_form_confirms_then_refunds_once(client, as_user):
     assert db.session.get(Payment, payment.id).amount_refunded == 2550
     assert db.session.scalar(sa.select(OutgoingMail.to_address)) == payment.client.email
     detail = client.get(f"/staff/finance/payments/{payment.id}").get_data(as_text=True)
-    assert "refund succeeded" in detail and "Coach did not show up" in detail and "EUR 64.50" in detail
+    assert "of EUR 25.50 succeeded" in detail and "Coach did not show up" in detail and "EUR 64.50" in detail
 
 
 def test_refund_form_refuses_too_much(client, as_user):

@@ -65,6 +65,17 @@
     if (link) link.focus();
   }
 
+  // The first row starts selected (without taking the focus), so Enter opens the oldest or top item.
+  if (rows.length) { current = 0; rows[0].classList.add("selected"); rows[0].setAttribute("aria-selected", "true"); }
+
+  // Ctrl+Enter (Cmd+Enter) in a form's field submits that form, through its validation and handlers.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || !e.target.form) return;
+    e.preventDefault();
+    var form = e.target.form;
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  });
+
   var pending = "";
   var timer = null;
   document.addEventListener("keydown", function (e) {
@@ -87,6 +98,19 @@
     }
     if (prefix) { pending = seq; clearTimeout(timer); timer = setTimeout(function () { pending = ""; }, 1200); return; }
     pending = "";
+  });
+
+  // A header checkbox data-select-all="NAME" ticks every checkbox called NAME in its form.
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var scope = all.form || document;
+    function boxes() { return scope.querySelectorAll('input[type="checkbox"][name="' + all.dataset.selectAll + '"]'); }
+    all.addEventListener("change", function () { boxes().forEach(function (b) { b.checked = all.checked; }); });
+    scope.addEventListener("change", function (e) {
+      if (e.target === all || e.target.name !== all.dataset.selectAll) return;
+      var list = Array.prototype.slice.call(boxes());
+      var n = list.filter(function (b) { return b.checked; }).length;
+      all.checked = n === list.length; all.indeterminate = n > 0 && n < list.length;
+    });
   });
 
   // Confirm dangerous submits that ask for it.

@@ -1,4 +1,5 @@
-// Moderation item page: 'w' and 's' pick the author action; after any choice the reason gets focus.
+// Moderation item page: 'w' and 's' pick the author action; after a decision is chosen the reason
+// (or, to edit out, the edited text) gets focus.
 (function () {
   "use strict";
   var select = document.getElementById("author_action");
@@ -15,7 +16,14 @@
     (value === "suspend" && days ? days : reason).focus();
     e.preventDefault();
   });
+  // Choosing hide or remove suggests a reason (selected, so typing replaces it); edit out asks for the text.
   document.querySelectorAll('input[name="action"]').forEach(function (radio) {
-    radio.addEventListener("click", function () { if (reason) setTimeout(function () { reason.focus(); }, 0); });
+    radio.addEventListener("click", function () {
+      if (!reason) return;
+      if (radio.value !== "edit" && !reason.value.trim() && reason.dataset.default) reason.value = reason.dataset.default;
+      var edited = document.getElementById("edited_body");
+      var target = radio.value === "edit" && edited ? edited : reason;
+      setTimeout(function () { target.focus(); if (target === reason) reason.select(); }, 0);
+    });
   });
 })();
