@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
 from app.accounts.sessions import drop_sessions
-from app.core import audit
+from app.core import audit, duties
 from app.core.claims import RELEASED, claim_values, claimable_by
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
@@ -46,6 +46,14 @@ USER_REASONS = [r for r in FlagReason if r != FlagReason.WATCHED_WORD]
 def _require_moderator(actor: User) -> None:
     if not actor.has_role(Role.MODERATOR, Role.ADMIN):
         raise PermissionDenied("Only moderators can do this.")
+
+
+def _refuse_own(actor: User, item: ModerationItem, attempted: str) -> None:
+    """Nobody moderates their own content or an item they flagged (admins included); audited."""
+    if item.author_id == actor.id:
+        raise duties.refuse(actor, attempted, item, "This is your own content: another moderator must decide it.")
+    if any(f.reporter_id == actor.id for f in item.flags):
+        raise duties.refuse(actor, attempted, item, "You flagged this item: another moderator must decide it.")
 
 
 def _item_for(target: Target) -> ModerationItem:
@@ -206,6 +214,7 @@ def _explain_refusal(item: ModerationItem) -> ServiceError:
 def claim_item(actor: User, item: ModerationItem) -> ModerationItem:
     """Take the item for CLAIM_MINUTES; refused while another moderator holds it."""
     _require_moderator(actor)
+    _refuse_own(actor, item, "moderation.claim")
     now = utcnow()
     free = claimable_by(ModerationItem, actor, now)
     if not _conditional_update(
@@ -260,6 +269,7 @@ def decide(
         raise ValidationFailed("Give a reason; it is sent to the author.", fields={"reason": "Required."})
     if sanction == ActionKind.SUSPEND and not (suspend_days and 1 <= int(suspend_days) <= 365):
         raise ValidationFailed("Suspend for 1 to 365 days.", fields={"suspend_days": "1 to 365 days."})
+    _refuse_own(actor, item, f"moderation.{kind.value}")
     new_status = ITEM_ACTIONS[kind]
     now = utcnow()
     before = {"status": item.status.value, "is_hidden": item.is_hidden}
@@ -341,6 +351,8 @@ def sanction_user(actor: User, user: User, kind: str, reason: str, days: int | N
         raise ValidationFailed("Give a reason; it is sent to the user.", fields={"reason": "Required."})
     if k == ActionKind.SUSPEND and not (days and 1 <= int(days) <= 365):
         raise ValidationFailed("Suspend for 1 to 365 days.", fields={"suspend_days": "1 to 365 days."})
+    if user.id == actor.id:
+        raise duties.refuse(actor, f"moderation.user_{k.value}", user, "You cannot sanction yourself.")
     _sanction(actor, user, k, reason.strip(), days)
     commit()
 

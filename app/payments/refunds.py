@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import Role
-from app.core import audit
+from app.core import audit, duties
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
@@ -78,6 +78,13 @@ def _require_finance(actor) -> None:
         raise PermissionDenied("Only finance staff and admins handle refunds.")
 
 
+def _refuse_own(actor, payment: Payment, attempted: str, obj=None) -> None:
+    """Nobody issues or decides a refund of their own payment (admins included); the refusal is audited."""
+    if actor is not None and payment.client_id == actor.id:
+        message = "This payment is yours: another finance user must handle its refund."
+        raise duties.refuse(actor, attempted, obj or payment, message)
+
+
 def request_refund(
     actor,
     payment_id: int,
@@ -122,6 +129,8 @@ def request_refund(
                 )
             rollback()
             return existing
+        if not system:
+            _refuse_own(actor, payment, "refund.request")
         if payment.status != PaymentStatus.SUCCEEDED:
             raise InvalidState("Only a succeeded payment can be refunded.")
         remaining = refundable_now(payment)
@@ -164,8 +173,11 @@ def approve_refund(actor, refund_id: int) -> Refund:
         payment, refund = locked_refund(refund_id)
         if refund.status != RefundStatus.PENDING_APPROVAL:
             raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
+        _refuse_own(actor, payment, "refund.approve", refund)
         if refund.requested_by_id == actor.id:
-            raise PermissionDenied("A different finance user must approve a refund you requested.")
+            raise duties.refuse(
+                actor, "refund.approve", refund, "A different finance user must approve a refund you requested."
+            )
         before = snapshot(refund)
         refund.transition_to(RefundStatus.PENDING)
         refund.approved_by_id = actor.id
@@ -182,9 +194,10 @@ def reject_refund(actor, refund_id: int, note: str = "") -> Refund:
     """Refuse a refund awaiting approval; nothing is paid back."""
     _require_finance(actor)
     try:
-        _, refund = locked_refund(refund_id)
+        payment, refund = locked_refund(refund_id)
         if refund.status != RefundStatus.PENDING_APPROVAL:
             raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
+        _refuse_own(actor, payment, "refund.reject", refund)
         before = snapshot(refund)
         refund.transition_to(RefundStatus.REJECTED)
         refund.approved_by_id = actor.id

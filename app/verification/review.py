@@ -15,7 +15,7 @@ from flask import current_app
 
 from app.accounts.models import Role, User, UserRole
 from app.coaches.models import CoachLanguage, CoachProfile, Specialization
-from app.core import audit
+from app.core import audit, duties
 from app.core.claims import RELEASED, claim_values, claimable_by
 from app.core.db import utcnow
 from app.core.effects import commit
@@ -65,8 +65,20 @@ def _refusal(application_id: int, statuses: tuple) -> Conflict:
     )
 
 
-def _take(application_id: int, actor: User, statuses: tuple, force: bool = False) -> CoachApplication:
+OWN_APPLICATION = "This is your own application: another reviewer must handle it."
+
+
+def refuse_own(application_id: int, actor: User, attempted: str, user_id: int | None = None) -> None:
+    """Nobody claims or decides their own application (admins included); the refusal is audited."""
+    application = db.session.get(CoachApplication, application_id)
+    if application is not None and (user_id or actor.id) == application.user_id:
+        message = OWN_APPLICATION if user_id is None else "That reviewer is the applicant: choose another reviewer."
+        raise duties.refuse(actor, attempted, application, message)
+
+
+def _take(application_id: int, actor: User, statuses: tuple, attempted: str, force: bool = False) -> CoachApplication:
     """Claim (or extend my claim on) an application in one of `statuses`, atomically; 409 otherwise."""
+    refuse_own(application_id, actor, attempted)
     now = utcnow()
     conditions = [CoachApplication.id == application_id, CoachApplication.status.in_(statuses)]
     if not force:
@@ -87,7 +99,7 @@ def _take(application_id: int, actor: User, statuses: tuple, force: bool = False
 def claim_application(application_id: int, actor: User) -> CoachApplication:
     """Assign the application to the reviewer for CLAIM_MINUTES; 409 if someone else holds it."""
     require_reviewer(actor)
-    application = _take(application_id, actor, CLAIMABLE)
+    application = _take(application_id, actor, CLAIMABLE, "application.claim")
     commit()
     return application
 
@@ -111,8 +123,9 @@ def reassign_claim(application_id: int, actor: User, assignee_id: int) -> CoachA
     assignee = db.session.get(User, assignee_id)
     if assignee is None or not assignee.has_role(*REVIEWER_ROLES):
         raise ValidationFailed("Choose a verification reviewer.", fields={"assignee": "Not a reviewer."})
+    refuse_own(application_id, actor, "application.reassign", user_id=assignee.id)
     before = _fresh(application_id).claimed_by_id
-    _take(application_id, actor, CLAIMABLE, force=actor.has_role(Role.ADMIN))
+    _take(application_id, actor, CLAIMABLE, "application.reassign", force=actor.has_role(Role.ADMIN))
     db.session.execute(
         sa.update(CoachApplication)
         .where(CoachApplication.id == application_id)
@@ -187,7 +200,7 @@ def _accept_certificate(application: CoachApplication, actor: User) -> None:
 def approve_application(application_id: int, actor: User, reason: str = "") -> CoachApplication:
     """Approve: coach role, an inactive profile to complete, a mail; out of the queue."""
     require_reviewer(actor)
-    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,))
+    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,), "application.approve")
     before = _decide(application, actor, ApplicationStatus.APPROVED, reason.strip())
     flush_or_conflict()
     profile = _grant_coach(application)
@@ -205,7 +218,7 @@ def reject_application(application_id: int, actor: User, reason: str) -> CoachAp
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Give the applicant a reason.", fields={"reason": "A reason is required."})
-    application = _take(application_id, actor, CLAIMABLE)
+    application = _take(application_id, actor, CLAIMABLE, "application.reject")
     before = _decide(application, actor, ApplicationStatus.REJECTED, reason)
     application.reapply_after = utcnow() + timedelta(days=int(current_app.config["REAPPLY_WAIT_DAYS"]))
     flush_or_conflict()
@@ -222,7 +235,7 @@ def request_information(application_id: int, actor: User, message: str) -> Coach
     message = (message or "").strip()
     if not message:
         raise ValidationFailed("Write what you need.", fields={"reason": "A message is required."})
-    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,))
+    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,), "application.request_info")
     before = _decide(application, actor, ApplicationStatus.INFO_REQUESTED, message)
     flush_or_conflict()
     add_event(application, actor, "info_requested", message)
@@ -239,7 +252,7 @@ def reopen_application(application_id: int, actor: User, reason: str) -> CoachAp
     if not reason:
         raise ValidationFailed("Say why it is reopened.", fields={"reason": "A reason is required."})
     decided = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
-    application = _take(application_id, actor, decided, force=True)
+    application = _take(application_id, actor, decided, "application.reopen", force=True)
     before = {"status": application.status.value}
     if application.status == ApplicationStatus.APPROVED:
         user = db.session.get(User, application.user_id)
@@ -272,7 +285,7 @@ def decide_document(document_id: int, actor: User, decision: str, reason: str = 
     reason = (reason or "").strip()
     if verdict == DocumentDecision.REUPLOAD_REQUESTED and not reason:
         raise ValidationFailed("Say why a new file is needed.", fields={"reason": "A reason is required."})
-    application = _take(doc.application_id, actor, CLAIMABLE)
+    application = _take(doc.application_id, actor, CLAIMABLE, "document.decide")
     before = {"decision": doc.decision.value}
     doc.decision, doc.decision_reason, doc.decided_by_id = verdict, reason or None, actor.id
     label = "accepted" if verdict == DocumentDecision.ACCEPTED else f"re-upload requested: {reason}"

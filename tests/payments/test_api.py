@@ -121,7 +121,8 @@ def test_big_refund_needs_a_second_person(app, api):
         assert refund.status == RefundStatus.SUCCEEDED and refund.approved_by_id == bob.id
         assert db.session.get(Payment, payment.id).amount_refunded == 6000
         actions = db.session.scalars(sa.select(AuditLog.action).where(AuditLog.object_type == "refunds")).all()
-        assert actions == ["refund.requested", "refund.approved", "refund.succeeded"]
+        # The requester's own approval was refused, and that refusal is on record too.
+        assert actions == ["refund.requested", "refused.refund.approve", "refund.approved", "refund.succeeded"]
     finally:
         app.config["REFUND_APPROVAL_THRESHOLD"] = 20000
 
