@@ -19,13 +19,22 @@ def mail_time(value: datetime | None, zone: str | None) -> str:
 
 
 def init_app(app) -> None:
-    """Register the booking pages, the coach's availability pages, the API routes and the CLI."""
+    """Register the booking and availability pages, API routes, CLI and the confirming of paid bookings."""
     from app.booking import api  # noqa: F401 - adds routes to the API blueprint
     from app.booking.cli import booking_cli
     from app.booking.coach_views import bp as coach_bp
     from app.booking.views import bp
+    from app.payments.signals import payment_succeeded
 
     app.register_blueprint(bp)
     app.register_blueprint(coach_bp)
     app.jinja_env.filters["mail_time"] = mail_time
     app.cli.add_command(booking_cli)
+    payment_succeeded.connect(_confirm_when_paid)
+
+
+def _confirm_when_paid(payment) -> None:
+    """A paid booking is confirmed by a job after the payment's commit."""
+    from app.core.jobs import enqueue_after_commit
+
+    enqueue_after_commit("workers.bookings.confirm_paid_booking", payment.booking_id, queue="bookings")

@@ -18,7 +18,7 @@ from app.analytics import tracking
 from app.booking.availability import busy_between, free_slots
 from app.booking.models import Booking, BookingStatus, SessionType
 from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
-from app.booking.signals import booking_confirmed
+from app.booking.signals import booking_cancelled, booking_confirmed
 from app.coaches.models import CoachProfile, Review
 from app.core import audit
 from app.core.db import utcnow
@@ -231,7 +231,7 @@ def _paid_remaining(booking: Booking) -> int:
 
 
 def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
-    """Cancel by the client or the coach under the policy; a refund (if any) goes to Payments."""
+    """Cancel by the client or the coach under the policy; Payments hears `booking_cancelled` and refunds."""
     party = _party(booking, actor)
     now = utcnow()
     reason = (reason or "").strip()
@@ -251,9 +251,7 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
     audit.record(actor, "booking.cancel", booking, before, {**_snapshot(booking), "by": party, "refund": refund})
     if before["status"] == BookingStatus.CONFIRMED.value:
         mail_both(booking, "booking_cancelled", "Your coaching session was cancelled", cancelled=True, refund=refund)
-    if refund > 0:
-        enqueue_after_commit("workers.refunds.refund_cancelled_booking", booking.id, refund, queue="payments")
-    _close_payments_later(booking.id)
+    booking_cancelled.send(booking, refund=refund)  # Payments refunds it and closes open intents
     _refresh_search_later(booking.coach_id)
     commit()
     return booking

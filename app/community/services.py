@@ -19,6 +19,7 @@ from app.community.models import (
     Reply,
 )
 from app.community.rendering import render_markdown
+from app.community.signals import post_held_for_review
 from app.core import audit, ids
 from app.core.db import utcnow
 from app.core.effects import commit
@@ -150,13 +151,11 @@ def _ensure_member_for_posting(actor: User, group: Group) -> None:
 
 
 def _screen(actor: User, post: Post, *texts: str) -> None:
-    """Watched words put the post on hold for the moderators (a system flag) before it is shown."""
+    """Watched words put the post on hold before it is shown; moderation flags it (a signal)."""
     words = rules.matching_watched_words(*texts)
     if words:
-        from app.moderation.services import raise_system_flag
-
         set_visibility(post, PostVisibility.PENDING_REVIEW)
-        raise_system_flag(post, f"Watched words: {', '.join(words)}")
+        post_held_for_review.send(post, note=f"Watched words: {', '.join(words)}")
 
 
 def set_visibility(post: Post, new: PostVisibility) -> None:

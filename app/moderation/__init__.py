@@ -22,8 +22,9 @@ def queue_summary():
 
 
 def init_app(app: Flask) -> None:
-    """Register the console, the API routes and the queue summary."""
+    """Register the console, the API routes, the queue summary and the flag for held posts."""
     from app.accounts.models import Role
+    from app.community.signals import post_held_for_review
     from app.moderation.api import bp as api_bp
     from app.moderation.staff_views import bp as staff_bp
     from app.staff.navigation import register_queue
@@ -31,3 +32,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff/moderation")
     app.register_blueprint(api_bp, url_prefix="/api")
     register_queue("moderation", frozenset({Role.MODERATOR, Role.ADMIN}), queue_summary)
+    post_held_for_review.connect(_flag_held_post)
+
+
+def _flag_held_post(post, note: str) -> None:
+    """A post community held for review gets a system flag in the moderators' queue."""
+    from app.moderation.services import raise_system_flag
+
+    raise_system_flag(post, note)

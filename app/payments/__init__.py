@@ -10,8 +10,9 @@ staff_bp = Blueprint("finance_staff", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the public, API and finance blueprints, the finance queue summary and the test-mode banner's global."""
+    """Register the blueprints, the finance queue, the test-mode global and the cancellation refunds."""
     from app.accounts.models import Role
+    from app.booking.signals import booking_cancelled
     from app.payments import api, staff_views, views  # noqa: F401 - routes
     from app.payments.gateways import is_test_mode
     from app.payments.queries import finance_queue_summary
@@ -22,3 +23,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff/finance")
     register_queue("finance", frozenset({Role.FINANCE, Role.ADMIN}), finance_queue_summary)
     app.jinja_env.globals["payment_test_mode"] = is_test_mode
+    booking_cancelled.connect(_refund_cancellation)
+
+
+def _refund_cancellation(booking, refund: int) -> None:
+    """A cancelled booking's policy refund (if any) and the closing of its open intents, after commit."""
+    from app.core.jobs import enqueue_after_commit
+
+    if refund > 0:
+        enqueue_after_commit("workers.refunds.refund_cancelled_booking", booking.id, refund, queue="payments")
+    enqueue_after_commit("workers.payments.cancel_open_intents", booking.id, queue="payments")

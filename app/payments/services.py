@@ -23,6 +23,7 @@ from app.core.money import format_money
 from app.extensions import db
 from app.payments.gateways import GatewayError, IntentResult, gateway, gateway_for
 from app.payments.models import Payment, PaymentStatus
+from app.payments.signals import payment_succeeded
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def unusable_reason(payment: Payment, booking: Booking) -> str | None:
 
 
 def mark_succeeded(payment: Payment, charge_id: str | None, actor) -> bool:
-    """Record a success once: audit, mail the client, have Booking confirm the booking after commit.
+    """Record a success once: audit, mail the client, signal `payment_succeeded` (Booking confirms).
 
     The booking is locked first, so two successes (or a success and a cancellation) are decided one
     after the other; a success the booking cannot take is refunded in full at once, automatically.
@@ -251,7 +252,7 @@ def mark_succeeded(payment: Payment, charge_id: str | None, actor) -> bool:
         f"Payment received: {format_money(payment.amount, payment.currency)}",
         {"payment": payment, "client": payment.client},
     )
-    enqueue_after_commit("workers.bookings.confirm_paid_booking", payment.booking_id, queue="bookings")
+    payment_succeeded.send(payment)
     enqueue_after_commit("workers.payments.cancel_open_intents", payment.booking_id, payment.id, queue="payments")
     return True
 
