@@ -124,6 +124,8 @@ class Booking(TimestampMixin, db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_job_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # The .ics SEQUENCE: 0 when booked, +1 on each reschedule or cancellation (RFC 5545 3.8.7.4).
+    ics_sequence: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
     client = relationship("User", foreign_keys=[client_id])
     coach = relationship("CoachProfile")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from app.booking.calendar_file import booking_calendar
 from app.booking.models import Booking, BookingStatus
 from app.core.db import utcnow
 from app.core.effects import commit, on_commit
@@ -17,36 +18,11 @@ log = logging.getLogger(__name__)
 REMINDER_BEFORE = timedelta(hours=24)
 
 
-def _ics_time(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
 def ics_for(booking: Booking, *, cancelled: bool = False) -> bytes:
     """An iCalendar (RFC 5545) event for the booking; the same UID across reschedules."""
     domain = public_host()
     summary = f"{booking.session_type.name} with {booking.coach.user.full_name}"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Coach Connect//Booking//EN",
-        f"METHOD:{'CANCEL' if cancelled else 'REQUEST'}",
-        "BEGIN:VEVENT",
-        f"UID:booking-{booking.id}@{domain}",
-        f"DTSTAMP:{_ics_time(utcnow())}",
-        f"DTSTART:{_ics_time(booking.starts_at)}",
-        f"DTEND:{_ics_time(booking.ends_at)}",
-        f"SUMMARY:{_ics_text(summary)}",
-        f"DESCRIPTION:{_ics_text(booking.notes or '')}",
-        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        f"SEQUENCE:{int(utcnow().timestamp())}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode()
+    return booking_calendar(booking, domain, summary, cancelled=cancelled)
 
 
 def _attachment(booking: Booking, cancelled: bool = False) -> list[dict]:

@@ -247,6 +247,7 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
     booking.cancelled_by_id = actor.id
     booking.cancel_reason = reason or f"Cancelled by the {party}."
     booking.hold_expires_at = None
+    booking.ics_sequence += 1
     unschedule_reminder(booking)
     audit.record(actor, "booking.cancel", booking, before, {**_snapshot(booking), "by": party, "refund": refund})
     if before["status"] == BookingStatus.CONFIRMED.value:
@@ -272,6 +273,7 @@ def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str
     ends_at = _require_free(booking.coach, session_type, starts_at, exclude_id=booking.id)
     before = _snapshot(booking)
     booking.starts_at, booking.ends_at = starts_at, ends_at
+    booking.ics_sequence += 1
     _flush_or_slot_taken()
     audit.record(actor, "booking.reschedule", booking, before, {**_snapshot(booking), "by": party, "reason": reason})
     if booking.status == BookingStatus.CONFIRMED:
