@@ -1,6 +1,6 @@
 """booking ics sequence
 
-Revision ID: 20261203_0835_booking_ics_sequence
+Revision ID: 20261203_0835_ics_sequence
 Revises: 2026120_1910_coach_photo_payout
 Create Date: 2026-12-03 08:35:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-03 08:35:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261203_0835_booking_ics_sequence"
+revision = "20261203_0835_ics_sequence"
 down_revision = "2026120_1910_coach_photo_payout"
 branch_labels = None
 depends_on = None
