@@ -1,5 +1,4 @@
-"""Signals the booking domain sends; other domains subscribe (messaging opens the session's thread,
-payments refunds a cancellation)."""
+"""Signals the booking domain sends (confirmed, cancelled); messaging, payments and others subscribe."""
 
 from blinker import Namespace
 
