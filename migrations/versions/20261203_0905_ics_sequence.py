@@ -1,16 +1,16 @@
 """booking ics sequence
 
-Revision ID: 20261203_0835_ics_sequence
-Revises: 2026120_1910_coach_photo_payout
-Create Date: 2026-12-03 08:35:00
+Revision ID: 20261203_0905_ics_sequence
+Revises: 20261203_0900_one_head
+Create Date: 2026-12-03 09:05:00
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261203_0835_ics_sequence"
-down_revision = "2026120_1910_coach_photo_payout"
+revision = "20261203_0905_ics_sequence"
+down_revision = "20261203_0900_one_head"
 branch_labels = None
 depends_on = None
 
