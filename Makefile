@@ -48,6 +48,7 @@ format: $(VENV)/.installed-tests
 ## make bench: scale data in a scratch PostgreSQL database, gunicorn, p50/p95 + query counts
 bench: $(VENV)/.installed-tests services
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.versus
 	$(BIN)/python -m benchmarks.checks
 
 ## make migration: autogenerate a migration after a model change (review it!)

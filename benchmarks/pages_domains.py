@@ -69,9 +69,9 @@ SELECT x.*, {COACH_PAGE_EXTRAS} FROM (
   ORDER BY coalesce(cp.price_from_amount, 4611686018427387904), cp.id LIMIT 21) x"""
 COACH_TEXT_SQL = f"""
 SELECT x.*, {COACH_PAGE_EXTRAS} FROM (
-  SELECT cp.*, u.email, ts_rank(to_tsvector('simple', cp.search_text), websearch_to_tsquery('simple', 'leadership')) AS rank
+  SELECT cp.*, u.email, ts_rank(cp.search_vector, websearch_to_tsquery('simple', 'leadership')) AS rank
   FROM coach_profiles cp JOIN users u ON u.id = cp.user_id
-  WHERE {LISTED} AND to_tsvector('simple', cp.search_text) @@ websearch_to_tsquery('simple', 'leadership')
+  WHERE {LISTED} AND cp.search_vector @@ websearch_to_tsquery('simple', 'leadership')
   ORDER BY rank DESC, cp.id DESC LIMIT 21) x"""
 AVAILABILITY_SQL = """
 SELECT cp.*, u.email,

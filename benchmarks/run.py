@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         seed = seeded_scale(url)
     else:
         log.info("Reusing seeded data in %s (N=%d; --reseed to rebuild)", url, seed["scale"])
+        _flask(["db", "upgrade"], url)  # the code may have moved on since the seed
     rollups_started = time.perf_counter()
     _flask(["analytics", "refresh-rollups", "--days", "400"], url)  # as cron keeps them in production
     log.info("Analytics rollups refreshed in %.1f s", time.perf_counter() - rollups_started)

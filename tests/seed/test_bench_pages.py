@@ -36,3 +36,25 @@ def test_every_raw_sql_runs_and_fills_its_path(app):
         assert fields <= set(params), page.name
         page.path.format(**params)
         raw.execute(page.sql, params or None).fetchall()
+
+
+def test_every_stock_comparison_answers_on_both_sides(app, client, login_as, monkeypatch):
+    """benchmarks/versus.py's pairs: our list (as its role) and the stock Flask-Admin both answer 200,
+    with the deep cursor and page computed the way the benchmark does."""
+    from app.core.roles import Role
+    from benchmarks import stock_admin, versus
+    from tests.factories import StaffFactory
+
+    list(seed_scale(100))
+    db.session.commit()
+    raw = db.session.connection().connection.driver_connection
+    monkeypatch.setenv("BENCH_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"].replace("+psycopg", ""))
+    stock = stock_admin.create_app().test_client()
+    staff = {role: StaffFactory(roles=[Role(role)]) for role in {p.role for p in versus.PAIRS}}
+    answers = []
+    for pair in versus.PAIRS:
+        cursor, page = versus._deep(raw, pair.cursor_sql) if pair.cursor_sql else ("", 0)
+        login_as(staff[pair.role])
+        ours = client.get(pair.ours.format(cursor=cursor)).status_code
+        answers.append((pair.list_name, pair.variant, ours, stock.get(pair.stock.format(page=page)).status_code))
+    assert [a for a in answers if a[2:] != (200, 200)] == []
