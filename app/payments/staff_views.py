@@ -37,12 +37,13 @@ def payments():
     stmt = queries.apply_filters(
         sa.select(Payment).options(joinedload(Payment.client), joinedload(Payment.coach)), filters, zone
     )
-    page = keyset_page(stmt, [Payment.created_at, Payment.id], True, request.args.get("after"), PAGE_SIZE)
+    cursor = request.args.get("after")
+    page = keyset_page(stmt, [Payment.created_at, Payment.id], True, cursor, PAGE_SIZE)
     return render_template(
         "payments/staff/payments.html",
         page=page,
         filters=filters,
-        totals=queries.totals(filters, zone),
+        totals=None if cursor else queries.totals(filters, zone),  # the filter's totals: on its first page
         statuses=[s.value for s in PaymentStatus],
         errors=filters.errors(),
     )

@@ -106,6 +106,9 @@ def test_keyset_pages(client, as_user):
     link = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
     second = client.get(link).get_data(as_text=True)
     assert second.count('<tr data-href="') == 2
+    # The totals are the first page's: a later page links back instead of adding them up again.
+    assert "EUR 4,680.00" in first.split("Matching payments")[0]
+    assert 'data-totals="first-page"' in second and "EUR 4,680.00" not in second
 
 
 def test_refund_form_confirms_then_refunds_once(client, as_user):
