@@ -58,3 +58,13 @@ def test_every_stock_comparison_answers_on_both_sides(app, client, login_as, mon
         ours = client.get(pair.ours.format(cursor=cursor)).status_code
         answers.append((pair.list_name, pair.variant, ours, stock.get(pair.stock.format(page=page)).status_code))
     assert [a for a in answers if a[2:] != (200, 200)] == []
+
+
+def test_the_plan_check_names_only_big_sequential_scans():
+    from benchmarks.plans import seq_scans
+
+    big = {"payments": 1e6}
+    full = {"Node Type": "Seq Scan", "Relation Name": "payments", "Actual Rows": 20, "Rows Removed by Filter": 999_980}
+    paged = {"Node Type": "Limit", "Plans": [{"Node Type": "Seq Scan", "Relation Name": "payments", "Actual Rows": 50}]}
+    small = {"Node Type": "Seq Scan", "Relation Name": "settings", "Actual Rows": 500_000}
+    assert seq_scans({"Node Type": "Sort", "Plans": [full, paged, small]}, big) == ["payments (1,000,000 rows read)"]
