@@ -71,6 +71,7 @@ class CoachProfile(TimestampMixin, db.Model):
         sa.Index("ix_coach_profiles_active_level", "is_active", "certification_level"),
         sa.Index("ix_coach_profiles_active_price_from", "is_active", "price_from_amount"),
         sa.Index("ix_coach_profiles_active_next_slot", "is_active", "next_slot_at"),
+        sa.Index("ix_coach_profiles_active_currency", "is_active", "currency"),  # the price filter's currencies
         # PostgreSQL: the stored tsvector `search_vector` (generated from search_text) and its GIN
         # index are written by hand in the migrations (SQLite searches with LIKE).
     )

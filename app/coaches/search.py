@@ -189,14 +189,38 @@ def search_coaches(params: SearchParams, now: datetime | None = None) -> SearchP
     return SearchPage([row[0] for row in rows[: params.limit]], next_cursor)
 
 
+COUNT_CAP = 1000  # "1,000+ coaches match": an exact count of every listed coach cost 50 ms at 10,000
+
+
 def count_coaches(params: SearchParams, now: datetime | None = None) -> int:
-    """How many coaches match the filters (all pages)."""
+    """How many coaches match the filters (all pages), counted up to COUNT_CAP + 1."""
     stmt, _ = _matching(params, now or utcnow())
-    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.with_only_columns(CoachProfile.id).subquery()))
+    capped = stmt.with_only_columns(CoachProfile.id).limit(COUNT_CAP + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(capped))
+
+
+# The few distinct codes, one index probe each (a "loose index scan"), then one probe for a listed
+# coach who speaks it (LIMIT 1 keeps it a probe, not a join): a DISTINCT over every coach's languages cost 8 ms at 10,000 coaches.
+_LANGUAGE_CODES_SQL = sa.text(
+    """
+    WITH RECURSIVE codes(code) AS (
+        (SELECT code FROM coach_languages ORDER BY code LIMIT 1)
+        UNION ALL
+        SELECT (SELECT l.code FROM coach_languages l WHERE l.code > codes.code ORDER BY l.code LIMIT 1)
+        FROM codes WHERE codes.code IS NOT NULL
+    )
+    SELECT codes.code FROM codes CROSS JOIN LATERAL (
+        SELECT 1 FROM coach_languages l JOIN coach_profiles p ON p.id = l.coach_id
+        WHERE l.code = codes.code AND p.is_active LIMIT 1
+    ) AS listed WHERE codes.code IS NOT NULL ORDER BY codes.code
+    """
+)
 
 
 def listed_languages() -> list[str]:
     """The language codes that listed coaches speak, for the language filter."""
+    if _is_postgres():
+        return list(db.session.scalars(_LANGUAGE_CODES_SQL))
     stmt = (
         sa.select(CoachLanguage.code)
         .join(CoachProfile, CoachProfile.id == CoachLanguage.coach_id)
@@ -207,7 +231,7 @@ def listed_languages() -> list[str]:
 
 
 def listed_currencies() -> list[str]:
-    """The currencies listed coaches charge in, for the price filter."""
+    """The currencies listed coaches charge in, for the price filter (ix_coach_profiles_active_currency)."""
     stmt = sa.select(CoachProfile.currency).where(CoachProfile.is_active == sa.true()).distinct()
     return sorted(db.session.scalars(stmt))
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.analytics import tracking
 from app.booking.availability import active_session_types, free_slots
 from app.booking.services import policy_text
+from app.coaches import search as coach_search
 from app.coaches.models import LANGUAGES, CertificationLevel, CoachProfile, Review, Specialization
 from app.coaches.photos import SIZES, photo_key
 from app.coaches.search import (
@@ -55,6 +56,7 @@ def search():
         params=params,
         page=page,
         total=count_coaches(params),
+        count_cap=coach_search.COUNT_CAP,
         specializations=specializations,
         levels=list(CertificationLevel),
         languages=languages,

@@ -70,3 +70,14 @@ def test_a_visitor_sees_free_times_in_their_browsers_time_zone(client):
     assert " JST" in shown
     client.set_cookie("tz", "Not/AZone")
     assert "Times are shown in UTC" in text_of(client.get(f"/coaches/{coach.id}").get_data(as_text=True))
+
+
+def test_a_count_past_the_cap_says_so(client, monkeypatch):
+    from app.coaches import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    for _ in range(3):
+        _listed()
+    assert "2+ coaches match." in text_of(client.get("/coaches").get_data(as_text=True))
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    assert "3 coaches match." in text_of(client.get("/coaches").get_data(as_text=True))
