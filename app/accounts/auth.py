@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.accounts.models import User
 from app.accounts.session_store import ServerSessionInterface, session_ended_reason
+from app.core.csp import response_policy
 from app.core.security import PUBLIC
 from app.extensions import csrf, db, login_manager
 
@@ -107,11 +108,7 @@ def init_auth(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-            f"script-src 'self' 'nonce-{getattr(g, 'csp_nonce', '')}' 'unsafe-eval'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", response_policy())
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

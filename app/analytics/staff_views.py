@@ -17,6 +17,7 @@ from app.analytics.params import applicable, filters_from_args, window_from_args
 from app.analytics.periods import GRANULARITIES, Window
 from app.analytics.rollups import freshness
 from app.coaches.models import CertificationLevel, CoachProfile, Specialization
+from app.core.csp import csp_allows
 from app.core.errors import ValidationFailed
 from app.core.security import public, roles_required
 from app.extensions import db
@@ -70,6 +71,7 @@ def _choices() -> dict:
 
 @bp.get("/")
 @roles_required(*ANALYSTS)
+@csp_allows(script_src=("'unsafe-eval'",))  # plotly.js: the only page that loads it
 def dashboard():
     """One group of charts; the form changes range, granularity and filters (GET, so links share)."""
     group = request.args.get("group") or GROUPS[0]

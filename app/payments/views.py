@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.booking.models import Booking, BookingStatus
 from app.coaches.models import CoachProfile
+from app.core.csp import response_policy
 from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.security import login_required, public
@@ -36,13 +37,12 @@ def _own_booking(booking_id: int) -> Booking:
 
 
 def _stripe_csp() -> str:
-    from flask import g
-
-    return (
-        "default-src 'self'; img-src 'self' data: blob: https://*.stripe.com; style-src 'self' 'unsafe-inline'; "
-        f"script-src 'self' 'nonce-{getattr(g, 'csp_nonce', '')}' https://js.stripe.com; "
-        "frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; "
-        "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+    """The site's policy plus what Stripe.js needs on the checkout page."""
+    return response_policy(
+        img_src=("https://*.stripe.com",),
+        script_src=("https://js.stripe.com",),
+        frame_src=("https://js.stripe.com", "https://hooks.stripe.com"),
+        connect_src=("'self'", "https://api.stripe.com"),
     )
 
 

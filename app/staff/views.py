@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.accounts import services as account_services
 from app.accounts.models import STAFF_ROLES, Role, User, UserRole
+from app.core.csp import SANDBOXED_MAIL
 from app.core.errors import ServiceError
 from app.core.models import AuditLog, JobFailure, OutgoingMail
 from app.core.pagination import keyset_page
@@ -78,7 +79,7 @@ def outbox_mail_html(mail_id: int):
         200,
         {
             "Content-Type": "text/html; charset=utf-8",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+            "Content-Security-Policy": SANDBOXED_MAIL,
             "X-Frame-Options": "SAMEORIGIN",
         },
     )
