@@ -132,19 +132,23 @@ def serve(url: str) -> tuple[subprocess.Popen, str]:
     env.pop("REDIS_URL", None)
     cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    return proc, wait_until_up(proc, f"http://127.0.0.1:{port}", "/healthz")
+
+
+def wait_until_up(proc: subprocess.Popen, base: str, path: str) -> str:
+    """`base` once `path` answers 200 (within 60 s); the process is stopped if it never does."""
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
+            raise RuntimeError(f"gunicorn for {base} exited during start-up")
         try:
-            if Session(base).request("/healthz").status == 200:
-                return proc, base
+            if Session(base).request(path).status == 200:
+                return base
         except OSError:
             pass
         time.sleep(0.3)
     proc.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+    raise RuntimeError(f"gunicorn did not answer {path} within 60 s")
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -16,7 +16,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +24,7 @@ import psycopg
 from app.core.pagination import encode_cursor
 from benchmarks.http import Session
 from benchmarks.page import Page
-from benchmarks.run import ROOT, _conninfo, _free_port, _load, _session_for, serve
+from benchmarks.run import ROOT, _conninfo, _free_port, _load, _session_for, serve, wait_until_up
 
 log = logging.getLogger("benchmarks")
 RESULTS = ROOT / "benchmarks" / "results" / "versus.md"
@@ -80,17 +79,7 @@ def serve_stock(url: str) -> tuple[subprocess.Popen, str]:
     cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
            "benchmarks.stock_admin:create_app()"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if Session(base).request("/stock/").status == 200:
-                return proc, base
-        except OSError:
-            pass
-        time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("the stock admin did not answer within 60 s")
+    return proc, wait_until_up(proc, f"http://127.0.0.1:{port}", "/stock/")
 
 
 def _server_p50(session: Session, path: str, k: int) -> tuple[float, int]:
