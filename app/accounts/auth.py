@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.accounts.models import User
-from app.accounts.session_store import ServerSessionInterface, session_ended_reason
+from app.accounts.session_store import ServerSessionInterface, refuse_when_unreachable, session_ended_reason
 from app.core.csp import response_policy
 from app.core.security import PUBLIC
 from app.extensions import csrf, db, login_manager
@@ -49,6 +49,7 @@ def init_auth(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.session_interface = ServerSessionInterface()
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_when_unreachable)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -43,6 +43,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.row = row or {}
         self.ended = ended  # "idle" or "absolute" when the cookie named a session that had lapsed
         self.detached = False  # static files and database outages: neither read nor written
+        self.unreachable: Exception | None = None  # the store's error when the cookie's session could not be read
         self.rotate = False
         self.modified = False
         self.accessed = False
@@ -87,6 +88,18 @@ def lifetimes(is_staff: bool) -> tuple[timedelta, timedelta]:
     return timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]), timedelta(hours=cfg["SESSION_HOURS"])
 
 
+UNREACHABLE_EXEMPT = frozenset({"ops.livez", "ops.readyz", "static"})
+
+
+def refuse_when_unreachable() -> None:
+    """before_request: a request whose cookie names a session we could not read gets the database's 503."""
+    from flask import request
+
+    current = _current()
+    if current is not None and current.unreachable is not None and request.endpoint not in UNREACHABLE_EXEMPT:
+        raise current.unreachable
+
+
 def _user_is_staff(conn, user_id: int | None) -> bool:
     if user_id is None:
         return False
@@ -124,10 +137,11 @@ class ServerSessionInterface(SessionInterface):
                 if now >= row["idle_expires_at"] or now >= row["expires_at"]:
                     conn.execute(sa.delete(TABLE).where(TABLE.c.id == row["id"]))
                     return ServerSession(ended="idle" if now >= row["idle_expires_at"] else "absolute")
-        except sa.exc.SQLAlchemyError:
-            log.warning("session store unreachable; serving this request without a session", exc_info=True)
+        except sa.exc.SQLAlchemyError as exc:
+            # Not "logged out": `refuse_when_unreachable` answers the friendly 503 before the view runs.
+            log.warning("session store unreachable", exc_info=True)
             down = ServerSession()
-            down.detached = True
+            down.detached, down.unreachable = True, exc
             return down
         try:
             data = _serializer.loads(row["data"]) if row["data"] else {}
@@ -167,7 +181,10 @@ class ServerSessionInterface(SessionInterface):
                 else:
                     self._insert(app, conn, session, response, user_id, now)
         except sa.exc.SQLAlchemyError:
-            log.warning("could not save the session", exc_info=True)
+            # A page whose session cannot be kept (a form's CSRF token, a login) would fail on its next
+            # step: the error answers as the database's friendly 503, and nothing retries the save.
+            session.detached = True
+            raise
 
     def _insert(self, app: Flask, conn, session: ServerSession, response: Response, user_id, now: datetime) -> None:
         from flask import request

@@ -75,6 +75,11 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, (OperationalError, InterfaceError)):
+            # Raised after the view (saving the session, in finalize_request): Flask hands it here
+            # wrapped in a 500, but it is the same outage as one raised inside the view.
+            return database_unavailable(original)
         if exc.code == 413:
             limit = app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
             return error_response(413, "too_large", f"The upload is too large; the limit is {limit} MB.")

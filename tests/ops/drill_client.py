@@ -38,8 +38,9 @@ class DrillClient:
 
     def post_form(self, path: str, fields: dict, token_from: str | None = None):
         """POST a form with the CSRF token of the page `token_from` (default: the same path)."""
-        status, _, html = self.get(token_from or path)
-        assert status == 200, html
+        status, headers, html = self.get(token_from or path)
+        if status != 200:  # a browser stops at a form page that did not load
+            return status, headers, html
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
         body = urllib.parse.urlencode({**fields, "csrf_token": token}).encode()
         return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
