@@ -24,7 +24,9 @@ def _unreachable() -> StripeGateway:
 def test_a_refund_stripe_did_not_answer_is_counted_in_redis(client, rq_jobs):
     assert _errors(client) == {}
     with pytest.raises(OutcomeUnknown):
-        _unreachable().create_refund("pi_x", 500, currency="EUR", reason="requested_by_customer", idempotency_key="k", metadata={})
+        _unreachable().create_refund(
+            "pi_x", 500, currency="EUR", reason="requested_by_customer", idempotency_key="k", metadata={}
+        )
     assert _errors(client) == {(("error", "APIConnectionError"), ("operation", "create_refund")): 1.0}
     # kept in Redis: a refund job's work horse and every web worker add to the same count
     assert rq_jobs.connection.hgetall("coach_connect:metrics:counter:stripe_api_errors") == {
