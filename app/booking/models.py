@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -81,6 +81,9 @@ BOOKING_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
 
 ACTIVE_BOOKING_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
+# A client's cancellation is refunded in full up to this many hours before the start.
+FULL_REFUND_HOURS = 24
+
 
 class Booking(TimestampMixin, db.Model):
     """A client's session with a coach; amount copied from the session type when booked."""
@@ -126,10 +129,26 @@ class Booking(TimestampMixin, db.Model):
     reminder_job_id: Mapped[str | None] = mapped_column(sa.String(64))
     # The .ics SEQUENCE: 0 when booked, +1 on each reschedule or cancellation (RFC 5545 3.8.7.4).
     ics_sequence: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
+    # Set when the client moves a booking that was already inside the full-refund window: the
+    # deadline that had passed stays, so a reschedule cannot buy back a refund (issue 16, 8).
+    # None: FULL_REFUND_HOURS before the current start.
+    full_refund_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client = relationship("User", foreign_keys=[client_id])
     coach = relationship("CoachProfile")
     session_type = relationship("SessionType")
+
+    def full_refund_deadline(self) -> datetime:
+        """Until when a client's cancellation is refunded in full."""
+        return self.full_refund_until or self.starts_at - timedelta(hours=FULL_REFUND_HOURS)
+
+    def keep_refund_deadline_on_move(self, party: str, now: datetime) -> None:
+        """Before a move: a client moving a booking past its refund deadline keeps that deadline;
+        a coach's move starts afresh from the new time."""
+        if party == "coach":
+            self.full_refund_until = None
+        elif now > self.full_refund_deadline():
+            self.full_refund_until = self.full_refund_deadline()
 
     def transition_to(self, new: BookingStatus) -> None:
         """Move to `new` if allowed, else raise InvalidState."""

@@ -2,7 +2,8 @@
 
 Cancellation policy (POLICY_TEXT): a client may cancel or reschedule up to the coach's notice
 (client_cancel_notice_hours) before the start; a client's cancellation at least 24 hours ahead is
-refunded in full, later ones are not refunded; a coach may cancel or reschedule at any time
+refunded in full, later ones are not refunded, and a booking the client moves once it is inside
+those 24 hours stays non-refundable (Booking.full_refund_until); a coach may cancel or reschedule at any time
 (inside the client notice only with a reason) and a coach's cancellation is always refunded in full.
 """
 
@@ -16,7 +17,7 @@ from flask import current_app
 
 from app.analytics import tracking
 from app.booking.availability import busy_between, free_slots
-from app.booking.models import Booking, BookingStatus, SessionType
+from app.booking.models import FULL_REFUND_HOURS, Booking, BookingStatus, SessionType
 from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
 from app.booking.signals import booking_cancelled, booking_confirmed
 from app.coaches.models import CoachProfile, Review
@@ -30,10 +31,11 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-FULL_REFUND_HOURS = 24
 POLICY_TEXT = (
-    "Cancel at least 24 hours before the session for a full refund; later cancellations are not "
-    "refunded. Clients can cancel or reschedule until {notice} hours before the start. "
+    f"Cancel at least {FULL_REFUND_HOURS} hours before the session for a full refund; later cancellations are "
+    f"not refunded. Rescheduling does not restart the {FULL_REFUND_HOURS} hours: a session you move when it is "
+    "less than that away stays non-refundable at its new time (if your coach moves it, they count from the new "
+    "time). Clients can cancel or reschedule until {notice} hours before the start. "
     "If your coach cancels, you are always refunded in full."
 )
 
@@ -208,8 +210,9 @@ def _check_changeable(booking: Booking, party: str, reason: str, now: datetime) 
 
 
 def refund_amount(booking: Booking, party: str, now: datetime) -> int:
-    """What the policy refunds: coach cancellations in full, clients in full only 24 h ahead."""
-    if party == "coach" or booking.starts_at - now >= timedelta(hours=FULL_REFUND_HOURS):
+    """What the policy refunds: coach cancellations in full, clients in full only until the deadline
+    (24 h before the start, or the deadline a move inside those 24 h kept)."""
+    if party == "coach" or now <= booking.full_refund_deadline():
         return booking.amount
     return 0
 
@@ -217,6 +220,12 @@ def refund_amount(booking: Booking, party: str, now: datetime) -> int:
 def cancellation_refund(booking: Booking, actor, now: datetime) -> int:
     """What cancelling now would refund `actor`'s booking: the policy's amount, at most what is paid."""
     return min(refund_amount(booking, _party(booking, actor), now), _paid_remaining(booking))
+
+
+def refundable_after_move(booking: Booking, actor, now: datetime) -> bool:
+    """Whether `actor` could still cancel for a full refund after moving the booking now."""
+    party = _party(booking, actor)
+    return party == "coach" or now <= booking.full_refund_deadline()
 
 
 def _paid_remaining(booking: Booking) -> int:
@@ -272,6 +281,7 @@ def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str
     _expire_stale_holds(booking.coach_id, starts_at, starts_at + timedelta(minutes=session_type.duration_minutes), now)
     ends_at = _require_free(booking.coach, session_type, starts_at, exclude_id=booking.id)
     before = _snapshot(booking)
+    booking.keep_refund_deadline_on_move(party, now)
     booking.starts_at, booking.ends_at = starts_at, ends_at
     booking.ics_sequence += 1
     _flush_or_slot_taken()

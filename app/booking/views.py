@@ -258,6 +258,8 @@ def reschedule(booking_id: int):
         day_slots=day_slots,
         form=form,
         zone=viewer_zone().key,
+        policy=services.policy_text(booking.coach),
+        refundable_after_move=services.refundable_after_move(booking, current_user, utcnow()),
     )
 
 
