@@ -95,9 +95,11 @@ class Booking(TimestampMixin, db.Model):
         sa.Index("ix_bookings_status_created", "status", "created_at"),
         sa.Index("ix_bookings_created", "created_at"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        # No double booking: on PostgreSQL the migration adds an exclusion constraint
-        # (bookings_no_overlap: same coach, overlapping tstzrange, held or confirmed); this
-        # partial unique index is the portable fallback (SQLite) for the same start time.
+        # No double booking and the coach's buffer after each session: on PostgreSQL a
+        # hand-written exclusion constraint (bookings_no_overlap: same coach, overlapping
+        # [starts_at, ends_at + buffer_minutes), held or confirmed; revision
+        # 20261203_1400_buffer_in_overlap); this partial unique index is the portable fallback
+        # (SQLite) for the same start time.
         sa.Index(
             "uq_bookings_active_coach_start",
             "coach_id",
@@ -120,6 +122,8 @@ class Booking(TimestampMixin, db.Model):
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    # The coach's buffer when booked or last moved: the database keeps it free after the session.
+    buffer_minutes: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
     notes: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

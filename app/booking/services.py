@@ -83,15 +83,20 @@ def _require_free(coach: CoachProfile, session_type: SessionType, starts_at: dat
     raise Conflict("That time is not an available slot for this coach.", code="slot_unavailable")
 
 
+# Wider than any buffer (a coach's is at most 240 minutes), so no run-out hold near a new booking
+# is left for the database's buffer constraint to trip over.
+STALE_HOLD_MARGIN = timedelta(hours=4, minutes=1)
+
+
 def _expire_stale_holds(coach_id: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
-    """Holds that ran out still sit in the table until expire_holds runs; end them first."""
+    """Holds that ran out still sit in the table until expire_holds runs; end those near the slot first."""
     stale = db.session.scalars(
         sa.select(Booking).where(
             Booking.coach_id == coach_id,
             Booking.status == BookingStatus.HELD,
             Booking.hold_expires_at <= now,
-            Booking.starts_at < ends_at,
-            Booking.ends_at > starts_at,
+            Booking.starts_at < ends_at + STALE_HOLD_MARGIN,
+            Booking.ends_at > starts_at - STALE_HOLD_MARGIN,
         )
     )
     for booking in stale:
@@ -136,6 +141,7 @@ def create_booking(client, coach_id: int, session_type_id: int, starts_at: datet
         hold_expires_at=now + timedelta(minutes=current_app.config["BOOKING_HOLD_MINUTES"]),
         amount=session_type.price_amount,
         currency=session_type.currency,
+        buffer_minutes=coach.buffer_minutes,
         notes=(notes or "").strip()[:2000],
     )
     db.session.add(booking)
@@ -162,7 +168,10 @@ def confirm_booking(booking_id: int) -> Booking | None:
     now = utcnow()
     hold_valid = booking.status == BookingStatus.HELD and (booking.hold_expires_at or now) > now
     before = _snapshot(booking)
-    if not hold_valid and busy_between(booking.coach_id, booking.starts_at, booking.ends_at, now, booking.id):
+    buffer = timedelta(minutes=booking.buffer_minutes)
+    if not hold_valid and busy_between(
+        booking.coach_id, booking.starts_at - buffer, booking.ends_at + buffer, now, booking.id
+    ):
         reason = "The slot was taken after the hold expired; refunded in full."
         if booking.status == BookingStatus.HELD:
             booking.transition_to(BookingStatus.CANCELLED)
@@ -283,6 +292,7 @@ def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str
     before = _snapshot(booking)
     booking.keep_refund_deadline_on_move(party, now)
     booking.starts_at, booking.ends_at = starts_at, ends_at
+    booking.buffer_minutes = booking.coach.buffer_minutes
     booking.ics_sequence += 1
     _flush_or_slot_taken()
     audit.record(actor, "booking.reschedule", booking, before, {**_snapshot(booking), "by": party, "reason": reason})

@@ -23,17 +23,22 @@ RACERS = 24
 
 def race(user_ids, coach_id, session_type_id, starts_at):
     """Run create_booking for each user id at the same moment; returns the outcomes."""
+    return race_attempts([(uid, session_type_id, starts_at) for uid in user_ids], coach_id)
+
+
+def race_attempts(attempts, coach_id):
+    """Run create_booking for each (user id, session type id, start) at the same moment."""
     racing_app = create_app(
         TestingConfig,
         SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": len(user_ids) + 2, "max_overflow": 0},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": len(attempts) + 2, "max_overflow": 0},
         SERVER_NAME="localhost",
     )
-    barrier = threading.Barrier(len(user_ids))
+    barrier = threading.Barrier(len(attempts))
     outcomes: list = []
     lock = threading.Lock()
 
-    def attempt(user_id):
+    def attempt(user_id, session_type_id, starts_at):
         with racing_app.app_context():
             user = db.session.get(User, user_id)
             db.session.execute(sa.text("SELECT 1"))  # hold a connection before the start line
@@ -48,7 +53,7 @@ def race(user_ids, coach_id, session_type_id, starts_at):
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=attempt, args=(uid,)) for uid in user_ids]
+    threads = [threading.Thread(target=attempt, args=a) for a in attempts]
     for t in threads:
         t.start()
     for t in threads:
