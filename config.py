@@ -108,6 +108,9 @@ class Config:
     # Workflow settings.
     CLAIM_MINUTES = _env_int("CLAIM_MINUTES", 30)
     VERIFICATION_TARGET_HOURS = _env_int("VERIFICATION_TARGET_HOURS", 48)
+    MODERATION_TARGET_HOURS = _env_int("MODERATION_TARGET_HOURS", 24)  # the inbox marks older items
+    REFUND_APPROVAL_TARGET_HOURS = _env_int("REFUND_APPROVAL_TARGET_HOURS", 24)
+    FAILURE_TARGET_HOURS = _env_int("FAILURE_TARGET_HOURS", 4)  # failed refunds, webhooks, jobs, reports
     REAPPLY_WAIT_DAYS = _env_int("REAPPLY_WAIT_DAYS", 30)
     BOOKING_HOLD_MINUTES = _env_int("BOOKING_HOLD_MINUTES", 15)
     REFUND_APPROVAL_THRESHOLD = _env_int("REFUND_APPROVAL_THRESHOLD", 20000)  # minor units

@@ -20,7 +20,16 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reports_cli)
 
     from app.accounts.models import Role
-    from app.analytics.reports_service import failed_reports_summary
-    from app.staff.navigation import register_queue
+    from app.analytics.reports_service import failed_reports_read
+    from app.staff.inbox import InboxQueue, register_inbox_queue
 
-    register_queue("reports", frozenset({Role.ADMIN, Role.FINANCE}), failed_reports_summary)
+    register_inbox_queue(
+        InboxQueue(
+            "failed_reports",
+            "Failed reports",
+            "reports_staff.index",
+            frozenset({Role.ADMIN, Role.FINANCE}),
+            "FAILURE_TARGET_HOURS",
+            failed_reports_read,
+        )
+    )

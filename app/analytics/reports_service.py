@@ -128,11 +128,23 @@ def build_report(report_id: int) -> Report | None:
     return report
 
 
-def failed_reports_summary():
-    """Console home: failed reports waiting for a retry, and the oldest of them."""
-    from app.staff.navigation import QueueSummary
+def failed_reports_read(limit: int):  # -> app.staff.inbox.QueueRead
+    """The inbox's part: failed reports waiting for a retry, oldest first."""
+    from flask import url_for
 
-    count, oldest = db.session.execute(
-        sa.select(sa.func.count(Report.id), sa.func.min(Report.created_at)).where(Report.status == ReportStatus.FAILED)
-    ).one()
-    return QueueSummary("Failed reports", "reports_staff.index", count, oldest)
+    from app.staff.inbox import InboxItem, QueueRead, capped_count
+
+    failed = Report.status == ReportStatus.FAILED
+    count = db.session.scalar(sa.select(capped_count(sa.select(Report.id).where(failed))))
+    rows = db.session.scalars(sa.select(Report).where(failed).order_by(Report.created_at, Report.id).limit(limit))
+    items = [
+        InboxItem(
+            "failed_reports",
+            f"{KIND_TITLES.get(r.kind, r.kind)} report {r.period}",
+            ((r.error or "").strip().splitlines() or ["failed"])[-1][:120],
+            url_for("reports_staff.index"),
+            r.created_at,
+        )
+        for r in rows
+    ]
+    return QueueRead(count, items[0].since if items else None, items)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import joinedload
 
 from app.community.models import Discussion, PostRevision, Reply
@@ -20,6 +21,7 @@ from app.moderation.models import (
     ModerationItem,
     TargetType,
 )
+from app.staff.inbox import InboxItem, QueueRead, named
 
 PAGE_SIZE = 50
 
@@ -233,3 +235,31 @@ def item_json(item: ModerationItem, reasons: dict[str, int] | None = None) -> di
         "claimed_by": item.claimed_by_id if item.claim_expires_at and item.claim_expires_at > utcnow() else None,
         "version": item.version,
     }
+
+
+def inbox_read(limit: int) -> QueueRead:
+    """The inbox's part: pending items (counted as the queue's tab counts them), oldest flag first."""
+    pending = sa.select(ModerationItem.id).where(ModerationItem.status == ItemStatus.PENDING)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(pending.limit(COUNT_CAP).subquery()))
+    rows = list(
+        db.session.scalars(
+            queue_statement(QueueFilters(), 0)
+            .options(named(ModerationItem.author), named(ModerationItem.claimed_by))
+            .order_by(ModerationItem.first_flagged_at, ModerationItem.id)
+            .limit(limit)
+        )
+    )
+    texts, now = excerpts(rows), utcnow()
+    items = [
+        InboxItem(
+            "moderation",
+            f"Flagged {i.target_type.value} #{i.target_id}",
+            f"{i.top_reason or 'flag'} ×{i.flag_count} · “{(texts.get(i.id) or '')[:100]}”",
+            url_for("moderation_staff.item", item_id=i.id),
+            i.first_flagged_at,
+            holder=i.claimed_by if i.claim_expires_at and i.claim_expires_at > now else None,
+            person=i.author,
+        )
+        for i in rows
+    ]
+    return QueueRead(count, items[0].since if items else None, items)

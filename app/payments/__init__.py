@@ -10,18 +10,23 @@ staff_bp = Blueprint("finance_staff", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the finance queue, the test-mode global and the cancellation refunds."""
+    """Register the blueprints, the finance queues of the inbox, the test-mode global and the cancellation refunds."""
     from app.accounts.models import Role
     from app.booking.signals import booking_cancelled
-    from app.payments import api, staff_views, views  # noqa: F401 - routes
+    from app.payments import api, queries, staff_views, views  # noqa: F401 - routes
     from app.payments.gateways import is_test_mode
-    from app.payments.queries import finance_queue_summary
-    from app.staff.navigation import register_queue
+    from app.staff.inbox import InboxQueue, register_inbox_queue
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(staff_bp, url_prefix="/staff/finance")
-    register_queue("finance", frozenset({Role.FINANCE, Role.ADMIN}), finance_queue_summary)
+    finance = frozenset({Role.FINANCE, Role.ADMIN})
+    for name, title, setting, read in (
+        ("refund_approvals", "Refund approvals", "REFUND_APPROVAL_TARGET_HOURS", queries.approvals_read),
+        ("failed_refunds", "Failed refunds", "FAILURE_TARGET_HOURS", queries.failed_refunds_read),
+        ("failed_webhooks", "Failed webhooks", "FAILURE_TARGET_HOURS", queries.failed_webhooks_read),
+    ):
+        register_inbox_queue(InboxQueue(name, title, "finance_staff.approvals", finance, setting, read))
     app.jinja_env.globals["payment_test_mode"] = is_test_mode
     booking_cancelled.connect(_refund_cancellation)
 

@@ -7,16 +7,18 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_CEILING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from flask import url_for
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import User
 from app.coaches.models import CoachProfile
 from app.core.db import minor_units_of
 from app.core.inputs import ascii_int, date_or_none
 from app.core.models import AuditLog
-from app.core.money import major_or_none
+from app.core.money import format_money, major_or_none
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent, WebhookStatus
+from app.staff.inbox import InboxItem, QueueRead, capped_count, named
 
 DEFAULT_DAYS = 30  # the list opens on the last 30 days so it stays fast on millions of rows
 
@@ -218,19 +220,59 @@ def failed_webhooks() -> list[WebhookEvent]:
     return list(db.session.scalars(stmt.limit(200)))
 
 
-def finance_queue_summary():
-    """Home-page card: refunds awaiting approval plus failed webhooks and refunds."""
-    from app.staff.navigation import QueueSummary
+def _read(model, where, since, item, limit: int, *options) -> QueueRead:
+    """A finance queue's count (capped) and its oldest `limit` rows as inbox items, in two queries."""
+    count = db.session.scalar(sa.select(capped_count(sa.select(model.id).where(where))))
+    rows = db.session.scalars(sa.select(model).where(where).options(*options).order_by(since, model.id).limit(limit))
+    items = [item(row) for row in rows]
+    return QueueRead(count, items[0].since if items else None, items)
 
-    refunds = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(Refund.created_at)).where(
-            Refund.status.in_((RefundStatus.PENDING_APPROVAL, RefundStatus.FAILED, RefundStatus.UNKNOWN))
+
+def _refund_item(kind: str, refund: Refund) -> InboxItem:
+    amount = format_money(refund.amount, refund.currency)
+    if kind == "refund_approvals":
+        who = refund.requested_by.full_name if refund.requested_by else "the system"
+        note = f"requested by {who}; another finance user decides"
+        detail = f"{amount} · {refund.reason.value.replace('_', ' ')}"
+    else:
+        note, detail = "", f"{amount} · {refund.status.value}: {refund.failure_message or 'no answer'}"
+    return InboxItem(
+        kind,
+        f"Refund #{refund.id} of payment #{refund.payment_id}",
+        detail,
+        url_for("finance_staff.payment", payment_id=refund.payment_id),
+        refund.created_at,
+        holder_note=note,
+        person=refund.payment.client,
+    )
+
+
+def _refunds(kind: str, statuses: tuple[RefundStatus, ...], limit: int) -> QueueRead:
+    loads = (named(Refund.requested_by), joinedload(Refund.payment).options(named(Payment.client)))
+    where = Refund.status.in_(statuses)
+    return _read(Refund, where, Refund.created_at, lambda r: _refund_item(kind, r), limit, *loads)
+
+
+def approvals_read(limit: int) -> QueueRead:
+    """The inbox's part: refunds awaiting a second approval, oldest first."""
+    return _refunds("refund_approvals", (RefundStatus.PENDING_APPROVAL,), limit)
+
+
+def failed_refunds_read(limit: int) -> QueueRead:
+    """The inbox's part: refunds the provider refused or left unknown, oldest first."""
+    return _refunds("failed_refunds", (RefundStatus.FAILED, RefundStatus.UNKNOWN), limit)
+
+
+def failed_webhooks_read(limit: int) -> QueueRead:
+    """The inbox's part: webhook events whose processing failed, oldest first."""
+
+    def item(e: WebhookEvent) -> InboxItem:
+        return InboxItem(
+            "failed_webhooks",
+            f"Webhook {e.type}",
+            f"{e.provider_event_id}: {(e.error or '').strip()[:120]}",
+            url_for("finance_staff.approvals"),
+            e.received_at,
         )
-    ).one()
-    hooks = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(WebhookEvent.received_at)).where(
-            WebhookEvent.status == WebhookStatus.FAILED
-        )
-    ).one()
-    oldest = min([t for t in (refunds[1], hooks[1]) if t is not None], default=None)
-    return QueueSummary("Finance: approvals and failures", "finance_staff.approvals", refunds[0] + hooks[0], oldest)
+
+    return _read(WebhookEvent, WebhookEvent.status == WebhookStatus.FAILED, WebhookEvent.received_at, item, limit)

@@ -3,16 +3,23 @@
 from flask import Blueprint, Flask, has_request_context
 from flask_login import current_user
 
+from app.accounts.models import Role
+
 bp = Blueprint("staff", __name__, template_folder="templates")
 
 from app.staff import views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
-    """Register the console's blueprint and the role navigation its layout shows."""
+    """Register the console's blueprint, the failed-jobs queue and the role navigation its layout shows."""
+    from app.staff.inbox import InboxQueue, failed_jobs_read, register_inbox_queue
     from app.staff.navigation import sections_for
 
     app.register_blueprint(bp, url_prefix="/staff")
+    register_inbox_queue(
+        InboxQueue("failed_jobs", "Failed jobs", "staff.jobs", frozenset({Role.ADMIN}), "FAILURE_TARGET_HOURS",
+                   failed_jobs_read)
+    )  # fmt: skip
 
     @app.context_processor
     def staff_navigation():

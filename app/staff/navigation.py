@@ -1,10 +1,8 @@
-"""The console's sections and queue summaries, registered by each domain for its roles."""
+"""The console's sections: the role navigation of its layout (queues register in app.staff.inbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 
@@ -19,16 +17,6 @@ class Section:
     endpoint: str
     roles: frozenset[Role]
     shortcut: str = ""
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    """A queue's size and its oldest item, for the console's home page."""
-
-    title: str
-    endpoint: str
-    count: int
-    oldest_at: datetime | None
 
 
 SECTIONS: list[Section] = [
@@ -48,21 +36,8 @@ SECTIONS: list[Section] = [
     Section("Data (admin)", "admin.index", frozenset({Role.ADMIN}), ""),
 ]
 
-# name -> (roles, function returning a QueueSummary); domains add theirs at import.
-QUEUES: dict[str, tuple[frozenset[Role], Callable[[], QueueSummary]]] = {}
-
-
-def register_queue(name: str, roles: frozenset[Role], summary: Callable[[], QueueSummary]) -> None:
-    """Show a queue's count and oldest item on the console home to these roles."""
-    QUEUES[name] = (roles, summary)
-
 
 def sections_for(user) -> list[Section]:
     """The sections this user may open whose views exist in this build."""
     views = current_app.view_functions
     return [s for s in SECTIONS if s.endpoint in views and user.has_role(*s.roles)]
-
-
-def queues_for(user) -> list[QueueSummary]:
-    """Queue summaries this user may see."""
-    return [fn() for roles, fn in QUEUES.values() if user.has_role(*roles)]

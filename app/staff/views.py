@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.accounts import services as account_services
 from app.accounts.models import STAFF_ROLES, Role, User, UserRole
 from app.core.csp import SANDBOXED_MAIL
+from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.models import AuditLog, JobFailure, OutgoingMail
 from app.core.pagination import keyset_page
@@ -17,7 +18,7 @@ from app.core.view_errors import service_errors
 from app.extensions import db
 from app.staff import bp
 from app.staff.forms import ConfirmForm, CreateUserForm, RolesForm
-from app.staff.navigation import queues_for
+from app.staff.inbox import inbox_for
 from app.staff.services import retry_failed_job
 
 STAFF = tuple(STAFF_ROLES)
@@ -40,8 +41,8 @@ def _show_errors(form, exc: ServiceError) -> None:
 @bp.get("/")
 @roles_required(*STAFF)
 def home():
-    """Each queue the user works, with its size and oldest item."""
-    return render_template("staff/home.html", queues=queues_for(current_user))
+    """The work inbox: every queue the user works, merged (past target first, then oldest), with counts."""
+    return render_template("staff/home.html", inbox=inbox_for(current_user, utcnow()))
 
 
 @bp.get("/outbox")

@@ -18,7 +18,7 @@ from app.core.db import utcnow
 from app.core.inputs import ascii_int
 from app.core.pagination import Page, keyset_page
 from app.extensions import db
-from app.staff.navigation import QueueSummary
+from app.staff.inbox import InboxItem, QueueRead, named
 from app.verification.models import ApplicationDocument, ApplicationStatus, ChecksState, CoachApplication
 
 STATUS_FILTERS = {
@@ -182,11 +182,36 @@ def related_applications(application: CoachApplication) -> list[tuple[CoachAppli
     return out
 
 
-def summary() -> QueueSummary:
-    """The console home's card: applications awaiting a decision and the oldest one's time."""
-    count, oldest = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(CoachApplication.submitted_at)).where(
-            CoachApplication.status == ApplicationStatus.SUBMITTED
+def _checks_words(application: CoachApplication, now: datetime) -> str:
+    """The checks' state in words: never "ok" before they have run."""
+    state = application.checks_status(now)
+    if state != "done":
+        return f"checks {state}"
+    return "checks failing" if application.has_failing_checks else "checks passed"
+
+
+def inbox_read(limit: int) -> QueueRead:
+    """The inbox's part: applications awaiting a decision (as the queue counts them), oldest first."""
+    from flask import url_for
+
+    waiting = filtered(QueueFilters(), None, utcnow())
+    count = db.session.scalar(sa.select(_capped(waiting.with_only_columns(CoachApplication.id))))
+    rows = db.session.scalars(
+        waiting.options(named(CoachApplication.user), named(CoachApplication.claimed_by))
+        .order_by(CoachApplication.submitted_at, CoachApplication.id)
+        .limit(limit)
+    ).all()
+    now = utcnow()
+    items = [
+        InboxItem(
+            "verification",
+            f"Application #{a.id}",
+            f"{a.first_name} {a.last_name} · {a.certification_level or 'no level'} · {_checks_words(a, now)}",
+            url_for("verification_staff.review_page", application_id=a.id),
+            a.submitted_at,
+            holder=a.claimed_by if a.is_claimed(now) else None,
+            person=a.user,
         )
-    ).one()
-    return QueueSummary("Coach verification", "verification_staff.queue", count, oldest)
+        for a in rows
+    ]
+    return QueueRead(count, items[0].since if items else None, items)

@@ -158,7 +158,7 @@ def test_approvals_queue_on_the_console_home(app, client, as_user):
         refund = refunds.request_refund(alice, payment.id, 5000, "goodwill", "big one")
         as_user(bob)
         home = client.get("/staff/").get_data(as_text=True)
-        assert "Finance: approvals and failures" in home
+        assert "Refund approvals" in home and f"Refund #{refund.id} of payment #{payment.id}" in home
         token = csrf_token_from(client, "/staff/finance/approvals")
         assert client.post(f"/staff/finance/refunds/{refund.id}/approve", data={"csrf_token": token}).status_code == 302
         db.session.expire_all()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from datetime import timedelta
 from html import unescape
-
-import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.core.db import utcnow
 from app.core.models import AuditLog
 from app.extensions import db
 from tests.factories import StaffFactory, UserFactory
+from tests.sql_log import count_queries
 
 
 def _entries(n: int, actor=None, action: str = "coach.updated", object_type: str = "coach_profiles") -> None:
@@ -32,20 +30,6 @@ def _entries(n: int, actor=None, action: str = "coach.updated", object_type: str
     db.session.commit()
 
 
-@contextlib.contextmanager
-def _sql_log():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-
-
 def _rows(html: str) -> list[str]:
     return re.findall(r"<td>coach_profiles #(\d+)</td>", html)
 
@@ -61,7 +45,7 @@ def test_keyset_paging_walks_every_entry_once_without_offset(login_as):
     seen: list[str] = []
     url = "/staff/audit?object_type=coach_profiles"
     pages, links = 0, []
-    with _sql_log() as statements:
+    with count_queries() as statements:
         while url:
             html = client.get(url).get_data(as_text=True)
             seen += _rows(html)

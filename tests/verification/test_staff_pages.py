@@ -3,11 +3,9 @@ the review page (claim banner, preview, download), shortcuts and the home summar
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.core.db import utcnow
@@ -17,26 +15,13 @@ from app.verification import review, services
 from app.verification.models import CoachApplication
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
+from tests.sql_log import count_queries
 from tests.verification import files
 
 
 @pytest.fixture
 def verifier(app):
     return StaffFactory(roles=[Role.VERIFIER], first_name="Vera", last_name="Verifier")
-
-
-@contextlib.contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_queue_is_for_verification_staff(app, client, login_as):
