@@ -1,14 +1,17 @@
-"""`rq worker -c workers.rq_settings`: starts error tracking in the worker before it forks a job.
+"""`rq worker -c workers.rq_settings`: error tracking and the app, set up once before rq forks a job.
 
-rq imports this module once, in the parent process; the Sentry SDK's rq integration must be on
+rq imports this module once, in the parent process. The Sentry SDK's rq integration must be on
 there, so that the work horse (a fork per job) reports a job that used up its retries and
-flushes before it exits. Nothing else is configured here: rq's options stay on its command line.
+flushes before it exits; and the app is built there, so every horse inherits it instead of
+building its own. Nothing else is configured here: rq's options stay on its command line (no
+upper-case names at module level, which rq would read as its settings).
 """
 
 from __future__ import annotations
 
 from app.core.error_tracking import init_error_tracking
 from config import config_from_env
+from workers.context import worker_app
 
 
 def _settings() -> dict:
@@ -17,3 +20,4 @@ def _settings() -> dict:
 
 
 init_error_tracking(_settings())
+worker_app()
