@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -35,6 +36,26 @@ def external_url(endpoint: str, **values) -> str:
 def public_host() -> str:
     """The host name of PUBLIC_BASE_URL (e.g. for calendar UIDs)."""
     return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname
+
+
+# Mails whose links sign the recipient in or prove they own the address (a password reset, an
+# e-mail change, a Google link confirmation): staff reading the outbox never see those links,
+# except in embedded mode, where the outbox is the only mailbox there is (MAIL_BACKEND=outbox).
+SECRET_LINK_TEMPLATES = frozenset({"password_reset", "email_change_confirm", "oidc_link_confirm"})
+LINK_HIDDEN = "[link hidden: it would let staff act as the recipient]"
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def links_hidden(mail: OutgoingMail) -> bool:
+    """Whether the outbox shows this mail with its links hidden."""
+    return mail.template in SECRET_LINK_TEMPLATES and current_app.config["MAIL_BACKEND"] != "outbox"
+
+
+def bodies_for_staff(mail: OutgoingMail) -> tuple[str, str]:
+    """(text, html) of the mail as the staff outbox may show them."""
+    if not links_hidden(mail):
+        return mail.text_body, mail.html_body
+    return _URL.sub(LINK_HIDDEN, mail.text_body), _URL.sub(LINK_HIDDEN, mail.html_body)
 
 
 def queue_mail(

@@ -30,7 +30,7 @@ SECTIONS: list[Section] = [
     ),
     Section("Accounts", "staff.users", frozenset({Role.ADMIN}), "g u"),
     Section("Audit log", "staff.audit", frozenset({Role.ADMIN}), "g l"),
-    Section("Outbox", "staff.outbox", frozenset({Role.ADMIN, Role.VERIFIER, Role.MODERATOR, Role.FINANCE}), "g o"),
+    Section("Outbox", "staff.outbox", frozenset({Role.ADMIN}), "g o"),
     Section("Jobs", "staff.jobs", frozenset({Role.ADMIN}), "g j"),
     Section("System", "ops_staff.system_page", frozenset({Role.ADMIN}), "g y"),
     Section("Data (admin)", "admin.index", frozenset({Role.ADMIN}), ""),

@@ -11,6 +11,7 @@ from app.accounts.models import STAFF_ROLES, Role, User, UserRole
 from app.core.csp import SANDBOXED_MAIL
 from app.core.db import utcnow
 from app.core.errors import ServiceError
+from app.core.mail import bodies_for_staff, links_hidden
 from app.core.models import AuditLog, JobFailure, OutgoingMail
 from app.core.pagination import keyset_page
 from app.core.security import roles_required
@@ -46,9 +47,9 @@ def home():
 
 
 @bp.get("/outbox")
-@roles_required(*STAFF)
+@roles_required(Role.ADMIN)
 def outbox():
-    """Every mail the application wrote, newest first."""
+    """Every mail the application wrote, newest first (admins only: mails carry personal data)."""
     stmt = sa.select(OutgoingMail)
     q = request.args.get("q", "").strip()
     if q:
@@ -63,20 +64,21 @@ def outbox():
 
 
 @bp.get("/outbox/<int:mail_id>")
-@roles_required(*STAFF)
+@roles_required(Role.ADMIN)
 def outbox_mail(mail_id: int):
-    """One mail, text and HTML (the HTML shown sandboxed)."""
+    """One mail, text and HTML (the HTML shown sandboxed; sign-in links hidden outside embedded mode)."""
     mail = db.get_or_404(OutgoingMail, mail_id)
-    return render_template("staff/outbox_mail.html", mail=mail)
+    text, _ = bodies_for_staff(mail)
+    return render_template("staff/outbox_mail.html", mail=mail, text_body=text, links_hidden=links_hidden(mail))
 
 
 @bp.get("/outbox/<int:mail_id>/html")
-@roles_required(*STAFF)
+@roles_required(Role.ADMIN)
 def outbox_mail_html(mail_id: int):
     """The HTML body alone, for the sandboxed frame."""
     mail = db.get_or_404(OutgoingMail, mail_id)
     return (
-        mail.html_body,
+        bodies_for_staff(mail)[1],
         200,
         {
             "Content-Type": "text/html; charset=utf-8",

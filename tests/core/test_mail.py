@@ -79,7 +79,7 @@ def test_outbox_backend_keeps_the_mail_for_the_console(app, login_as):
     mail = _queue_welcome(UserFactory(email="ada@example.org"))
     assert mail.status == MailStatus.OUTBOX and mail.sent_at is not None
 
-    client = login_as(StaffFactory(roles=[Role.VERIFIER]))
+    client = login_as(StaffFactory(roles=[Role.ADMIN]))
     page = client.get("/staff/outbox").get_data(as_text=True)
     assert "ada@example.org" in page and SUBJECT in page and "status-outbox" in page
 
