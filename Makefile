@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-tests services
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.versus
 	$(BIN)/python -m benchmarks.checks
+	$(BIN)/python -m benchmarks.jobs
 	$(BIN)/python -m benchmarks.plans
 
 ## make migration: autogenerate a migration after a model change (review it!)
