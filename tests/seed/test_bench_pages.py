@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+import psycopg
 import pytest
 
 from app.extensions import db
@@ -47,17 +48,20 @@ def test_every_stock_comparison_answers_on_both_sides(app, client, login_as, mon
 
     list(seed_scale(100))
     db.session.commit()
-    raw = db.session.connection().connection.driver_connection
-    monkeypatch.setenv("BENCH_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"].replace("+psycopg", ""))
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("+psycopg", "")
+    monkeypatch.setenv("BENCH_DATABASE_URL", url)
     stock_app = stock_admin.create_app()
     stock = stock_app.test_client()
     staff = {role: StaffFactory(roles=[Role(role)]) for role in {p.role for p in versus.PAIRS}}
     answers = []
-    for pair in versus.PAIRS:
-        cursor, page = versus._deep(raw, pair.cursor_sql) if pair.cursor_sql else ("", 0)
-        login_as(staff[pair.role])
-        ours = client.get(pair.ours.format(cursor=cursor)).status_code
-        answers.append((pair.list_name, pair.variant, ours, stock.get(pair.stock.format(page=page)).status_code))
+    # The benchmark's own connection, as versus.py opens it: a connection borrowed from the app's
+    # pool goes back to it when a request ends, and the pool may close it.
+    with psycopg.connect(url, autocommit=True) as raw:
+        for pair in versus.PAIRS:
+            cursor, page = versus._deep(raw, pair.cursor_sql) if pair.cursor_sql else ("", 0)
+            login_as(staff[pair.role])
+            ours = client.get(pair.ours.format(cursor=cursor)).status_code
+            answers.append((pair.list_name, pair.variant, ours, stock.get(pair.stock.format(page=page)).status_code))
     with stock_app.app_context():
         db.engine.dispose()  # the yardstick's own connection pool
     assert [a for a in answers if a[2:] != (200, 200)] == []
