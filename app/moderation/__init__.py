@@ -6,13 +6,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the console, the API routes, the inbox's queue and the flag for held posts."""
+    """Register the console, the API routes, the inbox's queue, the timeline's sections and the flag for held posts."""
     from app.accounts.models import Role
     from app.community.signals import post_held_for_review
     from app.moderation.api import bp as api_bp
+    from app.moderation.person_timeline import actions_read, flags_read
     from app.moderation.queries import inbox_read
     from app.moderation.staff_views import bp as staff_bp
     from app.staff.inbox import InboxQueue, register_inbox_queue
+    from app.staff.timeline import TimelineSection, register_timeline_section
 
     app.register_blueprint(staff_bp, url_prefix="/staff/moderation")
     app.register_blueprint(api_bp, url_prefix="/api")
@@ -26,6 +28,9 @@ def init_app(app: Flask) -> None:
             inbox_read,
         )
     )
+    moderators = frozenset({Role.MODERATOR, Role.ADMIN})
+    register_timeline_section(TimelineSection("flags", "Flags raised and received", moderators, flags_read))
+    register_timeline_section(TimelineSection("moderation", "Moderation actions", moderators, actions_read))
     post_held_for_review.connect(_flag_held_post)
 
 

@@ -10,12 +10,14 @@ staff_bp = Blueprint("finance_staff", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the finance queues of the inbox, the test-mode global and the cancellation refunds."""
+    """Register the blueprints, the finance queues of the inbox and timeline section, the test-mode global and the cancellation refunds."""
     from app.accounts.models import Role
     from app.booking.signals import booking_cancelled
     from app.payments import api, queries, staff_views, views  # noqa: F401 - routes
     from app.payments.gateways import is_test_mode
+    from app.payments.person_timeline import money_read
     from app.staff.inbox import InboxQueue, register_inbox_queue
+    from app.staff.timeline import TimelineSection, register_timeline_section
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api")
@@ -27,6 +29,7 @@ def init_app(app: Flask) -> None:
         ("failed_webhooks", "Failed webhooks", "FAILURE_TARGET_HOURS", queries.failed_webhooks_read),
     ):
         register_inbox_queue(InboxQueue(name, title, "finance_staff.approvals", finance, setting, read))
+    register_timeline_section(TimelineSection("money", "Bookings, payments and refunds", finance, money_read))
     app.jinja_env.globals["payment_test_mode"] = is_test_mode
     booking_cancelled.connect(_refund_cancellation)
 

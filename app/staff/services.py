@@ -1,4 +1,4 @@
-"""Staff console state changes that belong to no single domain: retrying failed jobs."""
+"""Staff console state changes that belong to no single domain: retrying failed jobs, opening a timeline."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ from app.core.effects import commit
 from app.core.errors import InvalidState, PermissionDenied
 from app.core.jobs import enqueue_after_commit
 from app.core.models import JobFailure
+from app.staff.timeline import VIEWED
+
+
+def open_person_timeline(person: User, actor: User, sections: list[str]) -> None:
+    """Record that a staff member opened a person's timeline, and which sections it showed."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff open a person's timeline.")
+    audit.record(actor, VIEWED, person, after={"sections": sections})
+    commit()
 
 
 def retry_failed_job(failure: JobFailure, actor: User) -> None:

@@ -20,7 +20,8 @@ from app.extensions import db
 from app.staff import bp
 from app.staff.forms import ConfirmForm, CreateUserForm, RolesForm
 from app.staff.inbox import inbox_for
-from app.staff.services import retry_failed_job
+from app.staff.services import open_person_timeline, retry_failed_job
+from app.staff.timeline import PER_SECTION, timeline_for
 
 STAFF = tuple(STAFF_ROLES)
 PAGE_SIZE = 50
@@ -44,6 +45,16 @@ def _show_errors(form, exc: ServiceError) -> None:
 def home():
     """The work inbox: every queue the user works, merged (past target first, then oldest), with counts."""
     return render_template("staff/home.html", inbox=inbox_for(current_user, utcnow()))
+
+
+@bp.get("/people/<int:user_id>")
+@roles_required(*STAFF)
+def person(user_id: int):
+    """A person's timeline: the sections the viewer's roles may see, merged newest first (opening it is audited)."""
+    person = db.get_or_404(User, user_id)
+    timeline = timeline_for(current_user, person, request.args.getlist("show"))
+    open_person_timeline(person, current_user, timeline.shown)
+    return render_template("staff/person.html", person=person, timeline=timeline, per_section=PER_SECTION)
 
 
 @bp.get("/outbox")

@@ -6,10 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the applicant pages, the staff queue, the API routes and the inbox's queue."""
+    """Register the applicant pages, the staff queue, the API routes, the inbox's queue and the timeline's section."""
     from app.accounts.models import Role
     from app.staff.inbox import InboxQueue, register_inbox_queue
+    from app.staff.timeline import TimelineSection, register_timeline_section
     from app.verification import api, queries, staff_views, views
+    from app.verification.person_timeline import applications_read
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
@@ -22,5 +24,10 @@ def init_app(app: Flask) -> None:
             frozenset({Role.VERIFIER, Role.ADMIN}),
             "VERIFICATION_TARGET_HOURS",
             queries.inbox_read,
+        )
+    )
+    register_timeline_section(
+        TimelineSection(
+            "applications", "Applications and decisions", frozenset({Role.VERIFIER, Role.ADMIN}), applications_read
         )
     )
