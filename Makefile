@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint format bench migration services e2e clean
+.PHONY: run test lint format bench prod-check migration services e2e clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(VENV)/.installed-tests services
 	$(BIN)/python -m benchmarks.checks
 	$(BIN)/python -m benchmarks.jobs
 	$(BIN)/python -m benchmarks.plans
+
+## make prod-check: the production configuration (gunicorn, rq worker, clock, PostgreSQL, Redis, SMTP) walked once
+prod-check: $(VENV)/.installed-tests services
+	$(BIN)/python -m benchmarks.prod_check
 
 ## make migration: autogenerate a migration after a model change (review it!)
 migration: $(VENV)/.installed
