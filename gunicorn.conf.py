@@ -14,8 +14,12 @@ from config import INSTANCE_DIR
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = "gthread"
-# Each open event stream holds a thread; pages share the rest.
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Each open event stream (GET /api/stream) holds a thread while it waits; pages share the rest.
+# An idle stream costs a thread stack and no database connection, so a worker runs many threads;
+# the app refuses streams (503 + Retry-After) past STREAM_CAP, which keeps PAGE_THREADS for pages.
+threads = int(os.environ.get("GUNICORN_THREADS", "100"))
+PAGE_THREADS = int(os.environ.get("GUNICORN_PAGE_THREADS", "10"))
+os.environ.setdefault("STREAM_CAP", str(max(1, threads - PAGE_THREADS)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is restarted
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # SIGTERM: finish requests first
 keepalive = 5

@@ -46,8 +46,10 @@ def document(
     responses: dict | None = None,
     parameters: list | None = None,
     content_type: str = "application/json",
+    response_type: str = "application/json",
 ) -> Callable:
-    """Attach an OpenAPI operation to a view; `responses` maps status to a JSON schema (or None)."""
+    """Attach an OpenAPI operation to a view; `responses` maps status to a schema of `response_type`
+    (JSON unless told, e.g. text/event-stream) or None; errors stay JSON."""
 
     def decorator(view: Callable) -> Callable:
         view.openapi = {
@@ -56,6 +58,7 @@ def document(
             "responses": responses or {"200": {"type": "object"}},
             "parameters": parameters or [],
             "content_type": content_type,
+            "response_type": response_type,
         }
         return view
 
@@ -107,7 +110,8 @@ def build_spec() -> dict:
             for status, schema in doc["responses"].items():
                 body = {"description": "OK" if str(status).startswith("2") else "Error"}
                 if schema is not None:
-                    body["content"] = {"application/json": {"schema": schema}}
+                    kind = doc["response_type"] if str(status).startswith("2") else "application/json"
+                    body["content"] = {kind: {"schema": schema}}
                 op["responses"][str(status)] = body
             for status, text in STANDARD_ERRORS.items():
                 op["responses"].setdefault(

@@ -50,7 +50,9 @@ def _finish(response):
             "route": route or metrics.UNMATCHED_ROUTE,
             "status": response.status_code,
             "duration_ms": round(seconds * 1000, 2),
-            "bytes": response.calculate_content_length(),
+            # A streamed body (event stream, CSV export) has no length yet; asking for it would
+            # read the whole stream into memory before the first byte goes out.
+            "bytes": None if response.is_streamed else response.calculate_content_length(),
         },
     )
     return response

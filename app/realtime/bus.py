@@ -144,7 +144,8 @@ class RedisBus(LocalBus):
             except (RedisError, OSError) as exc:
                 if self.connected.is_set():
                     log.warning("event bus: lost Redis (%s); streams poll every %ss", exc, self._poll)
-                self.connected.clear()
+                    self.connected.clear()
+                    self.wake(None)  # waiting streams shorten their wait to the poll interval
                 time.sleep(min(self._poll, 1.0))
             finally:
                 if pubsub is not None:
