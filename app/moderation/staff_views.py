@@ -21,6 +21,7 @@ from app.moderation.reputation import accuracies
 from app.moderation.services import bulk_decide, claim_item, decide, release_item
 from app.moderation.settings import set_auto_hide_threshold, set_watched_words
 from app.moderation.targets import load_target
+from app.staff.risk import person_facts
 
 bp = Blueprint("moderation_staff", __name__, template_folder="templates")
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
@@ -69,8 +70,10 @@ def item(item_id: int):
         target = None
     reporters = [f.reporter_id for f in item.flags if f.reporter_id]
     prev_id, next_id = queries.neighbours(item)
+    author = db.session.get(User, item.author_id) if item.author_id else None
     return render_template(
         "moderation/item.html",
+        risk=[("Author", person_facts(author, current_user, utcnow()))] if author else [],
         item=item,
         target=target,
         context=queries.context_of(item),
@@ -78,7 +81,7 @@ def item(item_id: int):
         history=queries.author_history(item),
         accuracy=accuracies(reporters),
         form=DecisionForm(),
-        author=db.session.get(User, item.author_id) if item.author_id else None,
+        author=author,
         now=utcnow,
         prev_id=prev_id,
         next_id=next_id,

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
+from app.core.db import utcnow
 from app.core.money import format_money, plain
 from app.core.money import parse as parse_money
 from app.core.pagination import keyset_page
@@ -23,6 +24,7 @@ from app.payments import queries, refunds, staff_bp, webhooks
 from app.payments.forms import REASON_LABELS, RefundConfirmForm, RefundForm
 from app.payments.models import Payment, PaymentStatus, RefundReason
 from app.staff.forms import ConfirmForm
+from app.staff.risk import person_facts
 
 FINANCE = (Role.FINANCE, Role.ADMIN)
 PAGE_SIZE = 50
@@ -122,6 +124,10 @@ def _payment_page(p: Payment, form: RefundForm, status: int = 200):
             form=form,
             refundable=refunds.refundable_now(p),
             timeline=queries.timeline(p),
+            risk=[
+                ("Client", person_facts(p.client, current_user, utcnow())),
+                ("Coach", person_facts(p.coach.user, current_user, utcnow())),
+            ],
             action_form=ConfirmForm(),
             reason_labels=REASON_LABELS,
         ),

@@ -215,3 +215,57 @@ def inbox_read(limit: int) -> QueueRead:
         for a in rows
     ]
     return QueueRead(count, items[0].since if items else None, items)
+
+
+CROSS_CHECKS = ("text", "name", "certificate_number", "level", "certificate_date", "issuer")  # read from the file
+
+
+def risk_facts(application: CoachApplication, document: ApplicationDocument | None, checks: list) -> list:
+    """The review page's facts beyond the person's: the same file or iPEC number elsewhere, and what the
+    certificate's own text said (issue 23's checks), never "passed" before the checks have run."""
+    from app.staff.risk import RiskFact
+
+    facts = []
+    if document is not None:
+        same_file = db.session.execute(
+            sa.select(sa.func.count(sa.distinct(CoachApplication.id)), sa.func.min(CoachApplication.id))
+            .join(ApplicationDocument, ApplicationDocument.application_id == CoachApplication.id)
+            .where(ApplicationDocument.sha256 == document.sha256, CoachApplication.user_id != application.user_id)
+        ).one()
+        facts.append(_elsewhere("Same certificate file", same_file, "bad"))
+    if application.ipec_number:
+        same_number = db.session.execute(
+            sa.select(sa.func.count(), sa.func.min(CoachApplication.id)).where(
+                CoachApplication.ipec_number == application.ipec_number,
+                CoachApplication.user_id != application.user_id,
+            )
+        ).one()
+        facts.append(_elsewhere("Same iPEC number", same_number, "warn"))
+    state = application.checks_status()
+    read = [c for c in checks if c.name in CROSS_CHECKS]
+    if state != "done" or not read:
+        facts.append(RiskFact("Certificate read", f"checks {state}" if state != "done" else "not checked", "warn",
+                              "#checks"))  # fmt: skip
+        return facts
+    bad = [c for c in read if c.result.value != "pass"]
+    source = (
+        {"text_layer": "text layer", "ocr": "OCR"}.get(document.text_source or "", "nothing read") if document else ""
+    )
+    if document is not None and document.ocr_confidence is not None:
+        source += f", confidence {document.ocr_confidence:.0f}%"
+    words = "; ".join(f"{c.name.replace('_', ' ')} {c.result.value}" for c in bad) or f"all {len(read)} pass"
+    level = "bad" if any(c.result.value == "fail" for c in bad) else ("warn" if bad else "info")
+    facts.append(RiskFact("Certificate read", f"{words} ({source})" if source else words, level, "#checks"))
+    return facts
+
+
+def _elsewhere(label: str, row, level: str):
+    from flask import url_for
+
+    from app.staff.risk import RiskFact
+
+    count, first = row
+    if not count:
+        return RiskFact(label, "not on another person's application")
+    url = url_for("verification_staff.review_page", application_id=first)
+    return RiskFact(label, f"on {count} other person's application{'s' if count != 1 else ''} (#{first}…)", level, url)

@@ -16,6 +16,7 @@ from app.core.security import roles_required
 from app.core.storage import storage
 from app.core.view_errors import service_errors
 from app.extensions import db
+from app.staff.risk import person_facts
 from app.verification import queries, review, services
 from app.verification.checks import CHECK_TITLES
 from app.verification.forms import DecisionForm, NoteForm
@@ -85,10 +86,16 @@ def review_page(application_id: int):
     prev_id, next_id = queries.neighbours(application)
     templates = db.session.scalars(sa.select(RejectionTemplate).order_by(RejectionTemplate.title)).all()
     form = DecisionForm()
+    document = services.current_document(application)
+    risk = [
+        ("Applicant", person_facts(application.user, current_user, utcnow())),
+        ("Application", queries.risk_facts(application, document, checks)),
+    ]
     return render_template(
         "verification/staff_review.html",
+        risk=risk,
         application=application,
-        document=services.current_document(application),
+        document=document,
         events=events,
         checks=checks,
         check_titles=CHECK_TITLES,
