@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     """Public site, accounts, each domain, API and staff console."""
     import importlib
 
+    from app.accounts.session_views import bp as sessions_bp
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
     from app.public.views import bp as public_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(sessions_bp)
     for name in DOMAINS:
         init_domain = getattr(importlib.import_module(name), "init_app", None)
         if init_domain is not None:

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.accounts.models import User
 from app.accounts.session_store import ServerSessionInterface, refuse_when_unreachable, session_ended_reason
+from app.accounts.session_views import session_expiry
 from app.core.csp import response_policy
 from app.core.security import PUBLIC
 from app.extensions import csrf, db, login_manager
@@ -50,6 +51,7 @@ def init_auth(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.session_interface = ServerSessionInterface()
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_when_unreachable)
+    app.jinja_env.globals["session_expiry"] = session_expiry
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -71,8 +73,8 @@ def init_auth(app: Flask) -> None:
     def unauthorized():
         from flask import flash, redirect, url_for
 
-        if request.path.startswith("/api/"):
-            return api_unauthenticated()
+        if request.path.startswith("/api/") or request.blueprint == "sessions":
+            return api_unauthenticated()  # the expiry warning's calls: JSON, and no flash for a page never shown
         ended = session_ended_reason()
         if ended == "idle":
             flash("You were logged out after a while without activity. Log in again to continue.", "info")

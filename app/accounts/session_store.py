@@ -88,6 +88,30 @@ def lifetimes(is_staff: bool) -> tuple[timedelta, timedelta]:
     return timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]), timedelta(hours=cfg["SESSION_HOURS"])
 
 
+def _due_for_touch(row: dict, now: datetime) -> bool:
+    """A request that changes nothing still counts as activity once TOUCH_EVERY has passed."""
+    return now - row["last_seen_at"] >= TOUCH_EVERY and not g.get("session_no_touch")
+
+
+def mark_session_active() -> None:
+    """Count this request as activity whatever TOUCH_EVERY says ("stay signed in")."""
+    g.session_touch = True
+
+
+def session_remaining() -> dict[str, int] | None:
+    """Seconds this browser's session has left once this request is saved: idle and absolute."""
+    current = _current()
+    if current is None or current.row_id is None:
+        return None
+    row, now = current.row, utcnow()
+    if g.get("session_touch") or _due_for_touch(row, now):
+        idle_left = row["idle_seconds"]
+    else:
+        idle_left = (row["idle_expires_at"] - now).total_seconds()
+    absolute_left = (row["expires_at"] - now).total_seconds()
+    return {"idle_seconds": max(0, int(idle_left)), "absolute_seconds": max(0, int(absolute_left))}
+
+
 UNREACHABLE_EXEMPT = frozenset({"ops.livez", "ops.readyz", "static"})
 
 
@@ -162,7 +186,7 @@ class ServerSessionInterface(SessionInterface):
         if session and session.row_id is not None and not session.rotate and user_id == session.row["user_id"]:
             if session.modified:
                 values["data"] = _serializer.dumps(dict(session))
-            if values or (now - session.row["last_seen_at"] >= TOUCH_EVERY and not g.get("session_no_touch")):
+            if values or g.get("session_touch") or _due_for_touch(session.row, now):
                 idle = timedelta(seconds=session.row["idle_seconds"])
                 values |= {"last_seen_at": now, "idle_expires_at": now + idle, "ip_address": _address()}
             if not values:
