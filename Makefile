@@ -51,6 +51,7 @@ bench: $(VENV)/.installed-tests services
 	$(BIN)/python -m benchmarks.versus
 	$(BIN)/python -m benchmarks.checks
 	$(BIN)/python -m benchmarks.jobs
+	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.plans
 
 ## make prod-check: the production configuration (gunicorn, rq worker, clock, PostgreSQL, Redis, SMTP) walked once

@@ -1,22 +1,37 @@
-"""`make prod-check` runs here too: the production configuration started from this checkout and walked.
+"""`make prod-check` and the mixed load of `make bench` run here too, on one production stack.
 
 The walk (benchmarks/prod_check.py) books, pays, refunds with TOTP and builds a report through the
-real pages, on gunicorn + an rq worker + the clock, and exits 1 naming the first step that failed.
+real pages, on gunicorn + an rq worker + the clock, and raises naming the first step that failed;
+then a short burst of the mixed load (benchmarks/load.py) must get only answers below 400 and an
+error rate the app's own /metrics confirms.
 """
 
 from __future__ import annotations
 
 import os
 
-from benchmarks import prod_check
+from benchmarks import load, prod_check
+from benchmarks.prod_stack import production_stack
 from tests.conftest import TEST_DATABASE_URL
 
 
-def test_the_production_stack_passes_its_smoke_walk(redis_url, capsys):
+def test_the_production_stack_passes_its_smoke_walk_and_a_short_mixed_load(redis_url):
     database = TEST_DATABASE_URL.rsplit("/", 1)[1] + "_prodcheck"
-    redis_db = int(redis_url.rsplit("/", 1)[1])
-    assert prod_check.main(["--database", database, "--redis-db", str(redis_db)]) == 0, capsys.readouterr().out
-    out = capsys.readouterr().out
+    steps: list[str] = []
+    with production_stack(database, int(redis_url.rsplit("/", 1)[1])) as stack:
+        prod_check.walk(stack, steps.append)
+        result = load.run_load(stack, clients=len(load.MIX), seconds=3)
+    said = "\n".join(steps)
     for step in ("booked and paid", "arrived over SMTP", "refunded 10.00", "finance report", "/readyz: 200", "no 5xx"):
-        assert step in out, out
-    assert os.environ.get("APP_ENV") != "production"  # the walk's settings stayed in its processes
+        assert step in said, said
+    text, ok = load.report(result, len(load.MIX))
+    assert (result["failures"], ok) == ([], True), text
+    assert result["counted"].get("2xx", 0) >= len(result["timings"]) * 0.9, text  # /metrics saw the load
+    assert os.environ.get("APP_ENV") != "production"  # the stack's settings stayed in its processes
+
+
+def test_the_load_report_holds_the_error_rate_to_under_one_percent():
+    base = {"took": 10.0, "timings": [10.0, 20.0, 30.0], "failures": []}
+    assert load.report({**base, "counted": {"2xx": 990, "5xx": 9}}, 2)[1] is True
+    assert load.report({**base, "counted": {"2xx": 99, "5xx": 1}}, 2)[1] is False
+    assert load.report({**base, "counted": {}}, 2)[1] is False  # nothing counted is not a pass
