@@ -33,7 +33,7 @@ MIX: dict[str, tuple[str, ...]] = {
     "admin": ("/staff/", "/staff/analytics/", "/staff/users"),
 }
 ERROR_TARGET = 0.01
-WEB_WORKERS, THREADS = 2, 8  # the stack's gunicorn (the 2 cores here)
+WEB_WORKERS = 2  # the stack's gunicorn workers (the 2 cores here); threads as gunicorn.conf.py sets them
 
 
 def _logged_in(stack: Stack) -> dict[str, Session]:
@@ -102,7 +102,7 @@ def report(result: dict, clients: int) -> tuple[str, bool]:
     rate = counted.get("5xx", 0) / total if total else 1.0
     lines = [
         f"Mixed load, {clients} clients for {result['took']:.0f} s on the production configuration "
-        f"(gunicorn gthread, {WEB_WORKERS} workers x {THREADS} threads):",
+        f"(gunicorn gthread, {WEB_WORKERS} workers, threads from gunicorn.conf.py):",
         f"  {len(timings)} answers, {len(timings) / result['took']:.1f} per second",
         f"  p50 {percentile(timings, 0.5):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms, "
         f"p99 {percentile(timings, 0.99):.0f} ms (client wall time)",
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default="cc_load")
     parser.add_argument("--redis-db", type=int, default=6)
     args = parser.parse_args(argv)
-    with production_stack(args.database, args.redis_db, web_workers=WEB_WORKERS, threads=THREADS) as stack:
+    with production_stack(args.database, args.redis_db, web_workers=WEB_WORKERS) as stack:
         result = run_load(stack, args.clients, args.seconds)
     text, ok = report(result, args.clients)
     print(text, flush=True)

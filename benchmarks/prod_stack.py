@@ -76,8 +76,9 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
 
 
 @contextlib.contextmanager
-def production_stack(database: str, redis_db: int, web_workers: int = 2, threads: int = 8) -> Iterator[Stack]:
-    """Migrate and seed `database`, start everything in production mode, yield, stop everything."""
+def production_stack(database: str, redis_db: int, web_workers: int = 2) -> Iterator[Stack]:
+    """Migrate and seed `database`, start everything in production mode, yield, stop everything.
+    gunicorn keeps gunicorn.conf.py's threads and stream cap; `web_workers` stands for WEB_CONCURRENCY."""
     url = f"postgresql://postgres@127.0.0.1:5432/{database}"
     _scratch(url)
     redis_url = f"redis://127.0.0.1:6379/{redis_db}"
@@ -113,7 +114,6 @@ def production_stack(database: str, redis_db: int, web_workers: int = 2, threads
             "METRICS_TOKEN": metrics_token,
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": str(web_workers),
-            "GUNICORN_THREADS": str(threads),
             "GUNICORN_LOG_LEVEL": "warning",
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
         }
