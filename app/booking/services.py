@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload, lazyload
 
+from app.accounts.models import User
 from app.analytics import tracking
 from app.booking.availability import busy_between, free_slots
 from app.booking.models import FULL_REFUND_HOURS, Booking, BookingStatus, SessionType
@@ -114,9 +116,18 @@ def _refresh_search_later(coach_id: int) -> None:
     enqueue_after_commit("workers.bookings.refresh_coach_search", coach_id)
 
 
+# What a hold reads of the coach: the profile and its user, not the search facets or the user's
+# roles (three eager loads a hold never looks at; still loaded lazily if something asks).
+HOLD_COACH_LOAD = (
+    lazyload(CoachProfile.specializations),
+    lazyload(CoachProfile.languages),
+    joinedload(CoachProfile.user).lazyload(User.role_rows),
+)
+
+
 def create_booking(client, coach_id: int, session_type_id: int, starts_at: datetime, notes: str = "") -> Booking:
     """Hold a slot for the client while payment is pending; the price comes from the session type."""
-    coach = db.session.get(CoachProfile, coach_id)
+    coach = db.session.get(CoachProfile, coach_id, options=HOLD_COACH_LOAD)
     if coach is None or not coach.is_active or not coach.user.is_active:
         raise NotFound("No such coach.")
     session_type = db.session.get(SessionType, session_type_id)
