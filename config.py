@@ -132,6 +132,10 @@ class Config:
     # Encrypts coaches' payout details at rest (a Fernet key, or any long secret).
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY")
 
+    # Password reset by mail: how often per typed address and per client address (in the login window).
+    RESET_MAX_PER_ACCOUNT = _env_int("RESET_MAX_PER_ACCOUNT", 3)
+    RESET_MAX_PER_ADDRESS = _env_int("RESET_MAX_PER_ADDRESS", 10)
+
     # Compressed responses (Flask-Compress): the first algorithm the browser accepts, in this order.
     COMPRESS_ALGORITHM = ["zstd", "br", "gzip"]
     COMPRESS_MIN_SIZE = 500

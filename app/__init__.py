@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     """Public site, accounts, each domain, API and staff console."""
     import importlib
 
+    from app.accounts import init_app as init_accounts
     from app.accounts.session_views import bp as sessions_bp
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sessions_bp)
+    init_accounts(app)
     for name in DOMAINS:
         init_domain = getattr(importlib.import_module(name), "init_app", None)
         if init_domain is not None:

@@ -3,11 +3,13 @@ returns the values its routes' paths take (see tests/object_access.csv)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from app.accounts import services as accounts
+from app.accounts.models import BrowserSession
 from app.analytics.models import ReportStatus
 from app.booking.models import AvailabilityException, BookingStatus, ExceptionKind
 from app.coaches.models import CoachProfile
@@ -111,6 +113,22 @@ def api_token(owner) -> dict:
     return {"token_id": token.id}
 
 
+def browser_session(owner) -> dict:
+    """A session of `owner` in another browser (the one probing has its own)."""
+    now = utcnow()
+    row = BrowserSession(
+        id_hash=secrets.token_hex(32),
+        user_id=owner.id,
+        idle_seconds=3600,
+        idle_expires_at=now + timedelta(hours=1),
+        expires_at=now + timedelta(days=1),
+        user_agent="Another laptop",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return {"session_id": row.id}
+
+
 def finance_report(owner) -> dict:
     """A finished finance report with its PDF stored (reports belong to the roles of their kind)."""
     storage().put("reports/finance-test.pdf", b"%PDF-1.4 report", "application/pdf")
@@ -125,4 +143,5 @@ def _next_hour(days: int):
 BUILDERS = {f.__name__: f for f in (
     booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
+    browser_session,
 )}  # fmt: skip

@@ -1,7 +1,9 @@
-"""Users, their roles, second-factor secrets, recovery codes, API tokens and login attempts."""
+"""Users, their roles, second-factor secrets, recovery codes, API tokens, login attempts and
+the single-use tokens mailed to them."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,7 +16,26 @@ from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.core.roles import STAFF_ROLES, Role
 from app.extensions import db
 
-__all__ = ["STAFF_ROLES", "ApiToken", "LoginAttempt", "RecoveryCode", "Role", "User", "UserRole"]
+__all__ = [
+    "OPTIONAL_MAILS",
+    "STAFF_ROLES",
+    "AccountToken",
+    "AccountTokenPurpose",
+    "ApiToken",
+    "LoginAttempt",
+    "RecoveryCode",
+    "ResetRequest",
+    "Role",
+    "User",
+    "UserRole",
+]
+
+# Mails a user may turn off in their settings (template name -> what the settings page says).
+# Every other mail (bookings made or changed, payments, account security) is always sent.
+OPTIONAL_MAILS: dict[str, str] = {
+    "booking_reminder": "A reminder the day before each session",
+    "message_received": "A new message in a conversation",
+}
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -37,6 +58,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspension_reason: Mapped[str | None] = mapped_column(sa.Text)
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_opt_outs: Mapped[list[str]] = mapped_column(sa.JSON, default=list, nullable=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -66,6 +88,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         """First and last name, or the e-mail address when both are empty."""
         name = f"{self.first_name} {self.last_name}".strip()
         return name or self.email
+
+    def wants_mail(self, template: str) -> bool:
+        """False when `template` is an optional mail this user turned off."""
+        return template not in OPTIONAL_MAILS or template not in (self.mail_opt_outs or [])
 
     def is_suspended(self, now: datetime | None = None) -> bool:
         """Suspended users may read and log in, but not post or message."""
@@ -132,6 +158,21 @@ class LoginAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
+class ResetRequest(db.Model):
+    """A password-reset request, kept by the address typed (known or not) to throttle them alike."""
+
+    __tablename__ = "reset_requests"
+    __table_args__ = (
+        sa.Index("ix_reset_requests_email_created", "email", "created_at"),
+        sa.Index("ix_reset_requests_ip_created", "ip_address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
 class BrowserSession(db.Model):
     """A browser's server-side session: the cookie holds only a random id, whose SHA-256 keys this row.
 
@@ -156,3 +197,32 @@ class BrowserSession(db.Model):
     def is_live(self, now: datetime) -> bool:
         """Neither idle past its limit nor past its absolute lifetime."""
         return now < self.idle_expires_at and now < self.expires_at
+
+
+class AccountTokenPurpose(enum.StrEnum):
+    """What a mailed link is for."""
+
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGE = "email_change"
+
+
+class AccountToken(db.Model):
+    """A single-use link mailed to a user (password reset, new e-mail address); only its SHA-256 is stored."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (sa.Index("ix_account_tokens_user_purpose", "user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(enum_column(AccountTokenPurpose), nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    payload: Mapped[dict | None] = mapped_column(sa.JSON)  # e.g. {"email": the new address}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        """Not used yet and not expired."""
+        return self.used_at is None and now < self.expires_at

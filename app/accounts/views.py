@@ -178,6 +178,8 @@ def register():
             login_user(user)
             flash("Welcome to Coach Connect.", "success")
             return redirect(_safe_next(url_for("public.dashboard")))
+    if not form.is_submitted():
+        form.timezone.render_kw = {"data-timezone-prefill": ""}  # static/js/timezone-prefill.js sets the browser's
     return render_template("accounts/register.html", form=form)
 
 

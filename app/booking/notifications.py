@@ -33,6 +33,8 @@ def mail_both(booking: Booking, template: str, subject: str, *, ics: bool = True
     """Queue the same kind of mail to the client and the coach (each sees times in their zone)."""
     people = [(booking.client, "client"), (booking.coach.user, "coach")]
     for person, role in people:
+        if not person.wants_mail(template):  # an optional mail (the reminder) they turned off
+            continue
         queue_mail(
             person.email,
             template,

@@ -158,6 +158,8 @@ def _post(thread: MessageThread, sender: User, recipient: User, body: str, key: 
 
 
 def _mail_recipient(thread: MessageThread, sender: User, recipient: User) -> None:
+    if not recipient.wants_mail("message_received"):
+        return
     queue_mail(
         recipient.email,
         "message_received",

@@ -1,0 +1,84 @@
+"""Password reset by mail: a single-use link valid for an hour, stored hashed.
+
+The request answers the same whether or not the address has an account, and it is throttled by
+the typed address and by the client's address alike (known or not), in the login throttle's window.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.accounts.account_tokens import issue_token, usable_token, void_tokens
+from app.accounts.models import AccountTokenPurpose, ResetRequest, User
+from app.accounts.services import find_user, normalise_email
+from app.accounts.settings_services import replace_password
+from app.core import audit
+from app.core.db import utcnow
+from app.core.effects import transaction
+from app.core.errors import InvalidState, RateLimited
+from app.core.mail import external_url, queue_mail
+from app.extensions import db
+
+RESET_LIFETIME = timedelta(hours=1)
+
+
+def _requests_since(column, value: str, since) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(ResetRequest).where(column == value, ResetRequest.created_at >= since)
+    )
+
+
+def _check_reset_throttle(email: str, ip: str) -> None:
+    cfg = current_app.config
+    window = timedelta(minutes=cfg["LOGIN_THROTTLE_MINUTES"])
+    since = utcnow() - window
+    if (
+        _requests_since(ResetRequest.email, email, since) >= cfg["RESET_MAX_PER_ACCOUNT"]
+        or _requests_since(ResetRequest.ip_address, ip, since) >= cfg["RESET_MAX_PER_ADDRESS"]
+    ):
+        minutes = cfg["LOGIN_THROTTLE_MINUTES"]
+        raise RateLimited(
+            f"Too many reset requests. Try again in {minutes} minutes.", retry_after=int(window.total_seconds())
+        )
+
+
+def request_password_reset(email: str, ip: str) -> None:
+    """Mail a reset link when an active account uses this address; otherwise do nothing visible."""
+    email = normalise_email(email)
+    _check_reset_throttle(email, ip)
+    with transaction():
+        db.session.add(ResetRequest(email=email, ip_address=ip))
+        user = find_user(email)
+        if user is None or not user.is_active:
+            return
+        void_tokens(user, AccountTokenPurpose.PASSWORD_RESET)  # only the newest link works
+        plain = issue_token(user, AccountTokenPurpose.PASSWORD_RESET, RESET_LIFETIME)
+        queue_mail(
+            user.email,
+            "password_reset",
+            "Reset your Coach Connect password",
+            {"user": user, "reset_url": external_url("password_reset.choose_password", token=plain)},
+        )
+        audit.record(None, "user.password_reset_requested", user)
+
+
+def reset_token_user(token_value: str) -> User | None:
+    """The user a still-usable reset link belongs to (for showing the form)."""
+    token = usable_token(token_value, AccountTokenPurpose.PASSWORD_RESET)
+    return token.user if token is not None and token.user.is_active else None
+
+
+def reset_password(token_value: str, new_password: str, keep_session: int | None = None) -> User:
+    """Spend the link: the new password is set and every session and API token of the user ends."""
+    with transaction():
+        token = usable_token(token_value, AccountTokenPurpose.PASSWORD_RESET, lock=True)
+        if token is None or not token.user.is_active:
+            raise InvalidState("This reset link has expired or was already used. Ask for a new one.")
+        user = token.user
+        ended = replace_password(user, new_password, keep_session=keep_session)
+        void_tokens(user, AccountTokenPurpose.PASSWORD_RESET)
+        audit.record(user, "user.password_reset", user, after=ended)
+    return user
