@@ -1,7 +1,7 @@
 """Accounts: mailed single-use tokens (password reset, e-mail change), reset requests, mail opt-outs
 
 Revision ID: 20261203_1340_account_tokens
-Revises: 20261203_1335_full_refund_until
+Revises: 20261203_1400_buffer_in_overlap
 Create Date: 2026-12-03 13:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261203_1340_account_tokens"
-down_revision = "20261203_1335_full_refund_until"
+down_revision = "20261203_1400_buffer_in_overlap"
 branch_labels = None
 depends_on = None
 
