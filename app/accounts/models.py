@@ -58,7 +58,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspension_reason: Mapped[str | None] = mapped_column(sa.Text)
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    mail_opt_outs: Mapped[list[str]] = mapped_column(sa.JSON, default=list, nullable=False)
+    # Optional mails turned off: template names, comma-separated (a string: users are selected DISTINCT).
+    mail_opt_outs: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -89,9 +90,14 @@ class User(UserMixin, TimestampMixin, db.Model):
         name = f"{self.first_name} {self.last_name}".strip()
         return name or self.email
 
+    @property
+    def muted_mails(self) -> list[str]:
+        """The optional mails this user turned off."""
+        return [t for t in (self.mail_opt_outs or "").split(",") if t]
+
     def wants_mail(self, template: str) -> bool:
         """False when `template` is an optional mail this user turned off."""
-        return template not in OPTIONAL_MAILS or template not in (self.mail_opt_outs or [])
+        return template not in OPTIONAL_MAILS or template not in self.muted_mails
 
     def is_suspended(self, now: datetime | None = None) -> bool:
         """Suspended users may read and log in, but not post or message."""

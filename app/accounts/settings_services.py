@@ -130,8 +130,8 @@ def confirm_email_change(token_value: str) -> User:
 def set_mail_preferences(user: User, wanted: list[str]) -> None:
     """Keep the optional mails the user wants; turn off the others."""
     opt_outs = sorted(set(OPTIONAL_MAILS) - set(wanted))
-    before = list(user.mail_opt_outs or [])
+    before = user.muted_mails
     with transaction():
-        user.mail_opt_outs = opt_outs
+        user.mail_opt_outs = ",".join(opt_outs)
         if opt_outs != before:
             audit.record(user, "user.mail_preferences_changed", user, before={"off": before}, after={"off": opt_outs})

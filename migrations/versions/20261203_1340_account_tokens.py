@@ -57,7 +57,7 @@ def upgrade():
         batch_op.create_index("ix_reset_requests_email_created", ["email", "created_at"], unique=False)
         batch_op.create_index("ix_reset_requests_ip_created", ["ip_address", "created_at"], unique=False)
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("mail_opt_outs", sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
+        batch_op.add_column(sa.Column("mail_opt_outs", sa.String(length=255), server_default="", nullable=False))
 
 
 def downgrade():

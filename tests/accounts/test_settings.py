@@ -126,7 +126,7 @@ def test_a_message_mail_turned_off_is_not_sent_and_one_left_on_is(client, login_
     buyer = UserFactory()
     login_as(coach)
     assert _post(client, "/settings/notifications", wanted=["booking_reminder"]).status_code == 302
-    assert db.session.get(User, coach.id).mail_opt_outs == ["message_received"]
+    assert db.session.get(User, coach.id).muted_mails == ["message_received"]
     page = client.get("/settings/notifications").get_data(as_text=True)
     assert re.search(r'<input checked[^>]*value="booking_reminder"', page)
     assert not re.search(r'<input checked[^>]*value="message_received"', page)
