@@ -1,12 +1,13 @@
-"""A mixed load on the production configuration: 32 clients for 60 s (issue 15's benchmark).
+"""A mixed load on the production configuration: 1, 16, 32 and 64 clients, 60 s each (issues 15, 20).
 
-    python -m benchmarks.load [--clients 32] [--seconds 60] [--database cc_load] [--redis-db 6]
+    python -m benchmarks.load [--clients 1,16,32,64] [--seconds 60] [--database cc_load] [--redis-db 6]
 
 The stack of `make prod-check` (gunicorn.conf.py, an rq worker, the clock, PostgreSQL, Redis, SMTP)
 on the demo data. Each client is one browser-like session of a role, picked round-robin from MIX,
 that requests its role's pages in turn as fast as answers come back. Printed: throughput, p50 / p95 /
 p99 of every answer, the client-side failures, and the error rate read back from /metrics (5xx over
-all answers the app counted; the target is under 1 %).
+all answers the app counted; the target is under 1 %) at each count, then whether 16 clients
+get at least 1.8x one client's throughput with p95 under 300 ms (issue 20).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ MIX: dict[str, tuple[str, ...]] = {
     "admin": ("/staff/", "/staff/analytics/", "/staff/users"),
 }
 ERROR_TARGET = 0.01
+SCALING_TARGET, P95_TARGET_MS = 1.8, 300.0
 WEB_WORKERS = 2  # the stack's gunicorn workers (the 2 cores here); threads as gunicorn.conf.py sets them
 
 
@@ -113,18 +115,36 @@ def report(result: dict, clients: int) -> tuple[str, bool]:
     return "\n".join(lines), rate < ERROR_TARGET and total > 0
 
 
+def scaling(results: dict[int, dict]) -> str:
+    """Issue 20's throughput target: 16 clients at least 1.8x one client's answers per second, p95 under 300 ms."""
+    if 1 not in results or 16 not in results:
+        return "scaling: needs runs at 1 and 16 clients"
+    one, sixteen = (len(results[n]["timings"]) / results[n]["took"] for n in (1, 16))
+    p95 = percentile(results[16]["timings"], 0.95)
+    met = sixteen >= SCALING_TARGET * one and p95 < P95_TARGET_MS
+    return (
+        f"scaling: 16 clients {sixteen:.1f}/s = {sixteen / one:.2f}x one client's {one:.1f}/s, p95 {p95:.0f} ms "
+        f"(target >= {SCALING_TARGET}x with p95 under {P95_TARGET_MS:.0f} ms: {'met' if met else 'NOT met'})"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Start the stack, drive it, print, stop."""
+    """Start the stack, drive it at each client count, print, stop."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--clients", default="1,16,32,64", help="client counts, comma-separated, run in turn")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--database", default="cc_load")
     parser.add_argument("--redis-db", type=int, default=6)
     args = parser.parse_args(argv)
+    counts = [int(n) for n in args.clients.split(",")]
+    results, ok = {}, True
     with production_stack(args.database, args.redis_db, web_workers=WEB_WORKERS) as stack:
-        result = run_load(stack, args.clients, args.seconds)
-    text, ok = report(result, args.clients)
-    print(text, flush=True)
+        for clients in counts:
+            results[clients] = run_load(stack, clients, args.seconds)
+            text, passed = report(results[clients], clients)
+            ok = ok and passed
+            print(text, flush=True)
+    print(scaling(results), flush=True)
     return 0 if ok else 1
 
 

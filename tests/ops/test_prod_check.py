@@ -35,3 +35,13 @@ def test_the_load_report_holds_the_error_rate_to_under_one_percent():
     assert load.report({**base, "counted": {"2xx": 990, "5xx": 9}}, 2)[1] is True
     assert load.report({**base, "counted": {"2xx": 99, "5xx": 1}}, 2)[1] is False
     assert load.report({**base, "counted": {}}, 2)[1] is False  # nothing counted is not a pass
+
+
+def test_scaling_compares_sixteen_clients_with_one():
+    def run(answers: int, p95: float) -> dict:
+        return {"took": 10.0, "timings": [p95] * answers}
+
+    assert load.scaling({1: run(100, 50.0), 16: run(190, 250.0)}).endswith("ms: met)")  # 1.9x
+    assert "NOT met" in load.scaling({1: run(100, 50.0), 16: run(170, 250.0)})  # 1.7x
+    assert "NOT met" in load.scaling({1: run(100, 50.0), 16: run(400, 350.0)})  # p95 too slow
+    assert "needs runs" in load.scaling({32: run(100, 50.0)})
