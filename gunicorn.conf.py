@@ -12,12 +12,16 @@ from pathlib import Path
 from config import INSTANCE_DIR
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# Sized to the cores: a Python process runs Python on one core at a time (the GIL), so one worker
+# per core plus one (a spare for a worker stuck in a slow request or a GC pause); waiting on the
+# database or the network is covered by threads, not processes. 2 cores -> 3 workers.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(len(os.sched_getaffinity(0)) + 1)))
 worker_class = "gthread"
 # Each open event stream (GET /api/stream) holds a thread while it waits; pages share the rest.
 # An idle stream costs a thread stack and no database connection, so a worker runs many threads;
 # the app refuses streams (503 + Retry-After) past STREAM_CAP, which keeps PAGE_THREADS for pages.
 threads = int(os.environ.get("GUNICORN_THREADS", "100"))
+# Page threads per worker stay within SQLAlchemy's default pool (5 + 10 overflow connections).
 PAGE_THREADS = int(os.environ.get("GUNICORN_PAGE_THREADS", "10"))
 os.environ.setdefault("STREAM_CAP", str(max(1, threads - PAGE_THREADS)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is restarted
