@@ -5,19 +5,25 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint format bench prod-check migration services e2e clean
+.PHONY: run test lint format bench prod-check lock migration services e2e clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/activate
-	$(BIN)/pip install --quiet -r requirements.txt
+# The lock files pin the whole dependency tree; requirements*.txt name what we ask for (make lock).
+$(VENV)/.installed: requirements.lock | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-tests: tests/requirements.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r tests/requirements.txt
+$(VENV)/.installed-tests: tests/requirements.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet -r tests/requirements.lock
 	touch $@
+
+## make lock: recompile both lock files after changing requirements.txt or tests/requirements.txt
+lock: $(VENV)/.installed-tests
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --no-header requirements.txt -o requirements.lock
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --no-header tests/requirements.txt -c requirements.lock -o tests/requirements.lock
 
 ## make run: embedded mode (SQLite, local files, inline jobs, outbox mail, offline payments)
 run: $(VENV)/.installed

@@ -41,7 +41,7 @@ def _bin(name: str) -> str:
     path = Path(sys.executable).parent / name
     found = str(path) if path.exists() else shutil.which(name)
     if not found:
-        pytest.fail(f"{name} is not installed; run `make test` (it installs tests/requirements.txt)", pytrace=False)
+        pytest.fail(f"{name} is not installed; run `make test` (it installs tests/requirements.lock)", pytrace=False)
     return found
 
 

@@ -120,10 +120,10 @@ def test_bucket_is_created_once_and_private(compose):
     assert f"local/{bucket}" in script
 
 
-def test_dockerfile_builds_from_requirements_and_migrates_on_start():
+def test_dockerfile_builds_from_the_lock_file_and_migrates_on_start():
     dockerfile = (ROOT / ".docker" / "Dockerfile").read_text()
     assert dockerfile.startswith("#") and "\nFROM python:3.11-slim\n" in dockerfile
-    assert "pip install -r requirements.txt" in dockerfile
+    assert "pip install -r requirements.lock" in dockerfile  # the whole tree, pinned
     assert "FLASK_APP=wsgi.py" in dockerfile and "USER app" in dockerfile
     entrypoint = (ROOT / ".docker" / "entrypoint.sh").read_text()
     assert "flask db upgrade" in entrypoint and 'exec "$@"' in entrypoint
