@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import available_timezones
 
@@ -172,3 +173,33 @@ def pause_listing(coach: CoachProfile, actor: User) -> CoachProfile:
 def is_ready(coach: CoachProfile, now: datetime | None = None) -> bool:
     """Every checklist item holds (the Go live button is enabled)."""
     return can_go_live(checklist(coach, now))
+
+
+def save_specialization(actor: User, specialization_id: int | None, slug: str, name: str) -> Specialization:
+    """Create or rename a coaching area (admins; audited). The slug is lower-case letters, digits, dashes."""
+    from app.accounts.models import Role
+    from app.core.errors import Conflict, NotFound
+
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("Only admins edit specializations.")
+    slug = "-".join(re.findall(r"[a-z0-9]+", (slug or "").lower()))[:60]
+    name = (name or "").strip()[:80]
+    if not slug or not name:
+        raise ValidationFailed(
+            "A specialization needs a slug and a name.", fields={"slug": "Required.", "name": "Required."}
+        )
+    spec = db.session.get(Specialization, specialization_id) if specialization_id else Specialization()
+    if spec is None:
+        raise NotFound("No such specialization.")
+    clash = db.session.scalar(
+        sa.select(Specialization.id).where(Specialization.slug == slug, Specialization.id != specialization_id)
+    )
+    if clash:
+        raise Conflict(f"Another specialization has the slug {slug}.")
+    before = {"slug": spec.slug, "name": spec.name} if specialization_id else None
+    spec.slug, spec.name = slug, name
+    db.session.add(spec)
+    db.session.flush()
+    audit.record(actor, "specialization.saved", spec, before, {"slug": slug, "name": name})
+    commit()
+    return spec

@@ -1,24 +1,30 @@
 """Flask-Admin at /admin (admins only): read-only list, search and filter views of the data.
 
 State changes go through services, so raw editing is off; reference data (specializations,
-rejection templates) is editable and each change is audited.
+rejection templates) is edited through the same service functions the console uses (role checks,
+audit). Money is shown formatted, timestamps to the second in the viewer's zone, and the pages
+work under the site's CSP (app/staff/admin_templates.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import models as m
 from app.accounts.models import Role
-from app.core import audit
+from app.core.errors import ServiceError
+from app.core.money import format_money
+from app.core.template_helpers import local_time
 from app.extensions import db
 
 
@@ -48,6 +54,23 @@ class SecureIndexView(AdminIndexView):
         return self.render("admin/coach_index.html")
 
 
+def _when(view, value, name=None) -> str:
+    return local_time(value, "%Y-%m-%d %H:%M:%S")
+
+
+TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: _when, date: lambda view, value, name=None: value.isoformat()}
+
+
+def money(amount_field: str, currency_field: str = "currency") -> Callable:
+    """A column formatter: the minor units of `amount_field` as money in the row's currency."""
+
+    def fmt(view, context, model, name):
+        amount = getattr(model, amount_field)
+        return "—" if amount is None else format_money(amount, getattr(model, currency_field) or "EUR")
+
+    return fmt
+
+
 class ReadOnlyView(ModelView):
     """List, search, filter and details; no create, edit, delete or bulk actions."""
 
@@ -60,6 +83,17 @@ class ReadOnlyView(ModelView):
     page_size = 50
     simple_list_pager = True  # no COUNT(*) over million-row tables on every page
     form_base_class = FlaskForm
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS
+    money_columns: dict[str, str] = {}  # amount column -> currency column
+
+    def __init__(self, *args, **kwargs):
+        self.column_formatters = {
+            **{col: money(col, cur) for col, cur in self.money_columns.items()},
+            **dict(self.column_formatters or {}),
+        }
+        self.column_formatters_detail = self.column_formatters
+        super().__init__(*args, **kwargs)
 
     def is_accessible(self) -> bool:
         return _is_admin()
@@ -91,20 +125,48 @@ def _validator(flt) -> Callable[[str], bool]:
     return validate
 
 
-class AuditedEditView(ReadOnlyView):
-    """Reference data admins may edit; every change lands in the audit log."""
+class ServiceEditView(ReadOnlyView):
+    """Reference data admins may add and edit: each save goes through the domain's service function
+    (its checks, its audit entry, its commit); nothing is deleted."""
 
     can_create = True
     can_edit = True
 
-    def on_model_change(self, form, model, is_created):
-        db.session.flush()
-        audit.record(
-            current_user,
-            f"{model.__tablename__}.{'created' if is_created else 'updated'}",
-            model,
-            after={k: str(v) for k, v in form.data.items() if k != "csrf_token"},
-        )
+    def save(self, model_id: int | None, form):
+        """Call the service; returns the saved model."""
+        raise NotImplementedError
+
+    def _through_service(self, form, model_id: int | None):
+        try:
+            return self.save(model_id, form)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return False
+
+    def create_model(self, form):
+        return self._through_service(form, None)
+
+    def update_model(self, form, model):
+        return bool(self._through_service(form, model.id))
+
+
+class SpecializationAdmin(ServiceEditView):
+    form_columns = ("slug", "name")
+
+    def save(self, model_id, form):
+        from app.coaches.services import save_specialization
+
+        return save_specialization(current_user, model_id, form.slug.data, form.name.data)
+
+
+class RejectionTemplateAdmin(ServiceEditView):
+    form_columns = ("title", "body")
+
+    def save(self, model_id, form):
+        from app.verification.review import save_rejection_template
+
+        return save_rejection_template(current_user, model_id, form.title.data, form.body.data)
 
 
 class UserAdmin(ReadOnlyView):
@@ -127,6 +189,7 @@ class AuditAdmin(ReadOnlyView):
 
 
 class PaymentAdmin(ReadOnlyView):
+    money_columns = {"amount": "currency", "amount_refunded": "currency", "fee_amount": "currency"}
     column_list = (
         "id",
         "created_at",
@@ -142,7 +205,22 @@ class PaymentAdmin(ReadOnlyView):
     column_default_sort = ("id", True)
 
 
+class MoneyView(ReadOnlyView):
+    """A table with one amount column named `amount`."""
+
+    money_columns = {"amount": "currency"}
+
+
+class SessionTypeAdmin(ReadOnlyView):
+    money_columns = {"price_amount": "currency"}
+
+
+class CoachProfileAdmin(ReadOnlyView):
+    money_columns = {"hourly_rate_amount": "currency", "price_from_amount": "currency"}
+
+
 class ApplicationAdmin(ReadOnlyView):
+    money_columns = {"hourly_rate_amount": "currency"}
     column_list = ("id", "status", "first_name", "last_name", "ipec_number", "certification_level", "submitted_at")
     column_filters = ("status", "certification_level", "has_failing_checks")
     column_searchable_list = ("ipec_number", "last_name")
@@ -150,7 +228,10 @@ class ApplicationAdmin(ReadOnlyView):
 
 
 def init_admin(app: Flask) -> None:
-    """Mount Flask-Admin on the app."""
+    """Mount Flask-Admin on the app, its templates made to work under the CSP."""
+    from app.staff.admin_templates import install
+
+    install(app)
     admin = Admin(
         app,
         name="Coach Connect data",
@@ -161,15 +242,15 @@ def init_admin(app: Flask) -> None:
     s = db
     admin.add_view(UserAdmin(m.User, s, category="Accounts"))
     admin.add_view(TokenAdmin(m.ApiToken, s, category="Accounts"))
-    admin.add_view(ReadOnlyView(m.CoachProfile, s, category="Coaches"))
-    admin.add_view(AuditedEditView(m.Specialization, s, category="Coaches"))
+    admin.add_view(CoachProfileAdmin(m.CoachProfile, s, category="Coaches"))
+    admin.add_view(SpecializationAdmin(m.Specialization, s, category="Coaches"))
     admin.add_view(ApplicationAdmin(m.CoachApplication, s, category="Verification"))
     admin.add_view(ReadOnlyView(m.CertificateCheck, s, category="Verification"))
-    admin.add_view(AuditedEditView(m.RejectionTemplate, s, category="Verification"))
-    admin.add_view(ReadOnlyView(m.Booking, s, category="Booking"))
-    admin.add_view(ReadOnlyView(m.SessionType, s, category="Booking"))
+    admin.add_view(RejectionTemplateAdmin(m.RejectionTemplate, s, category="Verification"))
+    admin.add_view(MoneyView(m.Booking, s, category="Booking"))
+    admin.add_view(SessionTypeAdmin(m.SessionType, s, category="Booking"))
     admin.add_view(PaymentAdmin(m.Payment, s, category="Payments"))
-    admin.add_view(ReadOnlyView(m.Refund, s, category="Payments"))
+    admin.add_view(MoneyView(m.Refund, s, category="Payments"))
     admin.add_view(ReadOnlyView(m.WebhookEvent, s, category="Payments"))
     admin.add_view(ReadOnlyView(m.Group, s, category="Community"))
     admin.add_view(ReadOnlyView(m.Discussion, s, category="Community"))
