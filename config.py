@@ -136,6 +136,13 @@ class Config:
     RESET_MAX_PER_ACCOUNT = _env_int("RESET_MAX_PER_ACCOUNT", 3)
     RESET_MAX_PER_ADDRESS = _env_int("RESET_MAX_PER_ADDRESS", 10)
 
+    # Sign in with Google (any OpenID Connect provider): all three set, or no button and no routes.
+    # Google: OIDC_ISSUER=https://accounts.google.com; the redirect URI is PUBLIC_BASE_URL/login/google/callback.
+    OIDC_ISSUER = _env("OIDC_ISSUER")
+    OIDC_CLIENT_ID = _env("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = _env("OIDC_CLIENT_SECRET")
+    OIDC_PROVIDER_NAME = _env("OIDC_PROVIDER_NAME", "Google")  # the button says "Sign in with <name>"
+
     # Compressed responses (Flask-Compress): the first algorithm the browser accepts, in this order.
     COMPRESS_ALGORITHM = ["zstd", "br", "gzip"]
     COMPRESS_MIN_SIZE = 500

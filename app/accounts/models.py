@@ -23,6 +23,7 @@ __all__ = [
     "AccountTokenPurpose",
     "ApiToken",
     "LoginAttempt",
+    "OidcIdentity",
     "RecoveryCode",
     "ResetRequest",
     "Role",
@@ -60,6 +61,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Optional mails turned off: template names, comma-separated (a string: users are selected DISTINCT).
     mail_opt_outs: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a mailed link was followed
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -164,6 +166,23 @@ class LoginAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
+class OidcIdentity(db.Model):
+    """A sign-in identity at an OpenID provider (Google), keyed by issuer and subject, never by e-mail."""
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+    issuer: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    subject: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)  # as the provider last said
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
 class ResetRequest(db.Model):
     """A password-reset request, kept by the address typed (known or not) to throttle them alike."""
 
@@ -210,6 +229,7 @@ class AccountTokenPurpose(enum.StrEnum):
 
     PASSWORD_RESET = "password_reset"
     EMAIL_CHANGE = "email_change"
+    OIDC_LINK = "oidc_link"
 
 
 class AccountToken(db.Model):

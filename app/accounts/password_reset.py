@@ -79,6 +79,7 @@ def reset_password(token_value: str, new_password: str, keep_session: int | None
             raise InvalidState("This reset link has expired or was already used. Ask for a new one.")
         user = token.user
         ended = replace_password(user, new_password, keep_session=keep_session)
+        user.email_verified_at = user.email_verified_at or utcnow()  # the link proved the mailbox
         void_tokens(user, AccountTokenPurpose.PASSWORD_RESET)
         audit.record(user, "user.password_reset", user, after=ended)
     return user

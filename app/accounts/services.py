@@ -66,7 +66,14 @@ def _add_user(email: str, password: str | None, roles: list[Role], **profile) ->
 def register_user(email: str, password: str, first_name: str, last_name: str, timezone: str = "UTC") -> User:
     """Public sign-up: a client account."""
     user = _add_user(email, password, [Role.CLIENT], first_name=first_name, last_name=last_name, timezone=timezone)
-    audit.record(user, "user.registered", user, after={"email": user.email, "roles": ["client"]})
+    welcome_client(user)
+    commit()
+    return user
+
+
+def welcome_client(user: User, **how) -> None:
+    """A new client account (sign-up or Google): audited, counted and welcomed by mail (never commits)."""
+    audit.record(user, "user.registered", user, after={"email": user.email, "roles": ["client"], **how})
     tracking.track(tracking.SIGN_UP, user=user)
     queue_mail(
         user.email,
@@ -74,8 +81,6 @@ def register_user(email: str, password: str, first_name: str, last_name: str, ti
         "Welcome to Coach Connect",
         {"user": user, "login_url": external_url("accounts.login")},
     )
-    commit()
-    return user
 
 
 def create_user(

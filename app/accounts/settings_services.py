@@ -121,7 +121,7 @@ def confirm_email_change(token_value: str) -> User:
             raise Conflict("That address has an account by now; it cannot be yours as well.")
         old = user.email
         user.email = new
-        token.used_at = utcnow()
+        token.used_at = user.email_verified_at = utcnow()
         queue_mail(old, "email_changed", "Your Coach Connect e-mail address was changed", {"user": user, "old": old})
         audit.record(user, "user.email_changed", user, before={"email": old}, after={"email": new})
     return user

@@ -72,15 +72,20 @@ def login():
             status = 429 if isinstance(outcome.error, RateLimited) else 401
             headers = outcome.headers
         else:
-            if not user.is_staff:
-                return _finish_login(user)
-            rotate_session()  # the half-finished login gets an id no one saw before the password
-            session[PENDING] = user.id
-            session[PENDING_AT] = time.time()
-            nxt = _safe_next("")
-            step = "accounts.totp_verify" if user.totp_enabled_at else "accounts.totp_enrol"
-            return redirect(url_for(step, next=nxt or None))
+            return continue_login(user)
     return render_template("accounts/login.html", form=form), status, headers
+
+
+def continue_login(user: User):
+    """After the first factor (the password, or Google): clients are in, staff go on to their code."""
+    if not user.is_staff:
+        return _finish_login(user)
+    rotate_session()  # the half-finished login gets an id no one saw before the first factor
+    session[PENDING] = user.id
+    session[PENDING_AT] = time.time()
+    nxt = _safe_next("")
+    step = "accounts.totp_verify" if user.totp_enabled_at else "accounts.totp_enrol"
+    return redirect(url_for(step, next=nxt or None))
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
