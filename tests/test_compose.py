@@ -11,7 +11,7 @@ import yaml
 
 from tests.config_reading import ROOT, config_variables
 
-APP_SERVICES = ("web", "worker")
+APP_SERVICES = ("web", "worker", "money-worker")
 
 
 @pytest.fixture(scope="module")
@@ -81,25 +81,68 @@ def test_the_gunicorn_config_binds_the_published_port_with_threads(monkeypatch):
 def test_queue_metrics_cover_every_queue_the_worker_serves(compose):
     from app.core.queue_metrics import QUEUES
 
-    assert set(_worker_argv(compose)[8:]) == set(QUEUES)
+    assert set(_queues(_worker_argv(compose))) == set(QUEUES)
 
 
-def _worker_argv(compose) -> list[str]:
+RQ_OPTIONS_WITH_VALUES = {"--url", "-c", "-w", "--job-monitoring-interval", "--maintenance-interval"}
+
+
+def _worker_argv(compose, name: str = "worker") -> list[str]:
     """The rq command line the worker's shell runs (compose turns $$ into $)."""
-    command = compose["services"]["worker"]["command"]
+    command = compose["services"][name]["command"]
     assert command[:2] == ["sh", "-c"]
     return shlex.split(command[2].replace("$$", "$"))
 
 
-def test_worker_runs_rq_with_scheduler_on_every_queue(compose):
+def _queues(argv: list[str]) -> list[str]:
+    """The queue names at the end of an rq worker command line, in the order rq serves them."""
+    queues, skip = [], False
+    for arg in argv[3:]:
+        if skip:
+            skip = False
+        elif arg in RQ_OPTIONS_WITH_VALUES:
+            skip = True
+        elif not arg.startswith("-"):
+            queues.append(arg)
+    return queues
+
+
+def _option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def test_worker_runs_rq_with_scheduler_on_every_queue_money_first(compose):
+    from app.core.queue_metrics import MONEY_QUEUES, QUEUES
+
     argv = _worker_argv(compose)
-    assert argv[:8] == ["exec", "rq", "worker", "--with-scheduler", "--url", "$REDIS_URL", "-c", "workers.rq_settings"]
-    assert argv[8:11] == ["mail", "default", "reports"]
-    assert {"refunds", "webhooks", "reminders"} <= set(argv[8:])
+    assert argv[:4] == ["exec", "rq", "worker", "--with-scheduler"]
+    assert (_option(argv, "--url"), _option(argv, "-c")) == ("$REDIS_URL", "workers.rq_settings")
+    assert _queues(argv) == list(QUEUES)
+    assert _queues(argv)[: len(MONEY_QUEUES)] == list(MONEY_QUEUES)
+    assert _queues(argv).index("payments") < _queues(argv).index("mail")
+
+
+def test_a_money_worker_serves_only_the_money_queues(compose):
+    from app.core.queue_metrics import MONEY_QUEUES
+
+    argv = _worker_argv(compose, "money-worker")
+    assert _queues(argv) == list(MONEY_QUEUES)
+    assert "--with-scheduler" not in argv  # one scheduler, in `worker`
+    assert (_option(argv, "--url"), _option(argv, "-c")) == ("$REDIS_URL", "workers.rq_settings")
+
+
+@pytest.mark.parametrize("name", ["worker", "money-worker"])
+def test_abandoned_jobs_are_found_within_a_minute(compose, name):
+    from workers.rq_worker import HEARTBEAT_INTERVALS
+
+    argv = _worker_argv(compose, name)
+    assert _option(argv, "-w") == "workers.rq_worker.PromptRecoveryWorker"
+    heartbeat = int(_option(argv, "--job-monitoring-interval")) * HEARTBEAT_INTERVALS
+    assert heartbeat + int(_option(argv, "--maintenance-interval")) <= 30
 
 
 def test_worker_serves_every_queue_the_code_enqueues_to(compose):
-    served = set(_worker_argv(compose)[8:])
+    served = set(_queues(_worker_argv(compose)))
     used = set()
     for path in [*ROOT.glob("app/**/*.py"), *ROOT.glob("workers/**/*.py")]:
         text = path.read_text()

@@ -5,11 +5,18 @@ is committed; (2) the provider is called with no lock held, always under the ref
 idempotency key; (3) under the lock again, the answer is applied if the refund is still `sending`.
 No answer (timeout, dropped connection, 5xx) makes it `unknown`; an unknown refund is read back
 from the provider (the intent's refunds, matched by our refund id) before it is ever sent again.
+
+On PostgreSQL the sender holds an advisory lock (on a connection of its own) from before
+`sending` is committed until the answer is applied; the lock goes when the sender's process dies.
+A job that finds a `sending` refund nobody holds knows its sender was killed mid-call and has it
+read back at once (a worker SIGKILLed mid-refund, issue 16, 6); elsewhere only age tells.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -50,14 +57,56 @@ def locked_refund(refund_id: int) -> tuple[Payment, Refund]:
     return payment, refund
 
 
+SENDER_LOCK_CLASS = 16_006  # pg_advisory_lock(class, refund id): the refund's sender is alive
+
+
+def _on_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+@contextlib.contextmanager
+def _sender_lock(refund_id: int) -> Iterator[None]:
+    """Hold the refund's sender lock on a connection of its own (PostgreSQL; elsewhere nothing)."""
+    if not _on_postgresql():
+        yield
+        return
+    conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:c, :r)"), {"c": SENDER_LOCK_CLASS, "r": refund_id})
+        yield
+    finally:
+        try:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:c, :r)"), {"c": SENDER_LOCK_CLASS, "r": refund_id})
+        except Exception:  # noqa: BLE001 - a broken connection: drop it, the lock goes with it
+            conn.invalidate()
+        conn.close()
+
+
+def _sender_gone(refund: Refund) -> bool:
+    """Nobody holds the refund's sender lock (taken in this transaction, released at its end)."""
+    if not _on_postgresql():
+        return False
+    taken = db.session.execute(
+        sa.text("SELECT pg_try_advisory_xact_lock(:c, :r)"), {"c": SENDER_LOCK_CLASS, "r": refund.id}
+    ).scalar_one()
+    return bool(taken)
+
+
 def _stale_sending(refund: Refund) -> bool:
-    """A `sending` refund older than any answer could take: its sender died mid-call."""
+    """A `sending` refund whose sender died mid-call: its lock is free, or it is older than any answer."""
+    if refund.status != RefundStatus.SENDING:
+        return False
     limit = timedelta(seconds=2 * current_app.config.get("STRIPE_TIMEOUT_SECONDS", 30) + 5)
-    return refund.status == RefundStatus.SENDING and refund.updated_at < utcnow() - limit
+    return _sender_gone(refund) or refund.updated_at < utcnow() - limit
 
 
 def submit_refund(refund_id: int) -> None:
     """Send a pending refund to the gateway (job; idempotent: anything but pending is left alone)."""
+    with contextlib.ExitStack() as held:
+        _submit_refund(refund_id, held)
+
+
+def _submit_refund(refund_id: int, held: contextlib.ExitStack) -> None:
     try:
         payment, refund = locked_refund(refund_id)
         if _stale_sending(refund):
@@ -68,6 +117,7 @@ def submit_refund(refund_id: int) -> None:
         if refund.status != RefundStatus.PENDING or refund.provider_refund_id:
             rollback()
             return
+        held.enter_context(_sender_lock(refund.id))  # before `sending` is visible to anyone
         refund.transition_to(RefundStatus.SENDING)
         refund.attempts += 1
         gateway_name, intent_id = payment.gateway, payment.provider_intent_id
@@ -96,6 +146,7 @@ def submit_refund(refund_id: int) -> None:
             # A webhook or a read-back settled it while we waited; keep the provider's id.
             if result is not None and refund.provider_refund_id is None:
                 refund.provider_refund_id = result.id
+            held.close()
             commit()
             return
         if result is not None:
@@ -106,6 +157,9 @@ def submit_refund(refund_id: int) -> None:
         else:
             _mark_unknown(refund, "The payment provider did not answer; the refund will be read back.")
             enqueue_after_commit("workers.refunds.reconcile_refund", refund.id, queue="payments")
+        # Released under the row lock, before the commit: whoever looks next sees the new status,
+        # and an inline read-back that sends again (after the commit) can take the lock.
+        held.close()
         commit()
     except Exception:
         rollback()
