@@ -61,6 +61,9 @@ class ModerationItem(TimestampMixin, db.Model):
         sa.UniqueConstraint("target_type", "target_id", name="uq_moderation_items_target"),
         sa.Index("ix_moderation_items_queue_priority", "status", "priority", "id"),
         sa.Index("ix_moderation_items_queue_age", "status", "first_flagged_at", "id"),
+        # The 'all' tab (no status filter) in each sort order: without them a page sorted all items.
+        sa.Index("ix_moderation_items_all_priority", "priority", "id"),
+        sa.Index("ix_moderation_items_all_age", "first_flagged_at", "id"),
         sa.Index("ix_moderation_items_group", "group_id", "status"),
         sa.Index("ix_moderation_items_author", "author_id", "status"),
         sa.Index("ix_moderation_items_claimed", "claimed_by_id", "claim_expires_at"),
