@@ -1,7 +1,7 @@
 """Moderation queue: indexes for the 'all' tab (every status) in both sort orders
 
 Revision ID: 20261203_1445_moderation_all
-Revises: 20261203_1340_account_tokens
+Revises: 20261203_1420_oidc_identities
 Create Date: 2026-12-03 14:45:00
 
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-03 14:45:00
 from alembic import op
 
 revision = "20261203_1445_moderation_all"
-down_revision = "20261203_1340_account_tokens"
+down_revision = "20261203_1420_oidc_identities"
 branch_labels = None
 depends_on = None
 
