@@ -2,8 +2,8 @@
 
     python -m benchmarks.prod_check [--database cc_prodcheck] [--redis-db 7]
 
-gunicorn with gunicorn.conf.py (gthread), one rq worker on every queue (`-c workers.rq_settings`,
-`--with-scheduler`), the clock, this machine's PostgreSQL and Redis, SMTP to a local aiosmtpd,
+gunicorn with gunicorn.conf.py (gthread), the rq `worker` and `money-worker` with docker-compose.yml's
+arguments, the clock, this machine's PostgreSQL and Redis, SMTP to a local aiosmtpd,
 APP_ENV=production with the offline payment gateway. The walk, through the real pages and forms:
 a client logs in, books the first free slot of a listed coach and pays with a test card; the
 confirmation mail arrives over SMTP; finance logs in with TOTP and refunds part of it (the worker
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with production_stack(args.database, args.redis_db) as stack:
-            say(f"gunicorn (gthread), rq worker on every queue and the clock answer at {stack.base}")
+            say(f"gunicorn (gthread), the rq worker and money-worker and the clock answer at {stack.base}")
             walk(stack, say)
     except AssertionError as exc:
         say(f"FAILED: {exc}")

@@ -1,5 +1,7 @@
 """The production configuration, started locally: gunicorn (gunicorn.conf.py), rq workers, the clock.
 
+The workers run with the arguments docker-compose.yml gives its `worker` and `money-worker`.
+
 Used by `make prod-check` (benchmarks/prod_check.py) and the mixed load of `make bench`
 (benchmarks/load.py). It runs on this machine's PostgreSQL and Redis, with an aiosmtpd server as
 the SMTP relay and local files for storage, in a scratch database it migrates and seeds with the
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -23,7 +26,6 @@ from pathlib import Path
 
 import psycopg
 
-from app.core.queue_metrics import QUEUES
 from benchmarks.checks import _scratch
 from benchmarks.run import wait_until_up
 
@@ -48,6 +50,16 @@ class Stack:
     def alive(self) -> dict[str, bool]:
         """Each process by name: still running?"""
         return {name: proc.poll() is None for name, proc in self.processes.items()}
+
+
+def compose_worker_args(service: str, redis_url: str) -> list[str]:
+    """`rq`'s arguments as docker-compose.yml runs them for `service` (one source for both)."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    shell = compose["services"][service]["command"][-1]  # ["sh", "-c", "exec rq worker ..."]
+    args = shlex.split(shell.replace("$$REDIS_URL", redis_url))
+    return args[args.index("rq") + 1 :]
 
 
 def _free_port() -> int:
@@ -119,7 +131,9 @@ def production_stack(database: str, redis_db: int, web_workers: int = 2) -> Iter
         }
         smtp_log = tmp_path / "smtp.log"
         processes: dict[str, subprocess.Popen] = {}
-        logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("smtp", "web", "worker", "clock")}  # noqa: SIM115
+        logs = {
+            name: open(tmp_path / f"{name}.log", "w") for name in ("smtp", "web", "worker", "money-worker", "clock")
+        }  # noqa: SIM115
         try:
             processes["smtp"] = subprocess.Popen(
                 [sys.executable, "-u", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}"],
@@ -129,10 +143,11 @@ def production_stack(database: str, redis_db: int, web_workers: int = 2) -> Iter
                 [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
                 cwd=ROOT, env=prod, stdout=logs["web"], stderr=subprocess.STDOUT,
             )  # fmt: skip
-            processes["worker"] = subprocess.Popen(
-                [str(BIN / "rq"), "worker", "--with-scheduler", "-c", "workers.rq_settings", "--url", redis_url, *QUEUES],
-                cwd=ROOT, env=prod, stdout=logs["worker"], stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            for service in ("worker", "money-worker"):  # as docker-compose.yml starts them
+                processes[service] = subprocess.Popen(
+                    [str(BIN / "rq"), *compose_worker_args(service, redis_url)],
+                    cwd=ROOT, env=prod, stdout=logs[service], stderr=subprocess.STDOUT,
+                )  # fmt: skip
             processes["clock"] = subprocess.Popen(
                 [sys.executable, "-m", "workers.clock"],
                 cwd=ROOT, env={**prod, "FLASK_APP": "wsgi.py"}, stdout=logs["clock"], stderr=subprocess.STDOUT,
@@ -140,7 +155,7 @@ def production_stack(database: str, redis_db: int, web_workers: int = 2) -> Iter
             base = wait_until_up(processes["web"], f"http://127.0.0.1:{port}", "/readyz")
             yield Stack(base, url, smtp_log, metrics_token, processes)
         except BaseException:
-            for name in ("web", "worker", "clock"):
+            for name in ("web", "worker", "money-worker", "clock"):
                 logs[name].flush()
                 text = (tmp_path / f"{name}.log").read_text()[-3000:]
                 print(f"--- last lines of {name}.log\n{text}", file=sys.stderr)
