@@ -62,6 +62,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Optional mails turned off: template names, comma-separated (a string: users are selected DISTINCT).
     mail_opt_outs: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a mailed link was followed
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed by its owner: a tombstone since
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

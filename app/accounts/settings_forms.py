@@ -78,3 +78,10 @@ class NotificationsForm(FlaskForm):
     wanted = MultiCheckboxField(
         "Mails I want", choices=[SelectChoice(k, label) for k, label in OPTIONAL_MAILS.items()], validate_choice=True
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    """The address typed again, and the password when the account has one."""
+
+    confirm_email = StringField("Your e-mail address", validators=[DataRequired()], filters=[_strip])
+    password = PasswordField("Password", render_kw={"autocomplete": "current-password"})

@@ -1,22 +1,27 @@
-"""/settings pages: name and time zone, password, e-mail address, mails wanted, signed-in sessions."""
+"""/settings pages: name and time zone, password, e-mail address, mails wanted, signed-in sessions, your data."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+import json
 
-from app.accounts import sessions
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+
+from app.accounts import account_deletion, sessions
 from app.accounts import settings_services as account
+from app.accounts.data_export import export_my_data
 from app.accounts.forms import TIMEZONE_CHOICES
 from app.accounts.models import OPTIONAL_MAILS
 from app.accounts.session_store import current_session_id
 from app.accounts.settings_forms import (
+    DeleteAccountForm,
     EmailChangeForm,
     NotificationsForm,
     PasswordChangeForm,
     ProfileForm,
     form_status,
 )
+from app.core.db import utcnow
 from app.core.security import client_ip, login_required, public
 from app.core.view_errors import service_errors
 from app.staff.forms import ConfirmForm
@@ -128,3 +133,44 @@ def end_other_sessions():
     ended = sessions.end_other_sessions(current_user, keep=current_session_id(), reason="settings")
     flash(f"{ended} other session(s) signed out.", "success")
     return redirect(url_for("settings.session_list"))
+
+
+@bp.get("/data")
+@login_required
+def your_data():
+    """Download what the site keeps about you, or close the account."""
+    with service_errors(report=lambda exc: None) as outcome:
+        account_deletion.check_can_delete(current_user)
+    refusal = outcome.error.message if outcome.failed else None
+    return render_template("accounts/settings_data.html", form=DeleteAccountForm(), refusal=refusal)
+
+
+@bp.get("/data/export.json")
+@login_required
+def export_data():
+    """The user's own data as a JSON download."""
+    body = json.dumps(export_my_data(current_user), indent=2, ensure_ascii=False)
+    filename = f"coach-connect-data-{utcnow():%Y-%m-%d}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.post("/delete")
+@login_required
+def delete_account():
+    """Close the account for good: personal data goes, bookings and payments stay under a tombstone."""
+    form = DeleteAccountForm()
+    outcome = None
+    if form.validate_on_submit():
+        with service_errors(form) as outcome:
+            account_deletion.delete_account(current_user, form.confirm_email.data, form.password.data, client_ip())
+        if not outcome.failed:
+            logout_user()
+            session.clear()
+            flash("Your account is closed and your personal data is deleted. Goodbye.", "info")
+            return redirect(url_for("public.home"))
+    page = render_template("accounts/settings_data.html", form=form, refusal=None)
+    return page, *form_status(form, outcome)
