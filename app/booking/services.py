@@ -21,7 +21,7 @@ from app.analytics import tracking
 from app.booking.availability import busy_between, free_slots
 from app.booking.models import FULL_REFUND_HOURS, Booking, BookingStatus, SessionType
 from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
-from app.booking.signals import booking_cancelled, booking_confirmed
+from app.booking.signals import HOLD_PAID, HOLD_UNKNOWN, booking_cancelled, booking_confirmed, hold_expiring
 from app.coaches.models import CoachProfile, Review
 from app.core import audit
 from app.core.db import utcnow
@@ -100,11 +100,40 @@ def _expire_stale_holds(coach_id: int, starts_at: datetime, ends_at: datetime, n
             Booking.starts_at < ends_at + STALE_HOLD_MARGIN,
             Booking.ends_at > starts_at - STALE_HOLD_MARGIN,
         )
-    )
+    ).all()
+    paid = False
     for booking in stale:
-        booking.transition_to(BookingStatus.EXPIRED)
-        audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
-        _close_payments_later(booking.id)
+        answer = _kept_for_payment(booking, now)
+        paid = paid or answer == HOLD_PAID
+        if answer is None:
+            booking.transition_to(BookingStatus.EXPIRED)
+            audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
+            _close_payments_later(booking.id)
+    if paid:
+        commit()  # a success found at the provider stands, whatever becomes of this new booking
+
+
+# A hold found paid at the provider is kept this long for its confirmation job.
+PAID_HOLD_GRACE = timedelta(minutes=10)
+
+
+def _kept_for_payment(booking: Booking, now: datetime) -> str | None:
+    """Ask Payments before a run-out hold expires (issue 16, 7): a slot whose payment succeeded at the
+    provider, its event not yet here, is kept for the confirmation (HOLD_PAID); one it cannot tell
+    about waits (HOLD_UNKNOWN); None: let it expire."""
+    answers = {answer for _, answer in hold_expiring.send(booking)}
+    if HOLD_PAID in answers:
+        before = {"status": booking.status.value, "hold_expires_at": booking.hold_expires_at.isoformat()}
+        booking.hold_expires_at = now + PAID_HOLD_GRACE
+        audit.record(
+            None,
+            "booking.hold_kept",
+            booking,
+            before,
+            {"hold_expires_at": booking.hold_expires_at.isoformat(), "reason": "paid at the payment provider"},
+        )
+        return HOLD_PAID
+    return HOLD_UNKNOWN if HOLD_UNKNOWN in answers else None
 
 
 def _close_payments_later(booking_id: int) -> None:
@@ -324,13 +353,17 @@ def expire_holds(now: datetime | None = None) -> int:
             sa.select(Booking).where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
         )
     )
+    expired = 0
     for booking in stale:
+        if _kept_for_payment(booking, now) is not None:
+            continue
         booking.transition_to(BookingStatus.EXPIRED)
         audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
         _close_payments_later(booking.id)
         _refresh_search_later(booking.coach_id)
+        expired += 1
     commit()
-    return len(stale)
+    return expired
 
 
 def complete_past_bookings(now: datetime | None = None) -> int:

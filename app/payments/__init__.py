@@ -10,11 +10,12 @@ staff_bp = Blueprint("finance_staff", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the finance queues of the inbox and timeline section, the test-mode global and the cancellation refunds."""
+    """Register the blueprints, the finance queues of the inbox and timeline section, the test-mode global, the cancellation refunds and the check before a hold expires."""
     from app.accounts.models import Role
-    from app.booking.signals import booking_cancelled
+    from app.booking.signals import booking_cancelled, hold_expiring
     from app.payments import api, queries, staff_views, views  # noqa: F401 - routes
     from app.payments.gateways import is_test_mode
+    from app.payments.hold_checks import check_hold_before_expiry
     from app.payments.person_timeline import money_read
     from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.staff.timeline import TimelineSection, register_timeline_section
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     register_timeline_section(TimelineSection("money", "Bookings, payments and refunds", finance, money_read))
     app.jinja_env.globals["payment_test_mode"] = is_test_mode
     booking_cancelled.connect(_refund_cancellation)
+    hold_expiring.connect(check_hold_before_expiry)
 
 
 def _refund_cancellation(booking, refund: int) -> None:
