@@ -1,7 +1,7 @@
 """Accounts closed by their owner: when the user row became a tombstone
 
 Revision ID: 20261203_1435_user_deleted_at
-Revises: 20261203_1420_oidc_identities
+Revises: 20261203_1445_moderation_all
 Create Date: 2026-12-03 14:35:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261203_1435_user_deleted_at"
-down_revision = "20261203_1420_oidc_identities"
+down_revision = "20261203_1445_moderation_all"
 branch_labels = None
 depends_on = None
 
