@@ -8,6 +8,7 @@ from flask import url_for
 from app.booking.models import Booking
 from app.coaches.models import CoachProfile
 from app.core.money import format_money
+from app.core.template_helpers import local_time
 from app.extensions import db
 from app.payments.models import Payment, Refund
 from app.staff.timeline import TimelineEntry
@@ -29,7 +30,7 @@ def money_read(person, limit: int) -> list[TimelineEntry]:
     out = []
     for b in bookings:
         role = "Booked" if b.client_id == person.id else "Was booked for"
-        out.append(TimelineEntry(b.created_at, "money", f"{role} session #{b.id} on {b.starts_at:%Y-%m-%d %H:%M} UTC, "
+        out.append(TimelineEntry(b.created_at, "money", f"{role} session #{b.id} on {local_time(b.starts_at)}, "
                                  f"{format_money(b.amount, b.currency)}", None, b.status.value))  # fmt: skip
     for p in payments:
         role = "Paid" if p.client_id == person.id else "Was paid"

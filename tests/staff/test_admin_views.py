@@ -108,3 +108,12 @@ def test_specializations_are_saved_through_the_service(client, login_as):
         )
         == 1
     )
+
+
+def test_deep_pages_are_capped_with_a_sentence(client, login_as):
+    from app.staff.admin import MAX_PAGE
+
+    _admin(client, login_as)
+    html = client.get("/admin/flag/?page=19999").get_data(as_text=True)
+    assert f"Only the first {MAX_PAGE} pages are listed" in html
+    assert "Only the first" not in client.get("/admin/flag/?page=3").get_data(as_text=True)
