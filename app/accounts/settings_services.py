@@ -107,14 +107,14 @@ def request_email_change(user: User, new_email: str, password: str, ip: str) -> 
 def pending_email(token_value: str) -> str | None:
     """The new address a still-usable confirmation link would set, for the confirmation page."""
     token = usable_token(token_value, AccountTokenPurpose.EMAIL_CHANGE)
-    return token.payload["email"] if token is not None else None
+    return token.payload["email"] if token is not None and token.user.is_active else None
 
 
 def confirm_email_change(token_value: str) -> User:
     """Follow the link: the address changes, and the old address is told."""
     with transaction():
         token = usable_token(token_value, AccountTokenPurpose.EMAIL_CHANGE, lock=True)
-        if token is None:
+        if token is None or not token.user.is_active:  # a disabled or closed account changes nothing
             raise InvalidState("This link has expired or was already used. Ask for a new one in your settings.")
         user, new = token.user, token.payload["email"]
         if find_user(new) is not None:

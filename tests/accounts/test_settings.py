@@ -162,3 +162,16 @@ def test_sign_up_marks_the_time_zone_for_the_browser_zone_script(client):
     )
     assert "/static/js/timezone-prefill.js" in page
     assert client.get("/static/js/timezone-prefill.js").status_code == 200
+
+
+def test_a_link_for_an_account_disabled_since_changes_nothing(app, client, login_as):
+    user = UserFactory(email="was@example.org")
+    login_as(user)
+    _post(client, "/settings/email", email="next@example.org", current_password=PASSWORD)
+    link = _link(OutgoingMail.query.filter_by(to_address="next@example.org").one())
+    db.session.get(User, user.id).is_enabled = False
+    db.session.commit()
+    stranger = app.test_client()
+    assert stranger.get(link).status_code == 404
+    assert stranger.post(link, data={"csrf_token": csrf_token_from(stranger, "/login")}).status_code == 404
+    assert db.session.get(User, user.id).email == "was@example.org"
