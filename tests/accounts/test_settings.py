@@ -7,11 +7,14 @@ import re
 
 from app.accounts.models import ApiToken, Role, User
 from app.accounts.services import create_api_token
+from app.booking.notifications import mail_both
 from app.core.models import AuditLog, OutgoingMail
 from app.extensions import db
 from tests.accounts.flows import field_error, post_login
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, UserFactory
+from tests.factories.booking import BookingFactory
+from workers.bookings import send_reminder
 
 NEW_PASSWORD = "a-much-longer-new-secret"
 
@@ -175,3 +178,16 @@ def test_a_link_for_an_account_disabled_since_changes_nothing(app, client, login
     assert stranger.get(link).status_code == 404
     assert stranger.post(link, data={"csrf_token": csrf_token_from(stranger, "/login")}).status_code == 404
     assert db.session.get(User, user.id).email == "was@example.org"
+
+
+def test_a_reminder_turned_off_goes_only_to_the_other_side_and_a_confirmation_still_goes(client, login_as):
+    booking = BookingFactory()
+    login_as(booking.client)
+    assert _post(client, "/settings/notifications", wanted=["message_received"]).status_code == 302
+    send_reminder(booking.id, booking.starts_at.isoformat())
+    reminded = OutgoingMail.query.filter_by(template="booking_reminder").all()
+    assert [m.to_address for m in reminded] == [booking.coach.user.email]
+    mail_both(db.session.get(type(booking), booking.id), "booking_confirmed", "Booked", ics=False)
+    db.session.commit()
+    confirmed = {m.to_address for m in OutgoingMail.query.filter_by(template="booking_confirmed")}
+    assert confirmed == {booking.client.email, booking.coach.user.email}  # not optional: always sent
