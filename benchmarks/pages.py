@@ -15,10 +15,22 @@ from benchmarks.pages_domains import DOMAIN_PAGES
 __all__ = ["PAGES", "Page"]
 
 QUEUE_HOME_SQL = """
-SELECT (SELECT count(*) FROM coach_applications WHERE status = 'submitted'),
-       (SELECT min(submitted_at) FROM coach_applications WHERE status = 'submitted'),
-       (SELECT count(*) FROM moderation_items WHERE status = 'pending'),
-       (SELECT min(first_flagged_at) FROM moderation_items WHERE status = 'pending')
+SELECT (SELECT count(*) FROM (SELECT 1 FROM coach_applications WHERE status = 'submitted' LIMIT 10001) a),
+       (SELECT count(*) FROM (SELECT 1 FROM moderation_items WHERE status = 'pending' LIMIT 10000) m),
+       (SELECT count(*) FROM (SELECT 1 FROM refunds WHERE status = 'pending_approval' LIMIT 10001) r),
+       (SELECT array_agg(id) FROM (SELECT id FROM coach_applications WHERE status = 'submitted'
+                                   ORDER BY submitted_at, id LIMIT 100) a2),
+       (SELECT array_agg(id) FROM (SELECT id FROM moderation_items WHERE status = 'pending'
+                                   ORDER BY first_flagged_at, id LIMIT 100) m2)
+"""
+
+TIMELINE_SQL = """
+SELECT (SELECT array_agg(id) FROM (SELECT id FROM bookings WHERE client_id = %(user_id)s
+                                   ORDER BY created_at DESC LIMIT 100) b),
+       (SELECT array_agg(id) FROM (SELECT id FROM payments WHERE client_id = %(user_id)s
+                                   ORDER BY created_at DESC LIMIT 100) p),
+       (SELECT array_agg(id) FROM (SELECT id FROM audit_log WHERE object_type = 'users'
+                                   AND object_id = %(user_id)s::text ORDER BY created_at DESC LIMIT 100) a)
 """
 
 PAGES: list[Page] = [
@@ -30,7 +42,14 @@ PAGES: list[Page] = [
         ("admin",),
         "SELECT u.*, r.role FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.email = 'admin@coachconnect.example'",
     ),
-    Page("staff home", "/staff/", ("admin",), QUEUE_HOME_SQL),
+    Page("staff inbox", "/staff/", ("admin",), QUEUE_HOME_SQL, target_p95_ms=50),  # issue 18
+    Page(
+        "person timeline",
+        "/staff/people/{user_id}",
+        ("admin",),
+        TIMELINE_SQL,
+        params="SELECT client_id AS user_id FROM payments ORDER BY id DESC LIMIT 1",
+    ),
     Page(
         "audit log",
         "/staff/audit",

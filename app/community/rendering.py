@@ -38,6 +38,10 @@ def render_markdown(body_md: str) -> str:
 
 def plain_excerpt(body_md: str, length: int = 160) -> str:
     """Text without markup for lists and mails (escaped by the template that shows it)."""
-    text = nh3.clean(render_markdown(body_md), tags=set())
-    text = " ".join(text.split())
+    return html_excerpt(render_markdown(body_md), length)
+
+
+def html_excerpt(body_html: str, length: int = 160) -> str:
+    """The same text from a post's stored, already sanitised HTML: no Markdown pass (the queues list 100)."""
+    text = " ".join(nh3.clean(body_html, tags=set()).split())
     return text if len(text) <= length else text[: length - 1] + "…"

@@ -121,13 +121,13 @@ def edit_out(target: Target, new_body: str, editor, note: str) -> None:
 
 def excerpt(target: Target) -> str:
     """A short plain-text view of the target's content."""
-    from app.community.rendering import plain_excerpt
+    from app.community.rendering import html_excerpt
 
     obj = target.obj
     if target.type == TargetType.DISCUSSION:
-        return f"{obj.title}: {plain_excerpt(obj.body_md, 200)}"
+        return f"{obj.title}: {html_excerpt(obj.body_html, 200)}"
     if target.type == TargetType.REPLY:
-        return plain_excerpt(obj.body_md, 200)
+        return html_excerpt(obj.body_html, 200)
     if target.type == TargetType.MESSAGE:
         return obj.body[:200]
     return f"{obj.headline}: {obj.bio[:160]}"
