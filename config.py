@@ -95,6 +95,7 @@ class Config:
     STAFF_SESSION_HOURS = _env_int("STAFF_SESSION_HOURS", 12)
     SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 720)
     SESSION_HOURS = _env_int("SESSION_HOURS", 720)
+    API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)  # a new API token's lifetime unless its creator picks one
     SESSION_WARNING_SECONDS = _env_int("SESSION_WARNING_SECONDS", 300)  # staff pages warn this long before the end
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024

@@ -8,6 +8,7 @@ from flask import Flask, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from app.accounts import tokens
 from app.accounts.models import User
 from app.accounts.session_store import ServerSessionInterface, refuse_when_unreachable, session_ended_reason
 from app.accounts.session_views import session_expiry
@@ -39,6 +40,31 @@ def _needs_login(endpoint: str | None) -> bool:
     """True unless the matched view is public (an unmatched path is left to its 404/405)."""
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return view is not None and getattr(view, "access", None) != PUBLIC
+
+
+def _token_error(status: int, code: str, message: str, challenge: str | None = None):
+    resp = jsonify(error={"code": code, "message": message, "fields": {}})
+    resp.status_code = status
+    if challenge:
+        resp.headers["WWW-Authenticate"] = challenge
+    return resp
+
+
+def _authenticate_token(plain: str):
+    """Bearer requests: only under /api/, with a live token whose scopes allow the method (None: go on)."""
+    if not request.path.startswith("/api/"):  # the console and the site never take a token: no TOTP behind it
+        return _token_error(403, "token_not_accepted", "API tokens are accepted only under /api/. Log in instead.")
+    token = tokens.token_for(plain)
+    if token is None:
+        message = "The Bearer token is invalid, expired or revoked."
+        return _token_error(401, "invalid_token", message, 'Bearer error="invalid_token"')
+    missing = tokens.missing_scope(token, request.method)
+    if missing is not None:
+        message = f"This token lacks the {missing!r} scope."
+        return _token_error(403, "insufficient_scope", message, f'Bearer error="insufficient_scope" scope="{missing}"')
+    token.user.act_only_as(tokens.acting_roles(token))
+    g.token_user = token.user
+    return None  # token requests carry no ambient cookie credentials: no CSRF needed
 
 
 def init_auth(app: Flask) -> None:
@@ -86,20 +112,10 @@ def init_auth(app: Flask) -> None:
 
     @app.before_request
     def authenticate_and_protect():
-        from app.accounts.services import user_for_token
-
         g.csp_nonce = secrets.token_urlsafe(16)
-        token = bearer_token()
-        if token is not None:
-            g.token_user = user_for_token(token)
-            if g.token_user is None:
-                resp = jsonify(
-                    error={"code": "invalid_token", "message": "The Bearer token is invalid or revoked.", "fields": {}}
-                )
-                resp.status_code = 401
-                resp.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-                return resp
-            return None  # token requests carry no ambient cookie credentials: no CSRF needed
+        plain = bearer_token()
+        if plain is not None:
+            return _authenticate_token(plain)
         if request.path.startswith("/api/") and _needs_login(request.endpoint) and not current_user.is_authenticated:
             return api_unauthenticated()  # who you are comes before whether the request is forged
         if request.method in UNSAFE_METHODS and not request.path.startswith(CSRF_EXEMPT_PREFIXES):

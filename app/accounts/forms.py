@@ -3,9 +3,10 @@
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 TIMEZONE_CHOICES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 
@@ -49,3 +50,7 @@ class TokenForm(FlaskForm):
     """Name a new personal access token."""
 
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    scopes = SelectMultipleField(
+        "Scopes", default=["read", "write"], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+    days = IntegerField("Expires after (days)", validators=[Optional(), NumberRange(min=1, max=366)])

@@ -70,8 +70,14 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[Role]:
-        """The roles this user holds."""
-        return frozenset(r.role for r in self.role_rows)
+        """The roles this user holds (in a request with an API token: those its scopes allow)."""
+        held = frozenset(r.role for r in self.role_rows)
+        narrowed = self.__dict__.get("_acting_roles")
+        return held if narrowed is None else held & narrowed
+
+    def act_only_as(self, roles: frozenset[Role]) -> None:
+        """For the rest of this request (its own database session), act only in these roles."""
+        self.__dict__["_acting_roles"] = frozenset(roles)
 
     def has_role(self, *roles: Role | str) -> bool:
         """True when the user holds any of the given roles."""
@@ -147,8 +153,19 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(sa.String(255), default="read write", server_default="read write")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        """The token's scopes ('read', 'write', 'staff:<role>')."""
+        return frozenset(self.scopes.split())
+
+    def is_expired(self, now: datetime) -> bool:
+        """Past its expiry date."""
+        return now >= self.expires_at
 
 
 class LoginAttempt(db.Model):

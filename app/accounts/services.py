@@ -8,18 +8,18 @@ from functools import cache
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.models import STAFF_ROLES, ApiToken, LoginAttempt, RecoveryCode, Role, User, UserRole
+from app.accounts.models import STAFF_ROLES, LoginAttempt, RecoveryCode, Role, User, UserRole
 from app.accounts.session_store import current_session_id
 from app.accounts.sessions import drop_sessions
+from app.accounts.tokens import create_api_token, revoke_api_token, user_for_token  # noqa: F401 - callers import them here
 from app.analytics import tracking
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
-from app.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from app.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from app.core.mail import external_url, queue_mail
 from app.core.security import (
     hash_password,
-    new_api_token,
     new_recovery_codes,
     new_totp_secret,
     sha256_hex,
@@ -257,45 +257,6 @@ def verify_second_factor(user: User, code: str, ip: str) -> str:
     db.session.add(LoginAttempt(email=user.email, ip_address=ip, succeeded=False))
     commit()
     raise PermissionDenied("That code is not valid.", code="invalid_code")
-
-
-# --- API tokens ---------------------------------------------------------------------------
-
-
-def create_api_token(user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
-    """A new personal access token; the plain value is returned once and never stored."""
-    if actor is not None and actor.id != user.id:
-        raise PermissionDenied("You can only create tokens for yourself.")
-    name = (name or "").strip() or "token"
-    plain = new_api_token()
-    token = ApiToken(user_id=user.id, name=name[:80], token_hash=sha256_hex(plain), prefix=plain[:10])
-    db.session.add(token)
-    audit.record(actor or user, "api_token.created", token, after={"name": token.name, "prefix": token.prefix})
-    commit()
-    return token, plain
-
-
-def revoke_api_token(token: ApiToken, actor: User) -> None:
-    """Revoke one of the actor's own tokens."""
-    if token.user_id != actor.id and not actor.has_role(Role.ADMIN):
-        raise NotFound("No such token.")
-    token.revoked_at = utcnow()
-    audit.record(actor, "api_token.revoked", token)
-    commit()
-
-
-def user_for_token(plain: str) -> User | None:
-    """The active user owning this unrevoked token, noting its use."""
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == sha256_hex(plain), ApiToken.revoked_at.is_(None))
-    )
-    if token is None or not token.user.is_active:
-        return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now
-        db.session.commit()
-    return token.user
 
 
 def ensure_totp_secret(user: User) -> str:

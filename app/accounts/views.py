@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import services, tokens
 from app.accounts.forms import CodeForm, LoginForm, RegisterForm, TokenForm
 from app.accounts.models import ApiToken, User
 from app.accounts.session_store import rotate_session
+from app.core.db import utcnow
 from app.core.errors import RateLimited, ServiceError
 from app.core.security import client_ip, login_required, public, totp_uri
 from app.core.view_errors import service_errors
@@ -128,32 +129,33 @@ def totp_enrol():
             status, headers = outcome.status, outcome.headers
         else:
             _finish_login(user)
-            session["fresh_recovery_codes"] = codes
-            return redirect(url_for("accounts.recovery_codes"))
+            return _show_recovery_codes(codes)
     page = render_template(
         "accounts/totp_enrol.html", form=form, secret=user.totp_secret, uri=totp_uri(user.totp_secret, user.email)
     )
     return page, status, headers
 
 
+def _show_recovery_codes(codes: list[str]):
+    """The new codes in this response only: never kept in the session, never cached (issue 21)."""
+    page = render_template("accounts/recovery_codes.html", codes=codes)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
 @bp.get("/settings/recovery-codes")
 @login_required
 def recovery_codes():
-    """Show freshly generated recovery codes once."""
-    codes = session.pop("fresh_recovery_codes", None)
-    if not codes:
-        return redirect(url_for("accounts.settings"))
-    return render_template("accounts/recovery_codes.html", codes=codes)
+    """Codes are shown only in the answer that made them: nothing to show here."""
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.post("/settings/recovery-codes")
 @login_required
 def regenerate_recovery_codes():
-    """Replace recovery codes (staff)."""
+    """Replace recovery codes (staff) and show the new ones once."""
     if not current_user.totp_enabled_at:
         abort(404)
-    session["fresh_recovery_codes"] = services.regenerate_recovery_codes(current_user)
-    return redirect(url_for("accounts.recovery_codes"))
+    return _show_recovery_codes(services.regenerate_recovery_codes(current_user))
 
 
 @bp.post("/logout")
@@ -205,15 +207,21 @@ def _show_errors(form, exc: ServiceError) -> None:
 def settings():
     """The user's settings: API tokens (created here, shown once) and recovery codes."""
     form = TokenForm()
+    form.scopes.choices = [(s, s) for s in tokens.scopes_for(current_user)]
+    if not form.is_submitted():
+        form.days.data = current_app.config["API_TOKEN_DAYS"]
     new_token = None
-    if form.validate_on_submit():
-        _, new_token = services.create_api_token(current_user, form.name.data, actor=current_user)
-        flash("Token created. Copy it now: it will not be shown again.", "success")
-    tokens = db.session.scalars(
+    if form.validate_on_submit():  # a script posting only a name (no scope boxes shown) gets read and write
+        scopes = form.scopes.data if request.form.get("scopes_shown") else [tokens.READ, tokens.WRITE]
+        with service_errors(form, report=lambda exc: _show_errors(form, exc)) as outcome:
+            _, new_token = tokens.create_api_token(current_user, form.name.data, current_user, scopes, form.days.data)
+        if not outcome.failed:
+            flash("Token created. Copy it now: it will not be shown again.", "success")
+    rows = db.session.scalars(
         db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
     ).all()
     return render_template(
-        "accounts/settings.html", form=form, tokens=tokens, new_token=new_token, revoke=ConfirmForm()
+        "accounts/settings.html", form=form, tokens=rows, new_token=new_token, revoke=ConfirmForm(), now=utcnow()
     )
 
 

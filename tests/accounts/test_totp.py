@@ -38,9 +38,8 @@ def test_first_staff_login_enrols_an_authenticator_and_shows_recovery_codes_once
     assert "That code does not match" in field_error(wrong.get_data(as_text=True), "code")
     assert db.session.get(User, staff.id).totp_enabled_at is None
 
-    right = post_code(client, "/login/enrol", pyotp.TOTP(secret).now())
-    assert right.status_code == 302 and right.headers["Location"] == "/settings/recovery-codes"
-    shown = client.get("/settings/recovery-codes")
+    shown = post_code(client, "/login/enrol", pyotp.TOTP(secret).now())
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"  # shown in this answer only
     codes = _codes_on(shown.get_data(as_text=True))
     assert len(codes) == 10
     assert 'href="/staff/"' in shown.get_data(as_text=True)
@@ -127,3 +126,34 @@ def test_wrong_enrolment_codes_are_throttled_like_login_codes(client, app):
     assert blocked.status_code == 429 and "Retry-After" in blocked.headers
     assert "Too many failed attempts" in blocked.get_data(as_text=True)
     assert db.session.get(User, staff.id).totp_enabled_at is None
+
+
+def _stored_session_data(user) -> str:
+    from app.accounts.models import BrowserSession
+
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(BrowserSession.data).where(BrowserSession.user_id == user.id)).all()
+    assert rows, "no session row"
+    return " ".join(rows)
+
+
+def test_recovery_codes_are_kept_neither_in_the_cookie_nor_in_the_session_data(client):
+    staff = StaffFactory(roles=[Role.MODERATOR], totp_secret=None, totp_enabled_at=None)
+    post_login(client, staff.email)
+    client.get("/login/enrol")
+    db.session.expire_all()
+    secret = db.session.get(User, staff.id).totp_secret
+    codes = _codes_on(post_code(client, "/login/enrol", pyotp.TOTP(secret).now()).get_data(as_text=True))
+    assert len(codes) == 10
+    cookie = client.get_cookie("session", domain="localhost").value
+    stored = _stored_session_data(staff)
+    assert not [c for c in codes if c in stored or c in cookie]
+
+    token = csrf_token_from(client, "/settings")
+    again = client.post("/settings/recovery-codes", data={"csrf_token": token})
+    fresh = _codes_on(again.get_data(as_text=True))
+    assert again.status_code == 200 and len(fresh) == 10 and not set(fresh) & set(codes)
+    assert again.headers["Cache-Control"] == "no-store"
+    stored = _stored_session_data(staff)
+    assert not [c for c in fresh if c in stored]
+    assert client.get("/settings/recovery-codes").status_code == 302  # nothing kept to show later

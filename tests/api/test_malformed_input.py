@@ -23,7 +23,7 @@ from tests.factories.booking import BookingFactory
 from tests.factories.community import DiscussionFactory, GroupFactory, OldUserFactory, ReplyFactory
 from tests.factories.verification import ApplicationFactory
 from tests.html import flashes
-from tests.security_clients import bearer_for, make_user
+from tests.security_clients import bearer_for, make_user, prepare_session
 
 JSON = {"Content-Type": "application/json"}
 NESTED = "[" * 5000 + "]" * 5000  # 10 KB
@@ -33,6 +33,14 @@ NESTED = "[" * 5000 + "]" * 5000  # 10 KB
 def admin(app):
     """Bearer headers of an admin (every staff role's door)."""
     return {**bearer_for(make_user("admin")), **JSON}
+
+
+@pytest.fixture
+def console(app):
+    """A browser logged in as an admin (the staff pages take no token)."""
+    browser = app.test_client()
+    prepare_session(app, browser, make_user("admin"))
+    return browser
 
 
 def _error(resp) -> dict:
@@ -125,26 +133,26 @@ def test_an_extreme_date_in_availability_and_analytics_names_the_filter(client, 
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
-def test_an_extreme_date_on_the_finance_and_analytics_pages_is_a_page(client, admin, day):
-    finance = client.get(f"/staff/finance/?date_from={day}&date_to={day}", headers=admin)
-    export = client.get(f"/staff/finance/export.csv?date_from={day}&date_to={day}", headers=admin)
-    charts = client.get(f"/staff/analytics/?from={day}&to={day}", headers=admin)
+def test_an_extreme_date_on_the_finance_and_analytics_pages_is_a_page(console, day):
+    finance = console.get(f"/staff/finance/?date_from={day}&date_to={day}")
+    export = console.get(f"/staff/finance/export.csv?date_from={day}&date_to={day}")
+    charts = console.get(f"/staff/analytics/?from={day}&to={day}")
     header = export.get_data(as_text=True).splitlines()[0]
     assert (finance.status_code, export.status_code, header.split(",")[0]) == (200, 200, "payment_id")
     assert charts.status_code == 200
     assert "between 1900-01-01 and 2999-12-31" in " ".join(flashes(charts))
 
 
-def test_an_unknown_analytics_level_is_refused_by_the_api_and_flashed_by_the_page(client, admin):
+def test_an_unknown_analytics_level_is_refused_by_the_api_and_flashed_by_the_page(client, admin, console):
     assert _error(client.get("/api/analytics/metrics?metric=revenue&level=grandmaster", headers=admin))["fields"] == {
         "level": "Unknown level."
     }
-    page = client.get("/staff/analytics/?level=grandmaster", headers=admin)
+    page = console.get("/staff/analytics/?level=grandmaster")
     assert (page.status_code, flashes(page)) == (200, ["level must be a certification level."])
 
 
 @pytest.mark.parametrize("digit", ["²", "٣", "１"])
-def test_unicode_digits_in_filters_are_not_ids(client, admin, digit):
+def test_unicode_digits_in_filters_are_not_ids(client, admin, console, digit):
     api = client.get(f"/api/moderation/queue?group={digit}&assignee={digit}&status=all", headers=admin)
     assert (api.status_code, api.get_json()["items"]) == (200, [])
     for page in (
@@ -153,7 +161,7 @@ def test_unicode_digits_in_filters_are_not_ids(client, admin, digit):
         f"/staff/finance/?q={digit}",
         f"/staff/finance/?q=%23{digit}",
     ):
-        assert client.get(page, headers=admin).status_code == 200, page
+        assert console.get(page).status_code == 200, page
 
 
 def test_unicode_digits_as_suspend_days_are_refused_with_the_field(client, admin):
@@ -181,6 +189,6 @@ def test_a_huge_free_within_is_refused_by_the_search(client):
 
 
 @pytest.mark.parametrize("value", ["zzz", "²"])
-def test_an_invalid_flask_admin_filter_is_flashed(client, admin, value):
-    resp = client.get(f"/admin/payment/?flt0_0={value}&flt1_1={value}", headers=admin)
+def test_an_invalid_flask_admin_filter_is_flashed(console, value):
+    resp = console.get(f"/admin/payment/?flt0_0={value}&flt1_1={value}")
     assert (resp.status_code, resp.get_data(as_text=True).count(f"Invalid Filter Value: {value}")) == (200, 2)
