@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from xml.sax.saxutils import escape
 
@@ -15,6 +14,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.core.csv_cells import csv_writer
 from reports.document import Chart, ReportDocument
 
 PALETTE = [colors.HexColor(c) for c in ("#1f5f99", "#d9822b", "#2e8540", "#8e44ad", "#c0392b", "#7f8c8d")]
@@ -99,7 +99,7 @@ def to_pdf(doc: ReportDocument) -> bytes:
 def to_csv(doc: ReportDocument) -> bytes:
     """One CSV: headline figures, then each section as a titled block separated by a blank line."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     writer.writerow([doc.title, doc.period])
     for label, value in doc.headline:
         writer.writerow([label, value])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import plotly.io
 
 from app.analytics.metrics import Metric
+from app.core.csv_cells import csv_writer
 from app.core.money import to_major
 
 COLORS = ["#1f5f99", "#d9822b", "#2e8540", "#8e44ad", "#c0392b", "#7f8c8d"]
@@ -72,7 +72,7 @@ def to_csv(metric: Metric, series: list[dict]) -> bytes:
     """The series as CSV (money in minor units, as stored)."""
     buf = io.StringIO()
     cols = columns(metric)
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     writer.writerow(cols)
     for point in series:
         writer.writerow(["" if point.get(c) is None else point.get(c) for c in cols])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 
@@ -12,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
+from app.core.csv_cells import csv_writer
 from app.core.db import utcnow
 from app.core.money import format_money, plain
 from app.core.money import parse as parse_money
@@ -60,7 +60,7 @@ def export_csv():
 
     def generate():
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         writer.writerow(
             [
                 "payment_id",
