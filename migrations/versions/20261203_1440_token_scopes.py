@@ -1,7 +1,7 @@
 """API tokens: scopes and an expiry date (existing tokens: read and write, 90 days after creation)
 
-Revision ID: 20261203_1410_token_scopes
-Revises: 20261203_1400_buffer_in_overlap
+Revision ID: 20261203_1440_token_scopes
+Revises: 20261203_1435_user_deleted_at
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-03 14:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261203_1410_token_scopes"
-down_revision = "20261203_1400_buffer_in_overlap"
+revision = "20261203_1440_token_scopes"
+down_revision = "20261203_1435_user_deleted_at"
 branch_labels = None
 depends_on = None
 
