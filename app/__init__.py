@@ -99,6 +99,7 @@ DOMAINS = (
     "app.payments",
     "app.realtime",
     "app.messaging",
+    "app.notifications",
     "app.community",
     "app.moderation",
     "app.analytics",

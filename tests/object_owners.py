@@ -108,6 +108,17 @@ def thread(owner) -> dict:
     return {"thread_id": row.id}
 
 
+def notification(owner) -> dict:
+    from app.notifications.services import notify
+    from app.realtime import events
+
+    items: list = []
+    row = notify(owner.id, "message", "thread:0", "New message", "/messages", events_out=items)
+    events.append_many(items)
+    db.session.commit()
+    return {"notification_id": row.id}
+
+
 def api_token(owner) -> dict:
     token, _ = accounts.create_api_token(owner, "laptop")
     return {"token_id": token.id}
@@ -144,4 +155,5 @@ BUILDERS = {f.__name__: f for f in (
     booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
     browser_session,
+    notification,
 )}  # fmt: skip

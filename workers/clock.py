@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 PERIODIC: list[tuple[int, list[str]]] = [
     (60, ["jobs", "requeue-unsent"]),  # jobs recorded while Redis was unreachable
     (60, ["booking", "maintain"]),  # expire unpaid holds, complete past sessions, refresh next free slots
+    (60, ["notifications", "send-due"]),  # mail notifications still unread after their delay
     (600, ["analytics", "refresh-rollups"]),  # incremental
     (86400, ["booking", "refresh-search"]),
     (86400, ["analytics", "refresh-rollups", "--days", "400"]),

@@ -18,15 +18,17 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import transaction
 from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from app.core.mail import external_url, queue_mail
 from app.extensions import db
 from app.messaging.models import Message, MessageThread, ThreadParticipant
 from app.messaging.payloads import message_json
 from app.messaging.threads import open_enquiry, participant
 from app.moderation.rules import ensure_can_post, matching_watched_words
+from app.notifications.services import mark_subject_read, notify
+from app.notifications.sources import path_for
 from app.realtime import events
 
 MAX_LENGTH = 5000
+PREVIEW = 140  # characters of a message its notification shows
 CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -144,28 +146,21 @@ def _post(thread: MessageThread, sender: User, recipient: User, body: str, key: 
     _hold_for_review(message)
     audit.record(sender, "message.sent", message, after={"thread_id": thread.id, "length": len(body)})
     payload = message_json(message)
-    payloads = {sender.id: {"message": payload}}
+    items = [(sender.id, "message.new", {"message": payload})]
     if not message.is_hidden:
-        payloads[recipient.id] = {
-            "message": payload,
-            "unread": had_unread + 1,
-            "unread_total": unread_count(recipient),
-        }
-        if not had_unread:  # one mail per unread streak, not one per message
-            _mail_recipient(thread, sender, recipient)
-    events.append("message.new", payloads)  # last: takes the users' event locks until the commit
+        recipient_event = {"message": payload, "unread": had_unread + 1, "unread_total": unread_count(recipient)}
+        items.append((recipient.id, "message.new", recipient_event))
+        notify(
+            recipient.id,
+            "message",
+            f"thread:{thread.id}",
+            f"New message from {sender.full_name}",
+            path_for("messaging.thread", thread_id=thread.id),
+            body[:PREVIEW],
+            events_out=items,
+        )
+    events.append_many(items)  # last: takes the users' event locks until the commit
     return message
-
-
-def _mail_recipient(thread: MessageThread, sender: User, recipient: User) -> None:
-    if not recipient.wants_mail("message_received"):
-        return
-    queue_mail(
-        recipient.email,
-        "message_received",
-        f"New message from {sender.full_name}",
-        {"recipient": recipient, "sender": sender, "thread_url": external_url("messaging.thread", thread_id=thread.id)},
-    )
 
 
 def start_conversation(client: User, coach_user: User, body: str) -> MessageThread:
@@ -202,9 +197,10 @@ def mark_read(thread: MessageThread, reader: User, up_to: int | None = None) -> 
         row.updated_at = utcnow()
         mine = {"thread_id": thread.id, "unread": unread_in_thread(thread.id, reader.id)}
         mine["unread_total"] = unread_count(reader)
-        events.append_many(
-            [(thread.other_id(reader.id), "receipt", _receipt(thread, row)), (reader.id, "unread", mine)]
-        )
+        items = [(thread.other_id(reader.id), "receipt", _receipt(thread, row)), (reader.id, "unread", mine)]
+        if not mine["unread"]:
+            mark_subject_read(reader.id, f"thread:{thread.id}", events_out=items)
+        events.append_many(items)
     return row
 
 

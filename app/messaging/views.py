@@ -14,6 +14,7 @@ from app.extensions import db
 from app.messaging import queries, services, threads
 from app.messaging.forms import MessageForm
 from app.moderation.models import TargetType
+from app.notifications.live_state import live_state
 
 bp = Blueprint("messaging", __name__, template_folder="templates", url_prefix="/messages")
 
@@ -50,6 +51,7 @@ def thread(thread_id: int):
     elif form.errors:
         status = 400
     services.mark_read(conversation, current_user)
+    live_state()  # the stream cursor before the messages: what comes after is replayed, not missed
     messages, more = queries.messages_page(conversation, current_user, limit=THREAD_MESSAGES)
     other = db.session.get(User, conversation.other_id(current_user.id))
     flagged = flagged_by(current_user, TargetType.MESSAGE, [m.id for m in messages if m.sender_id != current_user.id])

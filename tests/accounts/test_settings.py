@@ -4,12 +4,15 @@ e-mail change by a link to the new address, optional mails, signed-in sessions."
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from app.accounts.models import ApiToken, Role, User
 from app.accounts.services import create_api_token
 from app.booking.notifications import mail_both
+from app.core.db import utcnow
 from app.core.models import AuditLog, OutgoingMail
 from app.extensions import db
+from app.notifications.services import send_due_mails
 from tests.accounts.flows import field_error, post_login
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, UserFactory
@@ -135,12 +138,14 @@ def test_a_message_mail_turned_off_is_not_sent_and_one_left_on_is(client, login_
     assert not re.search(r'<input checked[^>]*value="message_received"', page)
     login_as(buyer)
     assert _post(client, f"/messages/new/{coach.id}", body="Hello there").status_code == 302
+    send_due_mails(utcnow() + timedelta(minutes=3))  # the notification's mail, once its delay passed
     assert not OutgoingMail.query.filter_by(to_address=coach.email).count()
     login_as(coach)
     thread_path = client.get("/messages").get_data(as_text=True)
     thread_id = re.search(r'href="/messages/(\d+)"', thread_path).group(1)
     assert _post(client, f"/messages/{thread_id}", body="Hi, welcome").status_code == 302
-    assert OutgoingMail.query.filter_by(to_address=buyer.email, template="message_received").count() == 1
+    send_due_mails(utcnow() + timedelta(minutes=3))
+    assert OutgoingMail.query.filter_by(to_address=buyer.email, template="notification").count() == 1
 
 
 def test_the_sessions_page_lists_this_and_another_browser_and_ends_the_other(app, client):

@@ -12,11 +12,11 @@ from app.payments.signals import payment_succeeded
 @pytest.mark.parametrize(
     ("signal", "receiver_module"),
     [
-        (post_held_for_review, "app.moderation"),
-        (payment_succeeded, "app.booking"),
-        (booking_cancelled, "app.payments"),
+        (post_held_for_review, ["app.moderation"]),
+        (payment_succeeded, ["app.booking"]),
+        (booking_cancelled, ["app.notifications.sources", "app.payments"]),
     ],
 )
 def test_the_reacting_domain_subscribes_once(app, signal, receiver_module):
-    modules = [receiver.__module__ for receiver in signal.receivers_for(object())]
-    assert modules == [receiver_module]
+    modules = sorted(receiver.__module__ for receiver in signal.receivers_for(object()))
+    assert modules == receiver_module

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from app import create_app
 from app.accounts.models import Role
+from app.core.db import utcnow
 from app.core.models import OutgoingMail
 from app.extensions import db
+from app.notifications.services import send_due_mails
 from config import ProductionConfig
 from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
@@ -72,8 +76,9 @@ def test_a_message_sent_with_a_foreign_host_links_the_coach_to_the_public_base_u
     path = f"/messages/new/{coach.id}"
     resp = evil_client.post(path, data={"body": "Hello", "csrf_token": csrf_token_from(evil_client, path)})
     assert resp.status_code == 302
+    send_due_mails(utcnow() + timedelta(minutes=3))  # the coach left it unread: the mail follows
     mail = OutgoingMail.query.filter_by(to_address=coach.email).one()
-    assert f"Read and answer it: {BASE}/messages/" in mail.text_body
+    assert f"Open it: {BASE}/messages/" in mail.text_body
     assert "evil.example" not in mail.text_body + mail.html_body
 
 

@@ -125,7 +125,8 @@ def test_a_watched_word_holds_the_message_for_review(client):
     assert (item.target_type.value, item.target_id, item.is_hidden) == ("message", sent["id"], True)
     seen = Api(client, booking.client).get(f"/api/messages/threads/{thread.id}/messages").get_json()
     assert seen["messages"] == []
-    assert UserEvent.query.filter_by(user_id=booking.client_id).count() == 0
+    assert UserEvent.query.filter_by(user_id=booking.client_id, type="message.new").count() == 0
+    assert UserEvent.query.filter_by(user_id=booking.client_id, type="notification").count() == 1  # the booking's
 
 
 def test_a_third_user_gets_404_for_the_thread_and_its_messages(client):

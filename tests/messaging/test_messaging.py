@@ -7,6 +7,8 @@ from app.core.db import utcnow
 from app.core.models import OutgoingMail
 from app.messaging.models import Message, MessageThread
 from app.messaging.services import unread_count
+from app.notifications.models import Notification
+from app.notifications.services import send_due_mails
 from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
 
@@ -26,6 +28,8 @@ def test_client_writes_to_a_coach_and_the_coach_answers(client, login_as):
     assert resp.status_code == 302
     thread = MessageThread.query.one()
     assert (thread.client_id, thread.coach_user_id) == (buyer.id, coach.id)
+    assert not OutgoingMail.query.filter_by(to_address=coach.email).count(), "mail waits: read in time, none goes"
+    send_due_mails(utcnow() + timedelta(minutes=3))
     mail = OutgoingMail.query.filter_by(to_address=coach.email).one()
     assert "Cleo" in mail.subject and f"/messages/{thread.id}" in mail.text_body
 
@@ -36,7 +40,7 @@ def test_client_writes_to_a_coach_and_the_coach_answers(client, login_as):
     assert unread_count(coach) == 0  # opened: read
     assert _write(client, f"/messages/{thread.id}", "Yes, often.").status_code == 302
     assert Message.query.count() == 2
-    assert OutgoingMail.query.filter_by(to_address=buyer.email).count() == 1
+    assert Notification.query.filter_by(user_id=buyer.id).count() == 1
 
 
 def test_one_notification_per_unread_streak(client, login_as):
@@ -46,6 +50,8 @@ def test_one_notification_per_unread_streak(client, login_as):
     thread = MessageThread.query.one()
     _write(client, f"/messages/{thread.id}", "Second, still unread by the coach")
     assert Message.query.count() == 2
+    assert [n.count for n in Notification.query.filter_by(user_id=coach.id)] == [2]
+    send_due_mails(utcnow() + timedelta(minutes=3))
     assert OutgoingMail.query.filter_by(to_address=coach.email).count() == 1
 
 

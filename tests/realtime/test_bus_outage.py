@@ -58,12 +58,14 @@ def test_redis_stops_mid_stream_and_nothing_is_lost(app, stream_port, redis_serv
     order: list[int] = []
 
     def received(event) -> None:
+        if event.type != "message.new":
+            return  # the coach's notifications travel on the same stream
         order.append(event.data["message"]["id"])
         arrived.setdefault(order[-1], time.monotonic())
 
     reader = threading.Thread(
         target=read_stream,
-        args=(stream_port, pair.headers, 0, 2 + 4 * 9, 40, received),
+        args=(stream_port, pair.headers, 0, 2 + 4 * 18, 40, received),
         daemon=True,
     )
     reader.start()

@@ -70,7 +70,8 @@ def test_a_cursor_older_than_the_window_gets_a_resync(app, stream_port, event_bu
     assert [e.type for e in reading.events] == ["resync"], "the page refetches instead of missing events"
     assert reading.events[0].id == reading.events[0].data["cursor"] == events.head(pair.coach_id)
     recent = read_stream(stream_port, pair.headers)
-    assert [e.type for e in recent.events] == ["message.new", "message.new"], "no cursor: all that is kept"
+    kept = [e.type for e in recent.events]
+    assert kept == ["message.new", "notification"] * 2, "no cursor: all that is kept"
     foreign = read_stream(stream_port, bearer_for(UserFactory()), events.head(pair.coach_id))
     assert [e.type for e in foreign.events] == ["resync"], "another user's event id is no cursor"
 
@@ -80,7 +81,10 @@ def test_a_stream_carries_only_its_users_events(app, stream_port, event_bus):
     other.send("not for you")
     mine = pair.send("for you")
     reading = read_stream(stream_port, pair.headers, 0)
-    assert [e.data["message"]["id"] for e in reading.events] == [mine]
+    assert [e.data["message"]["id"] for e in reading.events if e.type == "message.new"] == [mine]
+    assert {e.data["notification"]["link"] for e in reading.events if e.type == "notification"} == {
+        f"/messages/{pair.thread_id}"
+    }
 
 
 def test_heartbeat_and_the_server_ends_the_stream(app, stream_port, event_bus, monkeypatch):
@@ -107,11 +111,12 @@ def test_long_poll_returns_what_is_there_and_waits_for_the_rest(app, client, eve
     pair = Pair()
     first = pair.send("hello")
     answer = client.get("/api/events?since=0", headers=pair.headers).get_json()
-    assert [e["data"]["message"]["id"] for e in answer["events"]] == [first] and answer["resync"] is False
+    assert [e["type"] for e in answer["events"]] == ["message.new", "notification"] and not answer["resync"]
+    assert answer["events"][0]["data"]["message"]["id"] == first
     sent: list[int] = []
     producer = produce(app, pair, 1, sent, pause=0)
     started = time.monotonic()
     later = client.get(f"/api/events?since={answer['cursor']}", headers=pair.headers).get_json()
     producer.join()
-    assert [e["data"]["message"]["id"] for e in later["events"]] == sent and time.monotonic() - started < 2.5
+    assert later["events"][0]["data"]["message"]["id"] == sent[0] and time.monotonic() - started < 2.5
     assert client.get("/api/events?since=x", headers=pair.headers).status_code == 400

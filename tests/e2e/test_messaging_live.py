@@ -1,0 +1,89 @@
+"""Client and coach talk on a session's thread in two browsers: live delivery within a second,
+"Seen", messages sent while the coach is offline arriving in order, and the bell."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_accessible, client_login, snap
+from tests.messaging.helpers import confirmed_session
+
+pytestmark = pytest.mark.e2e
+
+
+def _open_thread(browser, base: str, user, thread_id: int):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    client_login(page, base, user)
+    page.goto(f"{base}/messages/{thread_id}")
+    page.locator("body[data-live=open]").wait_for()
+    return context, page
+
+
+def _send(page, text: str) -> None:
+    page.get_by_label("Message").fill(text)
+    page.get_by_role("button", name="Send").click()
+
+
+def test_client_and_coach_talk_live(browser, live_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STREAM_SECONDS", 120.0)  # the suite's default ends streams at once
+    booking, thread = confirmed_session()
+    booking.client.first_name, booking.client.last_name = "Cleo", "Hill"
+    booking.coach.user.first_name = "Cora"
+    from app.extensions import db
+
+    db.session.commit()
+    client_ctx, client_page = _open_thread(browser, live_server, booking.client, thread.id)
+    coach_ctx, coach_page = _open_thread(browser, live_server, booking.coach.user, thread.id)
+    theirs = coach_page.locator("#messages li.theirs .body")
+
+    started = time.monotonic()
+    _send(client_page, "Hello Cora, looking forward to Tuesday.")
+    expect(theirs.last).to_have_text("Hello Cora, looking forward to Tuesday.", timeout=1000)
+    assert time.monotonic() - started < 1.0, "the coach saw it within a second, without a reload"
+    expect(client_page.locator("#receipt")).to_have_text("Seen")  # the coach's open page read it
+    snap(client_page, "messaging-1-client-seen")
+    assert_accessible(client_page)
+
+    coach_ctx.set_offline(True)
+    batch = [f"Offline note {i}" for i in range(1, 6)]
+    for text in batch:
+        _send(client_page, text)
+    expect(client_page.locator("#messages li.mine[data-message-id]")).to_have_count(6)
+    coach_ctx.set_offline(False)
+    expect(theirs).to_have_count(6, timeout=15_000)
+    assert theirs.all_inner_texts()[1:] == batch, "exactly those five, in order, once each"
+    expect(client_page.locator("#receipt")).to_have_text("Seen", timeout=10_000)
+    snap(coach_page, "messaging-2-coach-after-offline")
+
+    coach_page.goto(f"{live_server}/dashboard")
+    coach_page.locator("body[data-live=open]").wait_for()
+    bell = coach_page.locator("a.bell [data-badge=notifications]")
+    expect(bell).to_have_text("1")  # the session's confirmation
+    _send(client_page, "One more thing")
+    expect(bell).to_have_text("2", timeout=2000)
+    messages_badge = coach_page.locator("[data-badge=messages]")
+    expect(messages_badge).to_have_text("1")
+    snap(coach_page, "messaging-3-coach-bell")
+    coach_page.locator("a.bell").click()
+    unread = coach_page.locator("li.notification.unread")
+    expect(unread).to_have_count(2)  # the confirmation and the thread's latest message
+    expect(unread.first.get_by_role("link")).to_have_text("New message from Cleo Hill")
+    assert_accessible(coach_page)
+    snap(coach_page, "messaging-4-notifications")
+    client_ctx.close()
+    coach_ctx.close()
+
+
+def test_the_draft_survives_a_reload(browser, live_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STREAM_SECONDS", 120.0)
+    booking, thread = confirmed_session()
+    context, page = _open_thread(browser, live_server, booking.client, thread.id)
+    page.get_by_label("Message").fill("Half a thought")
+    page.reload()
+    expect(page.get_by_label("Message")).to_have_value("Half a thought")
+    context.close()
