@@ -119,6 +119,14 @@ def notification(owner) -> dict:
     return {"notification_id": row.id}
 
 
+def session_thread(owner) -> dict:
+    """A booking of `owner` with its conversation."""
+    row = BookingFactory(client=owner, starts_at=_next_hour(days=5))
+    db.session.add(MessageThread(client_id=owner.id, coach_user_id=row.coach.user_id, booking_id=row.id))
+    db.session.commit()
+    return {"booking_id": row.id}
+
+
 def api_token(owner) -> dict:
     token, _ = accounts.create_api_token(owner, "laptop")
     return {"token_id": token.id}
@@ -155,5 +163,5 @@ BUILDERS = {f.__name__: f for f in (
     booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
     browser_session,
-    notification,
+    notification, session_thread,
 )}  # fmt: skip

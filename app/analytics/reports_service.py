@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.accounts.models import Role, User, UserRole
 from app.analytics.models import Report, ReportStatus
 from app.analytics.report_data import GATHERERS, month_window
+from app.analytics.signals import report_ready
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
@@ -118,6 +119,7 @@ def build_report(report_id: int) -> Report | None:
         report.status, report.progress, report.finished_at = ReportStatus.DONE, 100, utcnow()
         if report.kind == "finance":
             _mail_finance(report, pdf)
+        report_ready.send(report)
         commit()
     except Exception as exc:  # noqa: BLE001 - any failure is shown on the report with its reason
         log.exception("report %s failed", report_id)

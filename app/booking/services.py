@@ -21,7 +21,14 @@ from app.analytics import tracking
 from app.booking.availability import busy_between, free_slots
 from app.booking.models import FULL_REFUND_HOURS, Booking, BookingStatus, SessionType
 from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
-from app.booking.signals import HOLD_PAID, HOLD_UNKNOWN, booking_cancelled, booking_confirmed, hold_expiring
+from app.booking.signals import (
+    HOLD_PAID,
+    HOLD_UNKNOWN,
+    booking_cancelled,
+    booking_confirmed,
+    booking_rescheduled,
+    hold_expiring,
+)
 from app.coaches.models import CoachProfile, Review
 from app.core import audit
 from app.core.db import utcnow
@@ -340,6 +347,7 @@ def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str
         unschedule_reminder(booking)
         schedule_reminder(booking)
         mail_both(booking, "booking_rescheduled", "Your coaching session has moved", previous=before, reason=reason)
+        booking_rescheduled.send(booking)  # the notification center lists it
     _refresh_search_later(booking.coach_id)
     commit()
     return booking

@@ -1,4 +1,4 @@
-"""Signals the booking domain sends (confirmed, cancelled, hold expiring); messaging, payments and others subscribe."""
+"""Signals the booking domain sends (confirmed, cancelled, rescheduled, hold expiring); messaging, payments and others subscribe."""
 
 from blinker import Namespace
 
@@ -20,3 +20,6 @@ booking_cancelled = _signals.signal("booking-cancelled")
 hold_expiring = _signals.signal("hold-expiring")
 HOLD_PAID = "paid"
 HOLD_UNKNOWN = "unknown"
+
+# Sent inside the rescheduling transaction with the booking (at its new time) as sender; same rules.
+booking_rescheduled = _signals.signal("booking-rescheduled")

@@ -25,6 +25,12 @@ def readable_thread(thread_id, user: User) -> MessageThread:
     return thread
 
 
+def thread_of_booking(booking_id: int, user: User) -> MessageThread | None:
+    """The booking's thread if `user` takes part in it (None otherwise, or before confirmation)."""
+    thread = db.session.scalar(sa.select(MessageThread).where(MessageThread.booking_id == booking_id))
+    return thread if thread is not None and thread.has_participant(user) else None
+
+
 def enquiry_between(client: User, coach_user: User) -> MessageThread | None:
     """The pre-booking thread of this pair, if any."""
     return db.session.scalar(

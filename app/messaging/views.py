@@ -68,6 +68,16 @@ def thread(thread_id: int):
     ), status
 
 
+@bp.get("/booking/<int:booking_id>")
+@login_required
+def booking_thread(booking_id: int):
+    """A session's conversation, reached from the booking page and the session lists."""
+    found = threads.thread_of_booking(booking_id, current_user)
+    if found is None:
+        abort(404)
+    return redirect(url_for("messaging.thread", thread_id=found.id))
+
+
 @bp.route("/new/<int:coach_user_id>", methods=["GET", "POST"])
 @login_required
 def new(coach_user_id: int):

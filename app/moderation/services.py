@@ -29,6 +29,7 @@ from app.moderation.models import (
     TargetType,
 )
 from app.moderation.reputation import accuracies, author_strikes, in_good_standing
+from app.moderation.signals import flag_decided
 from app.moderation.targets import Target, edit_out, hide, load_target, show, target_of
 
 log = logging.getLogger(__name__)
@@ -313,6 +314,7 @@ def decide(
         notify.decision(author, target, kind, reason)
     for reporter in {r.id: r for r in reporters}.values():
         notify.flag_result(reporter, target, upheld)
+        flag_decided.send(reporter, upheld=upheld)
     if sanction is not None and author is not None:
         _sanction(actor, author, sanction, reason, suspend_days, item)
     commit()

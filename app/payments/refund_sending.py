@@ -33,6 +33,7 @@ from app.extensions import db
 from app.payments.gateways import GatewayError, OutcomeUnknown, RefundResult, gateway_for
 from app.payments.models import Payment, Refund, RefundStatus
 from app.payments.services import lock_payment
+from app.payments.signals import refund_succeeded
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,7 @@ def apply_refund_status(refund: Refund, status: str, message: str | None, actor)
             f"Refund of {format_money(refund.amount, refund.currency)}",
             {"payment": payment, "refund": refund, "client": payment.client},
         )
+        refund_succeeded.send(refund)  # the notification center lists it
     elif status in ("failed", "canceled") and refund.status in (*IN_FLIGHT, RefundStatus.SUCCEEDED):
         before = snapshot(refund)
         if refund.status == RefundStatus.SUCCEEDED:

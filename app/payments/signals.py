@@ -8,3 +8,6 @@ _signals = Namespace()
 # receivers may add rows (they join the transaction) and register after-commit effects, but
 # must not commit. A success its booking cannot take is refunded instead and not sent.
 payment_succeeded = _signals.signal("payment-succeeded")
+
+# Sent when a refund succeeds, inside the transaction that records it, with the refund as sender.
+refund_succeeded = _signals.signal("refund-succeeded")

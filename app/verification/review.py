@@ -28,6 +28,7 @@ from app.verification.models import (
     DocumentDecision,
 )
 from app.verification.services import add_event, current_document, flush_or_conflict, mail_applicant, requeue_checks
+from app.verification.signals import application_decided
 
 REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
 CLAIMABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
@@ -208,6 +209,7 @@ def approve_application(application_id: int, actor: User, reason: str = "") -> C
     add_event(application, actor, "approved", "Application approved. Welcome aboard!")
     audit.record(actor, "application.approved", application, before, {"status": "approved", "profile": profile.id})
     mail_applicant(application, "verification_approved", "You are now a Coach Connect coach")
+    application_decided.send(application, approved=True)
     commit()
     return application
 
@@ -225,6 +227,7 @@ def reject_application(application_id: int, actor: User, reason: str) -> CoachAp
     add_event(application, actor, "rejected", reason)
     audit.record(actor, "application.rejected", application, before, {"status": "rejected", "reason": reason})
     mail_applicant(application, "verification_rejected", "About your coach application", reason=reason)
+    application_decided.send(application, approved=False)
     commit()
     return application
 

@@ -58,6 +58,7 @@ def test_client_and_coach_talk_live(browser, live_server, app, monkeypatch):
     expect(theirs).to_have_count(6, timeout=15_000)
     assert theirs.all_inner_texts()[1:] == batch, "exactly those five, in order, once each"
     expect(client_page.locator("#receipt")).to_have_text("Seen", timeout=10_000)
+    snap(client_page, "messaging-readme")  # app/static/img/readme-messages-live.png
     snap(coach_page, "messaging-2-coach-after-offline")
 
     coach_page.goto(f"{live_server}/dashboard")

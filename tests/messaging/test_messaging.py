@@ -128,3 +128,16 @@ def test_a_message_and_a_coach_profile_can_be_flagged(client, login_as):
     assert "You flagged this" in client.get(f"/messages/{thread.id}").get_data(as_text=True)
     assert "You flagged this" in client.get(f"/coaches/{coach_profile.id}").get_data(as_text=True)
     assert db.session.get(CoachProfile, coach_profile.id) is not None
+
+
+def test_the_booking_page_and_the_session_list_lead_to_its_conversation(client, login_as):
+    from tests.messaging.helpers import confirmed_session
+
+    booking, thread = confirmed_session()
+    login_as(booking.client)
+    assert "Conversation about this session" in client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert f'href="/messages/booking/{booking.id}"' in client.get("/bookings").get_data(as_text=True)
+    resp = client.get(f"/messages/booking/{booking.id}")
+    assert (resp.status_code, resp.headers["Location"]) == (302, f"/messages/{thread.id}")
+    login_as(UserFactory())
+    assert client.get(f"/messages/booking/{booking.id}").status_code == 404
