@@ -21,5 +21,6 @@ hold_expiring = _signals.signal("hold-expiring")
 HOLD_PAID = "paid"
 HOLD_UNKNOWN = "unknown"
 
-# Sent inside the rescheduling transaction with the booking (at its new time) as sender; same rules.
+# Sent inside the rescheduling transaction with the booking (at its new time) as sender: receivers
+# may add rows and register after-commit effects, but must not commit.
 booking_rescheduled = _signals.signal("booking-rescheduled")
