@@ -31,8 +31,17 @@ class Pair:
         return message.id
 
 
-def produce(app, pair: Pair, count: int, sent: list[int], pause: float = 0.0, done: threading.Event | None = None):
-    """Send `count` messages from another thread (its own app context), appending their ids."""
+def produce(
+    app,
+    pair: Pair,
+    count: int,
+    sent: list[int],
+    pause: float = 0.0,
+    done: threading.Event | None = None,
+    committed_at: list[float] | None = None,
+):
+    """Send `count` messages from another thread (its own app context), appending their ids (and
+    the monotonic time each send had committed, when `committed_at` is given)."""
 
     def run() -> None:
         import time
@@ -40,6 +49,8 @@ def produce(app, pair: Pair, count: int, sent: list[int], pause: float = 0.0, do
         with app.app_context():
             for i in range(count):
                 sent.append(pair.send(f"message {i}", f"m-{i}"))
+                if committed_at is not None:
+                    committed_at.append(time.monotonic())
                 if pause:
                     time.sleep(pause)
             db.session.remove()
