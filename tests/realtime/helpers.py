@@ -60,3 +60,37 @@ def produce(
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     return worker
+
+
+def produce_batches(app, pair: Pair, count: int, sent: list[int], done: threading.Event, batch: int = 25):
+    """Write `count` messages to the coach in transactions of `batch` (each appends its events as a
+    send does, under the coach's event lock), from another thread; cheap enough for 1,000."""
+    from app.core.effects import transaction
+    from app.messaging.models import Message
+    from app.messaging.payloads import message_json
+    from app.realtime import events
+
+    def run() -> None:
+        with app.app_context():
+            for start in range(0, count, batch):
+                with transaction():
+                    rows = [
+                        Message(
+                            thread_id=pair.thread_id,
+                            sender_id=pair.client_id,
+                            recipient_id=pair.coach_id,
+                            body=f"message {i}",
+                            client_msg_id=f"b-{i}",
+                        )
+                        for i in range(start, min(start + batch, count))
+                    ]
+                    db.session.add_all(rows)
+                    db.session.flush()
+                    events.append_many([(pair.coach_id, "message.new", {"message": message_json(m)}) for m in rows])
+                sent.extend(m.id for m in rows)
+            db.session.remove()
+        done.set()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    return worker
