@@ -1,7 +1,7 @@
 """notifications: one unread row per subject, and what became of the mail that may follow
 
 Revision ID: 20261203_1450_notifications
-Revises: 20261203_1435_user_deleted_at
+Revises: 20261203_1440_token_scopes
 Create Date: 2026-12-03 14:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261203_1450_notifications"
-down_revision = "20261203_1435_user_deleted_at"
+down_revision = "20261203_1440_token_scopes"
 branch_labels = None
 depends_on = None
 
