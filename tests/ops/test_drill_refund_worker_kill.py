@@ -9,11 +9,8 @@ books the one refund Stripe made, under the one idempotency key that was sent.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
 import stripe
@@ -26,6 +23,7 @@ from app.payments import refunds, services
 from app.payments.models import Payment, Refund, RefundStatus
 from tests.factories import StaffFactory
 from tests.factories.payments import HeldBookingFactory
+from tests.ops.rq_processes import kill_with_horses
 from tests.ops.test_drill_worker_kill import ROOT, _worker_env
 from tests.payments.faulty_proxy import running_proxy
 from tests.services import _bin
@@ -47,33 +45,6 @@ def _worker(redis_url: str, env: dict, log_path, *extra: str) -> subprocess.Pope
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (from /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def _kill_with_horses(worker: subprocess.Popen) -> None:
-    """SIGKILL the worker and its work horses: rq puts each horse in a process group of its own
-    (os.setpgrp), so killing the worker's group alone leaves the horse running the job."""
-    horses = _children(worker.pid)
-    os.killpg(worker.pid, signal.SIGKILL)
-    for pid in horses:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    worker.wait(timeout=10)
 
 
 def _wait_for(check, seconds: float, what: str, log_path=None) -> float:
@@ -128,7 +99,7 @@ def test_a_refund_whose_worker_is_killed_mid_call_completes_once_within_90_s(
             _wait_for(lambda: proxy.keys("POST", "/v1/refunds"), 60, "the refund reaching Stripe")
             assert _status(refund.id) == RefundStatus.SENDING
         finally:
-            _kill_with_horses(money_worker)
+            kill_with_horses(money_worker)
         killed_at = time.monotonic()
 
         survivor = _worker(
@@ -143,7 +114,7 @@ def test_a_refund_whose_worker_is_killed_mid_call_completes_once_within_90_s(
             )
             took = time.monotonic() - killed_at
         finally:
-            _kill_with_horses(survivor)
+            kill_with_horses(survivor)
 
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe_url})
     remote = client.v1.refunds.list(params={"payment_intent": payment.provider_intent_id}).data

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from app.core.jobs import RQJobs
 from app.core.models import MailStatus, OutgoingMail
 from app.extensions import db
 from tests.conftest import TEST_DATABASE_URL
+from tests.ops.rq_processes import gone, kill_with_horses
 from tests.services import _bin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,11 +82,14 @@ def _kill_worker_mid_job(redis_url: str, queue: str, env: dict, table: str, row_
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        horses = []
         try:
             _wait_until_blocked()
         finally:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
+            horses = kill_with_horses(worker)
+        # The job's horse must be dead before the lock goes, or it would finish the job itself and
+        # the drill would not test a retry at all.
+        assert horses and gone(horses), horses
 
 
 def _recover_and_run(redis, redis_url: str, queue: str, env: dict) -> subprocess.CompletedProcess:
