@@ -15,6 +15,15 @@ from app.realtime.bus import bus
 
 RETRY_AFTER_SECONDS = 5
 MAX_EVENT_ID = 2**63 - 1  # user_events.id is a BIGINT
+SSE_EVENT = {  # one event of the stream, as an SSE parser hands it over (each field a string)
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "description": "the cursor to resume from (Last-Event-ID)"},
+        "event": {"type": "string", "description": "message.new, receipt, unread, notification, resync..."},
+        "data": {"type": "string", "description": "the event's JSON payload"},
+        "retry": {"type": "integer"},
+    },
+}
 EVENT = {
     "type": "object",
     "required": ["id", "type", "data"],
@@ -39,7 +48,7 @@ def _cursor(raw: str | None, name: str) -> int:
         {"name": "Last-Event-ID", "in": "header", "required": False, "schema": {"type": "string"}},
         {"name": "last_event_id", "in": "query", "required": False, "schema": {"type": "string"}},
     ],
-    responses={"200": {"type": "string"}, "503": None},
+    responses={"200": SSE_EVENT, "503": None},
     response_type="text/event-stream",
 )
 @login_required
