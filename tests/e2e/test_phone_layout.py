@@ -28,6 +28,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PRINCIPALS = ("anonymous", "client", "coach")
 NOT_PAGES = ("/api/", "/staff", "/admin", "/static/", "/webhooks/", "/healthz", "/livez", "/readyz", "/metrics")
+JSON_RULES = ("/session",)  # JSON outside /api: the staff pages' session clock
 OBJECTS = Path(__file__).parents[1] / "object_access.csv"
 
 
@@ -40,7 +41,12 @@ def _pages() -> dict[str, set[str]]:
     pages: dict[str, set[str]] = {}
     for (endpoint, method), cells in reviewed_table().items():
         rule = rules[(endpoint, method)]
-        if method != "GET" or rule.startswith(NOT_PAGES) or rule.endswith((".json", ".ics", ".jpg")):
+        if (
+            method != "GET"
+            or rule.startswith(NOT_PAGES)
+            or rule in JSON_RULES
+            or rule.endswith((".json", ".ics", ".jpg"))
+        ):
             continue
         allowed = {who for who in PRINCIPALS if cells[who] in ("200", "404")}
         if allowed:
@@ -75,11 +81,29 @@ def _public_values(coach, session_type) -> dict[str, dict]:
     }
 
 
+def _mailed_links(user) -> dict[str, dict]:
+    """The pages a mailed link opens, with live tokens (Google linking is off without OIDC_*: its 404)."""
+    from datetime import timedelta as span
+
+    from app.accounts.account_tokens import issue_token
+    from app.accounts.models import AccountTokenPurpose
+    from app.extensions import db
+
+    reset = issue_token(user, AccountTokenPurpose.PASSWORD_RESET, span(hours=1))
+    change = issue_token(user, AccountTokenPurpose.EMAIL_CHANGE, span(hours=24), {"email": "new-phone@example.org"})
+    db.session.commit()
+    return {
+        "password_reset.choose_password": {"token": reset},
+        "settings.confirm_email": {"token": change},
+        "oidc.confirm_link": {"token": "not-configured"},
+    }
+
+
 def test_every_page_fits_a_phone_and_the_menu_opens(app, browser, live_server):
     coach, session_type = bookable_coach(headline="Leadership coaching for new managers and their teams")
     refresh_search_fields(coach.id)
     users = {"client": UserFactory(), "coach": coach.user}
-    public = _public_values(coach, session_type)
+    public = _public_values(coach, session_type) | _mailed_links(users["client"])
     owned = _owned_builders()
 
     visits: list[tuple[str, str]] = []
