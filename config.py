@@ -130,6 +130,12 @@ class Config:
     STREAM_POLL_SECONDS = float(_env("STREAM_POLL_SECONDS", "1"))  # re-query when no bus can wake a stream
     STREAM_CAP = _env_int("STREAM_CAP", 400)  # open streams per worker process; past it 503 + Retry-After
     LONGPOLL_SECONDS = float(_env("LONGPOLL_SECONDS", "25"))  # GET /api/events waits this long for news
+    # Video sessions (issue 14): the provider (p2p: browser to browser, signalled over the event stream),
+    # the join window around a booking, and the STUN/TURN servers as RTCIceServer JSON (empty: loopback/LAN).
+    VIDEO_PROVIDER = _env("VIDEO_PROVIDER", "p2p")
+    VIDEO_JOIN_BEFORE_MINUTES = _env_int("VIDEO_JOIN_BEFORE_MINUTES", 10)
+    VIDEO_JOIN_AFTER_MINUTES = _env_int("VIDEO_JOIN_AFTER_MINUTES", 15)
+    VIDEO_ICE_SERVERS = _env("VIDEO_ICE_SERVERS", "[]")
 
     # Encrypts coaches' payout details at rest (a Fernet key, or any long secret).
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY")

@@ -100,6 +100,7 @@ DOMAINS = (
     "app.realtime",
     "app.messaging",
     "app.notifications",
+    "app.video",
     "app.community",
     "app.moderation",
     "app.analytics",

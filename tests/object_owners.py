@@ -32,6 +32,15 @@ def booking(owner) -> dict:
     return {"booking_id": BookingFactory(client=owner, starts_at=_next_hour(days=5)).id}
 
 
+def live_booking(owner) -> dict:
+    """A paid session starting in five minutes: its video room is open."""
+    starts = utcnow().replace(microsecond=0) + timedelta(minutes=5)
+    paid = PaidPaymentFactory(
+        booking=BookingFactory(client=owner, starts_at=starts, ends_at=starts + timedelta(hours=1))
+    )
+    return {"booking_id": paid.booking_id}
+
+
 def held_booking(owner) -> dict:
     return {"booking_id": HeldBookingFactory(client=owner).id}
 
@@ -160,7 +169,7 @@ def _next_hour(days: int):
 
 
 BUILDERS = {f.__name__: f for f in (
-    booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
+    booking, live_booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
     browser_session,
     notification, session_thread,

@@ -1,0 +1,96 @@
+"""Who may join a booking's video session, and when: the one question the page, the API and the
+booking page ask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import current_user
+
+from app.booking.models import Booking, BookingStatus
+from app.core.db import utcnow
+from app.extensions import db
+
+# Completed: the sessions job marks a booking completed at its end; the room stays open after it.
+JOINABLE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class JoinCheck:
+    """The answer: allowed or not, the reason shown when not, and the window it is measured against."""
+
+    allowed: bool
+    reason: str
+    opens_at: datetime
+    closes_at: datetime
+    is_early: bool = False  # refused only because the window has not opened yet
+
+
+def join_window(booking: Booking) -> tuple[datetime, datetime]:
+    """[opens, closes): VIDEO_JOIN_BEFORE_MINUTES before the start to VIDEO_JOIN_AFTER_MINUTES after the end."""
+    config = current_app.config
+    return (
+        booking.starts_at - timedelta(minutes=config["VIDEO_JOIN_BEFORE_MINUTES"]),
+        booking.ends_at + timedelta(minutes=config["VIDEO_JOIN_AFTER_MINUTES"]),
+    )
+
+
+def is_paid(booking: Booking) -> bool:
+    """A free session, or a succeeded payment that is not wholly refunded."""
+    if booking.amount == 0:
+        return True
+    from app.payments.models import Payment, PaymentStatus
+
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count(Payment.id)).where(
+                Payment.booking_id == booking.id,
+                Payment.status == PaymentStatus.SUCCEEDED,
+                Payment.amount_refunded < Payment.amount,
+            )
+        )
+    )
+
+
+def participant_role(booking: Booking, user) -> str | None:
+    """'client', 'coach', or None for anyone else."""
+    user_id = getattr(user, "id", None)
+    if user_id is None:
+        return None
+    if booking.client_id == user_id:
+        return "client"
+    if booking.coach.user_id == user_id:
+        return "coach"
+    return None
+
+
+def can_join(booking: Booking, user, now: datetime) -> JoinCheck:
+    """Whether `user` may join the booking's session at `now`: only its client and coach, no staff
+    account, a confirmed and paid booking, inside the join window."""
+    opens, closes = join_window(booking)
+
+    def refuse(reason: str, is_early: bool = False) -> JoinCheck:
+        return JoinCheck(False, reason, opens, closes, is_early)
+
+    if getattr(user, "is_staff", False):
+        return refuse("Staff accounts cannot join or observe a session.")
+    if participant_role(booking, user) is None:
+        return refuse("Only the booked client and coach can join this session.")
+    if booking.status not in JOINABLE_STATUSES:
+        return refuse(f"This booking is {booking.status.value}; only a confirmed, paid booking has a session.")
+    if not is_paid(booking):
+        return refuse("This booking is not paid; only a confirmed, paid booking has a session.")
+    before, after = current_app.config["VIDEO_JOIN_BEFORE_MINUTES"], current_app.config["VIDEO_JOIN_AFTER_MINUTES"]
+    if now < opens:
+        return refuse(f"The session opens {before} minutes before the start.", is_early=True)
+    if now >= closes:
+        return refuse(f"The session closed {after} minutes after the end.")
+    return JoinCheck(True, "", opens, closes)
+
+
+def video_join(booking: Booking) -> JoinCheck:
+    """Template global: the current user's answer for this booking now."""
+    return can_join(booking, current_user, utcnow())

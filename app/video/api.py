@@ -1,0 +1,47 @@
+"""Video endpoints of the JSON API: the signalling relay of the browser-to-browser call."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify
+from flask_login import current_user
+
+from app.api import bp
+from app.api.bodies import json_object
+from app.api.openapi import document
+from app.booking.models import Booking
+from app.core.db import utcnow
+from app.core.security import login_required
+from app.extensions import db
+from app.video import services
+
+SIGNAL = {
+    "type": "object",
+    "required": ["kind", "page"],
+    "properties": {
+        "kind": {"enum": list(services.KINDS)},
+        "page": {"type": "string", "maxLength": services.MAX_PAGE, "description": "the sending tab's random id"},
+        "description": {
+            "type": "object",
+            "properties": {"type": {"enum": list(services.DESCRIPTION_TYPES)}, "sdp": {"type": "string"}},
+        },
+        "candidate": {"type": "object", "description": "RTCIceCandidate.toJSON()"},
+    },
+}
+
+
+@bp.post("/video/<int:booking_id>/signal")
+@document(
+    "Send a WebRTC signal (hello, description, candidate, bye) to the booking's other participant; it "
+    "arrives on their /api/stream as a `video.signal` event. Only the booked client and coach, inside the "
+    "join window; 403 with the reason otherwise",
+    request=SIGNAL,
+    responses={"202": {"type": "object", "properties": {"kind": {"type": "string"}}}},
+)
+@login_required
+def video_signal(booking_id: int):
+    """202 once the signal is in the other participant's event log."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    signal = services.relay_signal(booking, current_user, json_object(), utcnow())
+    return jsonify(kind=signal["kind"]), 202

@@ -1,0 +1,82 @@
+"""The video provider interface and its implementations, chosen by VIDEO_PROVIDER.
+
+Only `p2p` exists so far: a browser-to-browser WebRTC call whose offers, answers and ICE candidates
+the server relays between the two booked users over their event streams. `daily` and `jitsi` are
+planned (issue 14) and refused by name until they exist.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from flask import current_app, url_for
+
+from app.booking.models import Booking
+from app.realtime import events
+
+
+@dataclass(frozen=True)
+class Room:
+    """What the session page needs to put `user` into the booking's call."""
+
+    template: str
+    browser: dict = field(default_factory=dict)  # handed to the page's script as JSON
+
+
+class VideoProvider(ABC):
+    """One way of holding a booking's video session."""
+
+    name: str
+
+    @abstractmethod
+    def room(self, booking: Booking, user, role: str) -> Room:
+        """The room for this participant (the join window is already checked)."""
+
+
+class P2PProvider(VideoProvider):
+    """Browser to browser: plain RTCPeerConnection, signalling relayed by POST /api/video/<id>/signal."""
+
+    name = "p2p"
+
+    def __init__(self, ice_servers: list[dict]):
+        self.ice_servers = ice_servers
+
+    def room(self, booking: Booking, user, role: str) -> Room:
+        """The call's settings: ICE servers, where to signal, where the stream starts, who is polite."""
+        return Room(
+            template="video/p2p.html",
+            browser={
+                "bookingId": booking.id,
+                "iceServers": self.ice_servers,
+                "signalUrl": url_for("api.video_signal", booking_id=booking.id),
+                "streamUrl": url_for("api.event_stream"),
+                "cursor": events.head(user.id),  # older signals belong to earlier visits
+                "polite": role == "client",  # perfect negotiation: the client yields on a collision
+            },
+        )
+
+
+def parse_ice_servers(raw: str) -> list[dict]:
+    """VIDEO_ICE_SERVERS: a JSON list of RTCIceServer objects, each with `urls`."""
+    try:
+        servers = json.loads(raw or "[]")
+    except ValueError as exc:
+        raise ValueError(f"VIDEO_ICE_SERVERS is not JSON: {exc}") from None
+    if not isinstance(servers, list) or not all(isinstance(s, dict) and s.get("urls") for s in servers):
+        raise ValueError('VIDEO_ICE_SERVERS is a JSON list of {"urls": ...} objects.')
+    return servers
+
+
+def build_provider(config) -> VideoProvider:
+    """The provider named by VIDEO_PROVIDER."""
+    name = config.get("VIDEO_PROVIDER", "p2p")
+    if name == "p2p":
+        return P2PProvider(parse_ice_servers(config.get("VIDEO_ICE_SERVERS", "[]")))
+    raise ValueError(f"VIDEO_PROVIDER={name!r} is not available; only 'p2p' is implemented so far.")
+
+
+def provider() -> VideoProvider:
+    """The current app's video provider."""
+    return current_app.extensions["video_provider"]

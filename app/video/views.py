@@ -1,0 +1,32 @@
+"""The session page of a booking: the call itself, for its client and coach inside the join window."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from app.booking.models import Booking
+from app.core.db import utcnow
+from app.core.errors import PermissionDenied
+from app.core.security import login_required
+from app.extensions import db
+from app.video.access import can_join, participant_role
+from app.video.providers import provider
+
+bp = Blueprint("video", __name__, template_folder="templates")
+
+
+@bp.get("/bookings/<int:booking_id>/session")
+@login_required
+def session(booking_id: int):
+    """The call; 403 with the reason outside the window or for anyone but the two participants."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    check = can_join(booking, current_user, utcnow())
+    if not check.allowed:
+        raise PermissionDenied(check.reason, code="video_refused")
+    role = participant_role(booking, current_user)
+    room = provider().room(booking, current_user, role)
+    other = booking.coach.user if role == "client" else booking.client
+    return render_template(room.template, booking=booking, room=room, role=role, other=other, check=check)
