@@ -1,7 +1,7 @@
 """reconciliation_items: differences between our books and Stripe's (issue 16)
 
 Revision ID: 20261203_1450_reconciliation
-Revises: 20261203_1450_notifications
+Revises: 20261203_1435_user_deleted_at
 Create Date: 2026-12-03 14:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261203_1450_reconciliation"
-down_revision = "20261203_1450_notifications"
+down_revision = "20261203_1435_user_deleted_at"
 branch_labels = None
 depends_on = None
 
