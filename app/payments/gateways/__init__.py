@@ -33,8 +33,6 @@ class IntentResult:
     client_secret: str | None = None
     charge_id: str | None = None
     failure_message: str | None = None
-    amount: int | None = None  # our minor units, when the provider said
-    currency: str | None = None
 
 
 @dataclass
@@ -44,8 +42,6 @@ class RefundResult:
     id: str
     status: str
     failure_message: str | None = None
-    amount: int | None = None  # our minor units, when the provider said
-    refund_id: int | None = None  # our refund row, from the refund's metadata
 
 
 @dataclass
