@@ -15,7 +15,6 @@ import os
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 import psycopg
 
 from benchmarks.checks import _scratch
-from benchmarks.run import wait_until_up
+from benchmarks.run import _free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -60,12 +59,6 @@ def compose_worker_args(service: str, redis_url: str) -> list[str]:
     shell = compose["services"][service]["command"][-1]  # ["sh", "-c", "exec rq worker ..."]
     args = shlex.split(shell.replace("$$REDIS_URL", redis_url))
     return args[args.index("rq") + 1 :]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _run(args: list[str], env: dict) -> None:
