@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, Request, Response, current_app, g, has_request_context, session
+from flask import Flask, Request, Response, current_app, g, has_request_context, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
@@ -117,8 +117,6 @@ UNREACHABLE_EXEMPT = frozenset({"ops.livez", "ops.readyz", "static"})
 
 def refuse_when_unreachable() -> None:
     """before_request: a request whose cookie names a session we could not read gets the database's 503."""
-    from flask import request
-
     current = _current()
     if current is not None and current.unreachable is not None and request.endpoint not in UNREACHABLE_EXEMPT:
         raise current.unreachable
@@ -211,8 +209,6 @@ class ServerSessionInterface(SessionInterface):
             raise
 
     def _insert(self, app: Flask, conn, session: ServerSession, response: Response, user_id, now: datetime) -> None:
-        from flask import request
-
         if session.row_id is not None:
             conn.execute(sa.delete(TABLE).where(TABLE.c.id == session.row_id))
         idle, absolute = lifetimes(_user_is_staff(conn, user_id))
