@@ -19,6 +19,7 @@ PERIODIC: list[tuple[int, list[str]]] = [
     (60, ["booking", "maintain"]),  # expire unpaid holds, complete past sessions, refresh next free slots
     (60, ["notifications", "send-due"]),  # mail notifications still unread after their delay
     (600, ["analytics", "refresh-rollups"]),  # incremental
+    (3600, ["payments", "reconcile"]),  # our payments and refunds against Stripe's, last 7 days
     (86400, ["booking", "refresh-search"]),
     (86400, ["analytics", "refresh-rollups", "--days", "400"]),
     (86400, ["analytics", "purge-events"]),

@@ -14,12 +14,14 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.booking.signals import booking_cancelled, hold_expiring
     from app.payments import api, queries, staff_views, views  # noqa: F401 - routes
+    from app.payments.cli import payments_cli
     from app.payments.gateways import is_test_mode
     from app.payments.hold_checks import check_hold_before_expiry
     from app.payments.person_timeline import money_read
     from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.staff.timeline import TimelineSection, register_timeline_section
 
+    app.cli.add_command(payments_cli)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(staff_bp, url_prefix="/staff/finance")
@@ -30,6 +32,16 @@ def init_app(app: Flask) -> None:
         ("failed_webhooks", "Failed webhooks", "FAILURE_TARGET_HOURS", queries.failed_webhooks_read),
     ):
         register_inbox_queue(InboxQueue(name, title, "finance_staff.approvals", finance, setting, read))
+    register_inbox_queue(
+        InboxQueue(
+            "reconciliation",
+            "Differences with Stripe",
+            "finance_staff.reconciliation",
+            finance,
+            "FAILURE_TARGET_HOURS",
+            queries.reconciliation_read,
+        )
+    )
     register_timeline_section(TimelineSection("money", "Bookings, payments and refunds", finance, money_read))
     app.jinja_env.globals["payment_test_mode"] = is_test_mode
     booking_cancelled.connect(_refund_cancellation)

@@ -248,3 +248,23 @@ def _refuse_delete(mapper, connection, target):
 
 sa.event.listen(Payment, "before_delete", _refuse_delete)
 sa.event.listen(Refund, "before_delete", _refuse_delete)
+
+
+class ReconciliationItem(db.Model):
+    """A difference between our books and Stripe's for one payment (or one of its refunds): a
+    finance queue item showing both sides, open until finance resolves it."""
+
+    __tablename__ = "reconciliation_items"
+    __table_args__ = (sa.Index("ix_reconciliation_items_open", "resolved_at", "found_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True, nullable=False)
+    refund_id: Mapped[int | None] = mapped_column(sa.ForeignKey("refunds.id"))
+    provider_refund_id: Mapped[str | None] = mapped_column(sa.String(64))
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    ours: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    theirs: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    payment = relationship("Payment")

@@ -276,3 +276,19 @@ def failed_webhooks_read(limit: int) -> QueueRead:
         )
 
     return _read(WebhookEvent, WebhookEvent.status == WebhookStatus.FAILED, WebhookEvent.received_at, item, limit)
+
+
+def reconciliation_read(limit: int) -> QueueRead:
+    """The inbox's part: open differences between our books and Stripe's, oldest first."""
+    from app.payments.models import ReconciliationItem
+
+    def item(r: ReconciliationItem) -> InboxItem:
+        return InboxItem(
+            "reconciliation",
+            f"Payment #{r.payment_id}: {r.kind.replace('_', ' ')}",
+            f"ours {r.ours} · Stripe {r.theirs}",
+            url_for("finance_staff.reconciliation"),
+            r.found_at,
+        )
+
+    return _read(ReconciliationItem, ReconciliationItem.resolved_at.is_(None), ReconciliationItem.found_at, item, limit)

@@ -33,6 +33,8 @@ class IntentResult:
     client_secret: str | None = None
     charge_id: str | None = None
     failure_message: str | None = None
+    amount: int | None = None  # our minor units, when the provider said
+    currency: str | None = None
 
 
 @dataclass
@@ -42,6 +44,8 @@ class RefundResult:
     id: str
     status: str
     failure_message: str | None = None
+    amount: int | None = None  # our minor units, when the provider said
+    refund_id: int | None = None  # our refund row, from the refund's metadata
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import stripe
 
 from app.core import event_counters
-from app.core.money import MoneyError, to_provider
+from app.core.money import MoneyError, from_provider, to_provider
 from app.payments.gateways import GatewayError, IntentResult, OutcomeUnknown, RefundResult, SavedMethod
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,10 @@ def _charge_id(intent) -> str | None:
 def _intent(intent) -> IntentResult:
     error = getattr(intent, "last_payment_error", None)
     message = getattr(error, "message", None) if error else None
-    return IntentResult(intent.id, intent.status, intent.client_secret, _charge_id(intent), message)
+    currency = (getattr(intent, "currency", None) or "").upper() or None
+    amount = getattr(intent, "amount", None)
+    amount = from_provider(amount, currency) if amount is not None and currency else None
+    return IntentResult(intent.id, intent.status, intent.client_secret, _charge_id(intent), message, amount, currency)
 
 
 def _metadata(obj) -> dict:
@@ -48,7 +51,16 @@ def _provider_amount(amount: int, currency: str) -> int:
 
 
 def _refund(refund) -> RefundResult:
-    return RefundResult(refund.id, refund.status, getattr(refund, "failure_reason", None))
+    currency = (getattr(refund, "currency", None) or "").upper()
+    amount = getattr(refund, "amount", None)
+    ours = _metadata(refund).get("refund_id")
+    return RefundResult(
+        refund.id,
+        refund.status,
+        getattr(refund, "failure_reason", None),
+        from_provider(amount, currency) if amount is not None and currency else None,
+        int(ours) if ours and str(ours).isdigit() else None,
+    )
 
 
 @contextlib.contextmanager
@@ -171,6 +183,15 @@ class StripeGateway:
         if len(mine) > 1:
             log.error("refund %s exists %d times at the provider: %s", refund_id, len(mine), [r.id for r in mine])
         return _refund(mine[0]) if mine else None
+
+    def list_refunds(self, intent_id: str) -> list[RefundResult]:
+        """Every refund Stripe holds for the intent (reconciliation)."""
+        try:
+            with _counted("list_refunds"):
+                page = self.refund_client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+        except stripe.StripeError as exc:
+            raise OutcomeUnknown("The payment provider could not be read; trying again later.") from exc
+        return [_refund(r) for r in page.data]
 
     def retrieve_refund(self, provider_refund_id: str) -> RefundResult | None:
         """The refund's current state at Stripe (None when Stripe does not know the id)."""
