@@ -52,3 +52,8 @@ class FlagForm(FlaskForm):
     reason = RadioField("Reason", choices=FLAG_REASON_CHOICES, validators=[DataRequired()])
     note = TextAreaField("Note for the moderators", validators=[Optional(), Length(max=2000)])
     next = HiddenField()
+
+
+def flag_form_for(target_type: str, target_id: int, next_url: str) -> FlagForm:
+    """The flag form for one target, as the flag macro renders it (never bound to the request)."""
+    return FlagForm(formdata=None, target_type=target_type, target_id=target_id, next=next_url)

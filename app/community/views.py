@@ -11,6 +11,7 @@ from app.community import queries, services
 from app.community.forms import DiscussionForm, EditForm, FlagForm, GroupForm, ReplyForm
 from app.community.models import Discussion, Group, Reply
 from app.core import ids
+from app.core.forms import require_confirm_form
 from app.core.security import login_required, public
 from app.core.view_errors import service_errors
 from app.extensions import db
@@ -90,6 +91,7 @@ def group(slug: str):
 def join(slug: str):
     """Join a public group, or ask to join a private one."""
     group = db.first_or_404(db.select(Group).where(Group.slug == slug))
+    require_confirm_form()
     with service_errors():
         m = services.join_group(current_user, group)
         flash("You joined the group." if m.status == "active" else "Request sent to the group's owner.", "success")
@@ -103,6 +105,7 @@ def join(slug: str):
 def approve_member(slug: str, user_id: int):
     """The owner (or a moderator) admits someone who asked to join."""
     group = _group_or_404(slug)
+    require_confirm_form()
     with service_errors():
         services.approve_membership(current_user, group, user_id)
         flash("Member approved.", "success")
@@ -201,6 +204,7 @@ def edit(kind: str, post_id: int):
 def delete(kind: str, post_id: int):
     """The author deletes a post (moderators can still see it)."""
     post = _own_post_or_403(kind, post_id)
+    require_confirm_form()
     with service_errors():
         services.delete_post(current_user, post)
         flash("Deleted.", "success")

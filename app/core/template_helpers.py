@@ -1,4 +1,4 @@
-"""Jinja filters and globals: local times in the viewer's zone, money, CSRF and CSP nonce.
+"""Jinja filters and globals: local times in the viewer's zone, money, CSRF, the bare confirm form and CSP nonce.
 
 Domains register their own globals (payments' test-mode banner, the staff navigation) in their
 `init_app`.
@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.core.db import utcnow
+from app.core.forms import ConfirmForm
 from app.core.money import format_money
 
 
@@ -72,6 +73,7 @@ def init_templates(app: Flask) -> None:
     app.jinja_env.filters["counted"] = counted
     app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals["confirm_form"] = ConfirmForm  # a bare POST button: {{ confirm_form().hidden_tag() }}
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
     app.jinja_env.globals["viewer_zone_name"] = lambda: viewer_zone().key
 

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.accounts.models import Role
+from app.core.forms import ConfirmForm as ConfirmForm  # the console's pages import it from here
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -32,7 +33,3 @@ class RolesForm(FlaskForm):
     """Admin changes a user's roles."""
 
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES)
-
-
-class ConfirmForm(FlaskForm):
-    """A bare POST with its CSRF token."""
