@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprints, the finance queues of the inbox and timeline section, the test-mode global, the cancellation refunds and the check before a hold expires."""
     from app.accounts.models import Role
     from app.booking.signals import booking_cancelled, hold_expiring
-    from app.payments import api, queries, staff_views, views  # noqa: F401 - routes
+    from app.payments import api, queries, reconciliation_views, staff_views, views  # noqa: F401 - routes
     from app.payments.cli import payments_cli
     from app.payments.gateways import is_test_mode
     from app.payments.hold_checks import check_hold_before_expiry

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.payments.gateways.offline import TEST_CARD_CHOICES
-from app.payments.models import RefundReason
+from app.payments.models import ReconciliationResolution, RefundReason
 
 REASON_LABELS = {
     RefundReason.REQUESTED_BY_CUSTOMER: "Requested by the client",
@@ -17,6 +17,12 @@ REASON_LABELS = {
     RefundReason.SESSION_CANCELLED: "Session cancelled",
     RefundReason.COACH_NO_SHOW: "Coach did not show up",
     RefundReason.GOODWILL: "Goodwill gesture",
+}
+
+RESOLUTION_LABELS = {
+    ReconciliationResolution.OURS_CORRECTED: "Our books corrected",
+    ReconciliationResolution.STRIPE_CORRECTED: "Corrected at Stripe",
+    ReconciliationResolution.ACCEPTED: "Accepted as is: explained, nothing to correct",
 }
 
 
@@ -53,3 +59,17 @@ class RefundConfirmForm(FlaskForm):
     reason = HiddenField(validators=[DataRequired()])
     note = HiddenField()
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
+
+
+class ResolveDifferenceForm(FlaskForm):
+    """Finance settles a difference with Stripe: how, and a note saying what was done or why."""
+
+    resolution = RadioField(
+        "How was it resolved?",
+        choices=[SelectChoice(r.value, label) for r, label in RESOLUTION_LABELS.items()],
+        validators=[InputRequired("Choose one.")],
+    )
+    note = TextAreaField(
+        "Note (what was done, or why nothing needs doing; kept in the audit log)",
+        validators=[DataRequired("A note is required."), Length(max=2000)],
+    )

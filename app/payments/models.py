@@ -250,9 +250,17 @@ sa.event.listen(Payment, "before_delete", _refuse_delete)
 sa.event.listen(Refund, "before_delete", _refuse_delete)
 
 
+class ReconciliationResolution(enum.StrEnum):
+    """How finance settled a difference with Stripe."""
+
+    OURS_CORRECTED = "ours_corrected"  # our books were wrong and are corrected
+    STRIPE_CORRECTED = "stripe_corrected"  # Stripe was wrong (e.g. refunded there) and is corrected
+    ACCEPTED = "accepted"  # explained, nothing to correct: not listed again while both sides stay so
+
+
 class ReconciliationItem(db.Model):
     """A difference between our books and Stripe's for one payment (or one of its refunds): a
-    finance queue item showing both sides, open until finance resolves it."""
+    finance queue item showing both sides, open until finance resolves it (how, why, by whom)."""
 
     __tablename__ = "reconciliation_items"
     __table_args__ = (sa.Index("ix_reconciliation_items_open", "resolved_at", "found_at"),)
@@ -266,5 +274,14 @@ class ReconciliationItem(db.Model):
     theirs: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[ReconciliationResolution | None] = mapped_column(enum_column(ReconciliationResolution))
+    resolution_note: Mapped[str | None] = mapped_column(sa.Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     payment = relationship("Payment")
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        """Not resolved yet."""
+        return self.resolved_at is None

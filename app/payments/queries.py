@@ -287,7 +287,7 @@ def reconciliation_read(limit: int) -> QueueRead:
             "reconciliation",
             f"Payment #{r.payment_id}: {r.kind.replace('_', ' ')}",
             f"ours {r.ours} · Stripe {r.theirs}",
-            url_for("finance_staff.reconciliation"),
+            url_for("finance_staff.reconciliation_item", item_id=r.id),
             r.found_at,
         )
 

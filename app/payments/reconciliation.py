@@ -5,7 +5,8 @@ changed), the intent and the intent's refunds are read from Stripe and compared 
 whether the payment succeeded, its amount and currency, each refund (known on both sides, same
 amount, same settled status) and the total refunded. Each difference becomes an open
 ReconciliationItem (a finance queue) showing both sides; the same open difference is not added
-twice. Runs hourly from the clock (`flask payments reconcile`) and from finance's button.
+twice, nor one finance accepted as is (app/payments/reconciliation_items.py). Runs hourly from
+the clock (`flask payments reconcile`) and from finance's button.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.payments.gateways import GatewayError, IntentResult, RefundResult, gateway_for
 from app.payments.models import Payment, PaymentStatus, ReconciliationItem, Refund, RefundStatus
+from app.payments.reconciliation_items import accepted_alike
 from app.payments.refunds import FINANCE_ROLES
 
 log = logging.getLogger(__name__)
@@ -158,7 +160,9 @@ def _add_item(payment: Payment, kind: str, refund, provider_refund_id, ours: dic
             ReconciliationItem.resolved_at.is_(None),
         )
     )
-    if open_same is not None:
+    if open_same is not None or accepted_alike(
+        payment.id, kind, getattr(refund, "id", None), provider_refund_id, ours, theirs
+    ):
         return 0
     item = ReconciliationItem(
         payment_id=payment.id,
@@ -174,15 +178,3 @@ def _add_item(payment: Payment, kind: str, refund, provider_refund_id, ours: dic
     audit.record(None, "reconciliation.difference", item, after={"kind": kind, "ours": ours, "theirs": theirs})
     log.warning("reconciliation: payment %s differs from Stripe (%s)", payment.id, kind)
     return 1
-
-
-def open_items(limit: int = 200) -> list[ReconciliationItem]:
-    """Open differences, oldest first (the finance page)."""
-    return list(
-        db.session.scalars(
-            sa.select(ReconciliationItem)
-            .where(ReconciliationItem.resolved_at.is_(None))
-            .order_by(ReconciliationItem.found_at, ReconciliationItem.id)
-            .limit(limit)
-        )
-    )

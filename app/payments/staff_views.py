@@ -272,28 +272,3 @@ def retry_webhook(event_id: int):
         "Webhook event processed again.",
         _safe_next() or url_for("finance_staff.approvals"),
     )
-
-
-@staff_bp.get("/reconciliation")
-@roles_required(*FINANCE)
-def reconciliation():
-    """Open differences between our books and Stripe's, both sides shown, and the Reconcile button."""
-    from app.payments.reconciliation import DEFAULT_DAYS, open_items
-
-    return render_template(
-        "payments/staff/reconciliation.html", items=open_items(), days=DEFAULT_DAYS, form=ConfirmForm()
-    )
-
-
-@staff_bp.post("/reconciliation/run")
-@roles_required(*FINANCE)
-def reconciliation_run():
-    """Start a reconciliation now (audited; runs as a job)."""
-    from app.payments.reconciliation import start_reconciliation
-
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        with service_errors():
-            start_reconciliation(current_user)
-            flash("Reconciliation started: differences appear on this page.", "success")
-    return redirect(url_for("finance_staff.reconciliation"))
