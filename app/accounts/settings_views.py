@@ -22,9 +22,9 @@ from app.accounts.settings_forms import (
     form_status,
 )
 from app.core.db import utcnow
+from app.core.forms import ConfirmForm, require_confirm_form
 from app.core.security import client_ip, login_required, public
 from app.core.view_errors import service_errors
-from app.staff.forms import ConfirmForm
 
 bp = Blueprint("settings", __name__, template_folder="templates", url_prefix="/settings")
 
@@ -115,6 +115,7 @@ def session_list():
 @login_required
 def end_session(session_id: int):
     """Sign one of the user's sessions out (not this one: that is Log out)."""
+    require_confirm_form()
     if session_id == current_session_id():
         flash("This is the session you are using: log out instead.", "info")
         return redirect(url_for("settings.session_list"))
@@ -130,6 +131,7 @@ def end_session(session_id: int):
 @login_required
 def end_other_sessions():
     """Sign out everywhere but here."""
+    require_confirm_form()
     ended = sessions.end_other_sessions(current_user, keep=current_session_id(), reason="settings")
     flash(f"{ended} other session(s) signed out.", "success")
     return redirect(url_for("settings.session_list"))

@@ -14,10 +14,10 @@ from app.accounts.models import ApiToken, User
 from app.accounts.session_store import rotate_session
 from app.core.db import utcnow
 from app.core.errors import RateLimited, ServiceError
+from app.core.forms import ConfirmForm, require_confirm_form
 from app.core.security import client_ip, login_required, public, totp_uri
 from app.core.view_errors import service_errors
 from app.extensions import db
-from app.staff.forms import ConfirmForm
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -153,6 +153,7 @@ def recovery_codes():
 @login_required
 def regenerate_recovery_codes():
     """Replace recovery codes (staff) and show the new ones once."""
+    require_confirm_form()
     if not current_user.totp_enabled_at:
         abort(404)
     return _show_recovery_codes(services.regenerate_recovery_codes(current_user))
@@ -162,6 +163,7 @@ def regenerate_recovery_codes():
 @login_required
 def logout():
     """End the session."""
+    require_confirm_form()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -232,6 +234,7 @@ def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:
         abort(404)
+    require_confirm_form()
     services.revoke_api_token(token, current_user)
     flash(f"Token {token.name} revoked.", "success")
     return redirect(url_for("accounts.settings"))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.errors import NotFound
+from app.core.forms import require_confirm_form
 from app.core.security import login_required
 from app.notifications import services
 from app.notifications.models import Notification
@@ -41,6 +42,7 @@ def open_notification(notification_id: int):
 @login_required
 def read(notification_id: int):
     """Mark one read and come back to the list."""
+    require_confirm_form()
     services.mark_read(current_user, _own(notification_id).id)
     return redirect(url_for("notifications.index"))
 
@@ -49,6 +51,7 @@ def read(notification_id: int):
 @login_required
 def read_all():
     """Mark every notification read."""
+    require_confirm_form()
     services.mark_all_read(current_user)
     return redirect(request.referrer if _same_site(request.referrer) else url_for("notifications.index"))
 
