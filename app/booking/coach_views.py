@@ -5,19 +5,24 @@ Any logged-in user may ask; only a user with a coach profile gets past coach_of(
 
 from __future__ import annotations
 
-from datetime import time
-
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app.booking import coach_services
-from app.booking.forms import ExceptionForm, SessionTypeForm, SettingsForm
+from app.booking.forms import (
+    WEEKDAYS,
+    ExceptionForm,
+    SessionTypeForm,
+    SessionTypeToggleForm,
+    SettingsForm,
+    WeeklyHoursForm,
+    weekly_hours_data,
+)
 from app.booking.models import AvailabilityException, AvailabilityRule, ExceptionKind, SessionType
 from app.booking.queries import bookings_for
 from app.core.db import utcnow
-from app.core.errors import ValidationFailed
+from app.core.forms import require_confirm_form
 from app.core.money import exponent
 from app.core.money import parse as parse_money
 from app.core.security import login_required
@@ -26,10 +31,8 @@ from app.extensions import db
 
 bp = Blueprint("availability", __name__, template_folder="templates", url_prefix="/coach")
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-
-def _page(coach, settings_form=None, exception_form=None, session_form=None):
+def _page(coach, settings_form=None, exception_form=None, session_form=None, hours_form=None):
     rules = db.session.scalars(
         sa.select(AvailabilityRule)
         .where(AvailabilityRule.coach_id == coach.id)
@@ -43,12 +46,12 @@ def _page(coach, settings_form=None, exception_form=None, session_form=None):
     types = db.session.scalars(
         sa.select(SessionType).where(SessionType.coach_id == coach.id).order_by(SessionType.id)
     ).all()
-    by_day = {d: [r for r in rules if r.weekday == d] for d in range(7)}
     return render_template(
         "booking/coach_availability.html",
         coach=coach,
         weekdays=WEEKDAYS,
-        by_day=by_day,
+        hours_form=hours_form or WeeklyHoursForm(formdata=None, data=weekly_hours_data(rules)),
+        toggle_form=SessionTypeToggleForm,
         exceptions=exceptions,
         session_types=types,
         settings_form=settings_form or SettingsForm(obj=coach),
@@ -64,34 +67,20 @@ def availability():
     return _page(coach_services.coach_of(current_user))
 
 
-def _parse_time(raw: str) -> time | None:
-    raw = (raw or "").strip()
-    return time.fromisoformat(raw) if raw else None
-
-
 @bp.post("/availability/hours")
 @login_required
 def save_hours():
     """Weekly hours: up to two windows per weekday (empty = not working)."""
     coach = coach_services.coach_of(current_user)
-    if not FlaskForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("availability.availability"))
-    windows = []
-    with service_errors():
-        try:
-            for day in range(7):
-                for n in (1, 2):
-                    start, end = (
-                        _parse_time(request.form.get(f"d{day}_start{n}")),
-                        _parse_time(request.form.get(f"d{day}_end{n}")),
-                    )
-                    if start is not None and end is not None:
-                        windows.append((day, start, end))
-            coach_services.set_weekly_hours(coach, current_user, windows)
-        except ValueError:
-            raise ValidationFailed("Times look like 09:00.") from None
+    form = WeeklyHoursForm()
+    if not form.validate_on_submit():
+        flash("Times look like 09:00.", "error")
+        return _page(coach, hours_form=form), 400
+    with service_errors(form) as outcome:
+        coach_services.set_weekly_hours(coach, current_user, form.windows())
         flash("Weekly hours saved.", "success")
+    if outcome.failed:
+        return _page(coach, hours_form=form), outcome.status
     return redirect(url_for("availability.availability"))
 
 
@@ -142,6 +131,7 @@ def add_exception():
 def delete_exception(exception_id: int):
     """Remove an exception."""
     coach = coach_services.coach_of(current_user)
+    require_confirm_form()
     coach_services.delete_exception(coach, current_user, exception_id)
     flash("Exception removed.", "success")
     return redirect(url_for("availability.availability"))
@@ -170,7 +160,10 @@ def add_session_type():
 def toggle_session_type(session_type_id: int):
     """Offer or withdraw a session type."""
     coach = coach_services.coach_of(current_user)
-    coach_services.set_session_type_active(coach, current_user, session_type_id, request.form.get("active") == "1")
+    form = SessionTypeToggleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    coach_services.set_session_type_active(coach, current_user, session_type_id, form.active.data == "1")
     return redirect(url_for("availability.availability"))
 
 

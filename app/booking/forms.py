@@ -15,7 +15,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 class BookingForm(FlaskForm):
@@ -80,3 +80,41 @@ class SessionTypeForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     duration_minutes = IntegerField("Length (minutes)", validators=[InputRequired(), NumberRange(15, 480)])
     price = DecimalField("Price", places=2, validators=[InputRequired(), NumberRange(min=1)])
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class WeeklyHoursForm(FlaskForm):
+    """Up to two windows a weekday: d<day>_start<n> and d<day>_end<n> (day 0 is Monday, n is 1 or 2)."""
+
+    def windows(self) -> list:
+        """(weekday, start, end) for every window with both times filled."""
+        found = []
+        for day in range(7):
+            for n in (1, 2):
+                start, end = self[f"d{day}_start{n}"].data, self[f"d{day}_end{n}"].data
+                if start is not None and end is not None:
+                    found.append((day, start, end))
+        return found
+
+
+for _day, _name in enumerate(WEEKDAYS):
+    for _n in (1, 2):
+        setattr(WeeklyHoursForm, f"d{_day}_start{_n}", TimeField(f"{_name} window {_n} from", validators=[Optional()]))
+        setattr(WeeklyHoursForm, f"d{_day}_end{_n}", TimeField(f"{_name} window {_n} until", validators=[Optional()]))
+
+
+def weekly_hours_data(rules) -> dict:
+    """The form's values from the coach's saved rules (sorted by weekday and start)."""
+    data = {}
+    for day in range(7):
+        for n, rule in enumerate([r for r in rules if r.weekday == day][:2], start=1):
+            data[f"d{day}_start{n}"], data[f"d{day}_end{n}"] = rule.start_time, rule.end_time
+    return data
+
+
+class SessionTypeToggleForm(FlaskForm):
+    """Offer (active=1) or withdraw (active=0) a session type."""
+
+    active = HiddenField(validators=[AnyOf(["0", "1"])])

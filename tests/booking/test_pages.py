@@ -148,6 +148,23 @@ def test_coach_sets_hours_settings_exceptions_and_session_types(client):
     assert bad.status_code == 400
 
 
+def test_weekly_hours_with_a_bad_time_keep_what_was_typed_and_say_so_beside_it(client):
+    coach, _ = bookable_coach(days=[])
+    as_user(client, coach.user)
+    token = csrf_token_from(client, "/coach/availability")
+    data = {"csrf_token": token, "d0_start1": "09:00", "d0_end1": "12:00", "d1_start1": "25:00", "d1_end1": "17:00"}
+    resp = client.post("/coach/availability/hours", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "Times look like 09:00." in html
+    assert re.search(r'<td class="has-error"><input aria-invalid="true"[^>]*name="d1_start1"', html)
+    assert 'name="d0_start1" type="time" value="09:00"' in html and 'value="17:00"' in html
+    assert db.session.scalar(sa.select(sa.func.count(AvailabilityRule.id))) == 0
+    client.post("/coach/availability/hours", data={**data, "d1_start1": "13:00"})
+    page = client.get("/coach/availability").get_data(as_text=True)
+    assert 'name="d1_start1" type="time" value="13:00"' in page
+
+
 def test_clients_cannot_open_coach_pages(client):
     as_user(client, UserFactory(roles=[Role.CLIENT]))
     assert client.get("/coach/availability").status_code == 404
