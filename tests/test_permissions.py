@@ -58,8 +58,11 @@ def test_each_principal_gets_the_status_the_table_gives(app, role):
     for key, route in sorted(live_routes(app).items(), key=lambda kv: (kv[1].rule, kv[1].method)):
         if key not in table:
             continue  # reported by the test above
-        got = outcome(send(app, client, route, user, api_auth if route.is_api else None))
-        expected = table[key][role]
+        resp = send(app, client, route, user, api_auth if route.is_api else None)
+        got, expected = outcome(resp), table[key][role]
         if got != expected:
             failures.append(f"{route.method} {route.path} ({route.endpoint}) as {role}: expected {expected}, got {got}")
+        page = resp.status_code == 200 and resp.mimetype == "text/html"
+        if user is not None and page and "no-store" not in resp.headers.get("Cache-Control", ""):
+            failures.append(f"{route.method} {route.path} as {role}: a signed-in page without Cache-Control: no-store")
     assert not failures, "\n".join(failures)

@@ -67,3 +67,12 @@ def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
         assert resp.headers["Strict-Transport-Security"].startswith("max-age=31536000")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_signed_in_pages_are_never_stored_and_public_ones_may_be(client, login_as):
+    from tests.factories import UserFactory
+
+    assert "no-store" not in client.get("/coaches").headers.get("Cache-Control", "")
+    login_as(UserFactory())
+    for path in ("/dashboard", "/settings", "/coaches", "/no-such-page"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path

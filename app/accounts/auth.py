@@ -130,6 +130,10 @@ def init_auth(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", response_policy())
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if response.mimetype == "text/html" and current_user.is_authenticated:
+            # A page made for one person is never kept by the browser or a proxy: after logout the Back
+            # button and a shared computer's cache show nothing (issue 21).
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(CSRFError)
