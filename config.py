@@ -100,9 +100,17 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024
     UPLOAD_MAX_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    # Login throttling (issue 21), all counted in one window: failures of one account from one client
+    # address close that pair; failures from one address close it for every account; failures of one
+    # account from anywhere space its next attempts out (1 s, 2 s, 4 s … up to the cap), except from a
+    # browser that signed in to it before; the owner is mailed when their account is being guessed.
+    LOGIN_MAX_FAILURES_PER_PAIR = _env_int("LOGIN_MAX_FAILURES_PER_PAIR", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_SLOWDOWN_AFTER = _env_int("LOGIN_SLOWDOWN_AFTER", 10)
+    LOGIN_SLOWDOWN_MAX_SECONDS = _env_int("LOGIN_SLOWDOWN_MAX_SECONDS", 60)
+    LOGIN_WARN_OWNER_AFTER = _env_int("LOGIN_WARN_OWNER_AFTER", 5)
     LOGIN_THROTTLE_MINUTES = _env_int("LOGIN_THROTTLE_MINUTES", 15)
+    KNOWN_DEVICE_DAYS = _env_int("KNOWN_DEVICE_DAYS", 365)
     TOTP_ISSUER = _env("TOTP_ISSUER", "Coach Connect")
     ALLOW_OTP_CLI = False
     ALLOW_TEST_EMAIL_DOMAINS = False  # accept name@x.test (the demo accounts) in forms
@@ -143,6 +151,10 @@ class Config:
     # Password reset by mail: how often per typed address and per client address (in the login window).
     RESET_MAX_PER_ACCOUNT = _env_int("RESET_MAX_PER_ACCOUNT", 3)
     RESET_MAX_PER_ADDRESS = _env_int("RESET_MAX_PER_ADDRESS", 10)
+    # Sign-up, throttled the same way; a link in the welcome mail confirms the address.
+    SIGN_UP_MAX_PER_ACCOUNT = _env_int("SIGN_UP_MAX_PER_ACCOUNT", 3)
+    SIGN_UP_MAX_PER_ADDRESS = _env_int("SIGN_UP_MAX_PER_ADDRESS", 10)
+    SIGN_UP_CONFIRM_HOURS = _env_int("SIGN_UP_CONFIRM_HOURS", 48)
 
     # Sign in with Google (any OpenID Connect provider): all three set, or no button and no routes.
     # Google: OIDC_ISSUER=https://accounts.google.com; the redirect URI is PUBLIC_BASE_URL/login/google/callback.

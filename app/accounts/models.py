@@ -201,19 +201,33 @@ class OidcIdentity(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ResetRequest(db.Model):
-    """A password-reset request, kept by the address typed (known or not) to throttle them alike."""
+class _ThrottledRequest:
+    """A request kept by the e-mail address typed (known or not) and the client's address, to throttle both."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class SignUpRequest(_ThrottledRequest, db.Model):
+    """A sign-up form sent, for a new or a taken address."""
+
+    __tablename__ = "sign_up_requests"
+    __table_args__ = (
+        sa.Index("ix_sign_up_requests_email_created", "email", "created_at"),
+        sa.Index("ix_sign_up_requests_ip_created", "ip_address", "created_at"),
+    )
+
+
+class ResetRequest(_ThrottledRequest, db.Model):
+    """A password-reset request."""
 
     __tablename__ = "reset_requests"
     __table_args__ = (
         sa.Index("ix_reset_requests_email_created", "email", "created_at"),
         sa.Index("ix_reset_requests_ip_created", "ip_address", "created_at"),
     )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
-    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class BrowserSession(db.Model):
@@ -245,6 +259,7 @@ class BrowserSession(db.Model):
 class AccountTokenPurpose(enum.StrEnum):
     """What a mailed link is for."""
 
+    SIGN_UP_CONFIRM = "sign_up_confirm"
     PASSWORD_RESET = "password_reset"
     EMAIL_CHANGE = "email_change"
     OIDC_LINK = "oidc_link"

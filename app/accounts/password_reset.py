@@ -8,47 +8,30 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.account_tokens import issue_token, usable_token, void_tokens
+from app.accounts.login_throttle import check_request_throttle
 from app.accounts.models import AccountTokenPurpose, ResetRequest, User
 from app.accounts.services import find_user, normalise_email
 from app.accounts.settings_services import replace_password
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import transaction
-from app.core.errors import InvalidState, RateLimited
+from app.core.errors import InvalidState
 from app.core.mail import external_url, queue_mail
 from app.extensions import db
 
 RESET_LIFETIME = timedelta(hours=1)
 
 
-def _requests_since(column, value: str, since) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(ResetRequest).where(column == value, ResetRequest.created_at >= since)
-    )
-
-
-def _check_reset_throttle(email: str, ip: str) -> None:
-    cfg = current_app.config
-    window = timedelta(minutes=cfg["LOGIN_THROTTLE_MINUTES"])
-    since = utcnow() - window
-    if (
-        _requests_since(ResetRequest.email, email, since) >= cfg["RESET_MAX_PER_ACCOUNT"]
-        or _requests_since(ResetRequest.ip_address, ip, since) >= cfg["RESET_MAX_PER_ADDRESS"]
-    ):
-        minutes = cfg["LOGIN_THROTTLE_MINUTES"]
-        raise RateLimited(
-            f"Too many reset requests. Try again in {minutes} minutes.", retry_after=int(window.total_seconds())
-        )
-
-
 def request_password_reset(email: str, ip: str) -> None:
     """Mail a reset link when an active account uses this address; otherwise do nothing visible."""
     email = normalise_email(email)
-    _check_reset_throttle(email, ip)
+    cfg = current_app.config
+    check_request_throttle(
+        ResetRequest, email, ip, cfg["RESET_MAX_PER_ACCOUNT"], cfg["RESET_MAX_PER_ADDRESS"], "reset requests"
+    )
     with transaction():
         db.session.add(ResetRequest(email=email, ip_address=ip))
         user = find_user(email)

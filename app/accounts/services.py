@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app
 
+from app.accounts.login_throttle import check_throttle, record_failure
 from app.accounts.models import STAFF_ROLES, LoginAttempt, RecoveryCode, Role, User, UserRole
 from app.accounts.session_store import current_session_id
 from app.accounts.sessions import drop_sessions
@@ -16,7 +15,7 @@ from app.analytics import tracking
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
-from app.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
+from app.core.errors import Conflict, PermissionDenied, ValidationFailed
 from app.core.mail import external_url, queue_mail
 from app.core.security import (
     hash_password,
@@ -63,24 +62,20 @@ def _add_user(email: str, password: str | None, roles: list[Role], **profile) ->
     return user
 
 
-def register_user(email: str, password: str, first_name: str, last_name: str, timezone: str = "UTC") -> User:
-    """Public sign-up: a client account."""
-    user = _add_user(email, password, [Role.CLIENT], first_name=first_name, last_name=last_name, timezone=timezone)
-    welcome_client(user)
-    commit()
-    return user
+def welcome_client(user: User, confirm: dict | None = None, **how) -> None:
+    """A new client account (sign-up or Google): audited, counted and welcomed by mail (never commits).
 
-
-def welcome_client(user: User, **how) -> None:
-    """A new client account (sign-up or Google): audited, counted and welcomed by mail (never commits)."""
+    `confirm` holds the welcome mail's confirmation link (`confirm_url`, `confirm_hours`) for a sign-up.
+    """
     audit.record(user, "user.registered", user, after={"email": user.email, "roles": ["client"], **how})
     tracking.track(tracking.SIGN_UP, user=user)
-    queue_mail(
-        user.email,
-        "welcome",
-        "Welcome to Coach Connect",
-        {"user": user, "login_url": external_url("accounts.login")},
-    )
+    send_welcome(user, confirm)
+
+
+def send_welcome(user: User, confirm: dict | None = None) -> None:
+    """Queue the welcome mail, with the link that confirms the address when given."""
+    context = {"user": user, "login_url": external_url("accounts.login"), **(confirm or {})}
+    queue_mail(user.email, "welcome", "Welcome to Coach Connect", context)
 
 
 def create_user(
@@ -145,42 +140,26 @@ def set_enabled(user: User, enabled: bool, actor: User) -> User:
 # --- Login --------------------------------------------------------------------------------
 
 
-def _failures_since(column, value, since) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
-    )
-
-
-def check_throttle(email: str, ip: str) -> None:
-    """Raise RateLimited when this account or this address failed too often recently."""
-    cfg = current_app.config
-    window = timedelta(minutes=cfg["LOGIN_THROTTLE_MINUTES"])
-    since = utcnow() - window
-    if (
-        _failures_since(LoginAttempt.email, normalise_email(email), since) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _failures_since(LoginAttempt.ip_address, ip, since) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    ):
-        minutes = cfg["LOGIN_THROTTLE_MINUTES"]
-        raise RateLimited(
-            f"Too many failed attempts. Try again in {minutes} minutes.", retry_after=int(window.total_seconds())
-        )
-
-
 @cache
 def _dummy_hash() -> str:
     return hash_password("no account has this password")
 
 
-def authenticate(email: str, password: str, ip: str) -> User:
-    """Check e-mail and password (first factor); records the attempt; raises on failure."""
-    check_throttle(email, ip)
+def authenticate(email: str, password: str, ip: str, device_user_id: int | None = None) -> User:
+    """Check e-mail and password (first factor); records the attempt; raises on failure.
+
+    `device_user_id` is the account this browser signed in to before (the known-device cookie).
+    """
+    email = normalise_email(email)
     user = find_user(email)
+    check_throttle(email, ip, known_device=user is not None and device_user_id == user.id)
     # Unknown addresses cost as much as known ones, so timing does not reveal who has an account.
     password_ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     ok = user is not None and password_ok and user.is_active
-    db.session.add(LoginAttempt(email=normalise_email(email), ip_address=ip, succeeded=ok))
+    if ok:
+        db.session.add(LoginAttempt(email=email, ip_address=ip, succeeded=True))
+    else:
+        record_failure(email, ip, user)
     commit()
     if not ok:
         raise PermissionDenied("Wrong e-mail address or password.", code="invalid_credentials")
@@ -195,17 +174,17 @@ def record_login(user: User) -> None:
     commit()
 
 
-def confirm_totp_enrolment(user: User, code: str, ip: str) -> list[str]:
+def confirm_totp_enrolment(user: User, code: str, ip: str, known_device: bool = False) -> list[str]:
     """Enable TOTP when the first code matches; returns fresh recovery codes (shown once).
 
     Wrong codes count towards the login throttle, as at the second login step.
     """
-    check_throttle(user.email, ip)
+    check_throttle(user.email, ip, known_device=known_device)
     if user.totp_secret is None:
         user.totp_secret = new_totp_secret()
     step = totp_matching_step(user.totp_secret, code)
     if step is None:
-        db.session.add(LoginAttempt(email=user.email, ip_address=ip, succeeded=False))
+        record_failure(user.email, ip, user)
         commit()
         raise ValidationFailed(
             "That code does not match. Check the time on your phone and try again.",
@@ -234,9 +213,9 @@ def regenerate_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def verify_second_factor(user: User, code: str, ip: str) -> str:
+def verify_second_factor(user: User, code: str, ip: str, known_device: bool = False) -> str:
     """Accept a TOTP code (each time step once) or an unused recovery code; returns which."""
-    check_throttle(user.email, ip)
+    check_throttle(user.email, ip, known_device=known_device)
     db.session.refresh(user, with_for_update=True)  # two requests with one code: only one wins
     code = (code or "").strip().lower()
     step = totp_matching_step(user.totp_secret, code) if user.totp_secret else None
@@ -254,7 +233,7 @@ def verify_second_factor(user: User, code: str, ip: str) -> str:
         audit.record(user, "user.recovery_code_used", user)
         commit()
         return "recovery"
-    db.session.add(LoginAttempt(email=user.email, ip_address=ip, succeeded=False))
+    record_failure(user.email, ip, user)
     commit()
     raise PermissionDenied("That code is not valid.", code="invalid_code")
 

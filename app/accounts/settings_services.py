@@ -7,8 +7,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.accounts.account_tokens import issue_token, usable_token, void_tokens
-from app.accounts.models import OPTIONAL_MAILS, AccountTokenPurpose, ApiToken, LoginAttempt, User
-from app.accounts.services import MIN_PASSWORD_LENGTH, check_throttle, find_user, normalise_email
+from app.accounts.login_throttle import check_throttle, record_failure
+from app.accounts.models import OPTIONAL_MAILS, AccountTokenPurpose, ApiToken, User
+from app.accounts.services import MIN_PASSWORD_LENGTH, find_user, normalise_email
 from app.accounts.session_store import current_session_id, rotate_session
 from app.accounts.sessions import drop_sessions
 from app.core import audit
@@ -34,10 +35,10 @@ def update_profile(user: User, first_name: str, last_name: str, timezone: str) -
 
 def check_current_password(user: User, password: str, ip: str) -> None:
     """Raise unless `password` is the user's; a wrong one counts towards the login throttle."""
-    check_throttle(user.email, ip)
+    check_throttle(user.email, ip, known_device=True)  # signed in already: the account slowdown is not for them
     if verify_password(user.password_hash, password or ""):
         return
-    db.session.add(LoginAttempt(email=user.email, ip_address=ip, succeeded=False))
+    record_failure(user.email, ip, user)
     commit()
     message = "That is not your current password."
     raise ValidationFailed(message, fields={"current_password": message})

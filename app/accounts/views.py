@@ -5,11 +5,23 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import services, tokens
+from app.accounts import services, sign_up, tokens
 from app.accounts.forms import CodeForm, LoginForm, RegisterForm, TokenForm
+from app.accounts.known_device import known_device_user_id, remember_device
 from app.accounts.models import ApiToken, User
 from app.accounts.session_store import rotate_session
 from app.core.db import utcnow
@@ -23,6 +35,7 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 PENDING = "pending_user_id"
 PENDING_AT = "pending_since"
+SIGN_UP_SENT = "sign_up_sent_to"
 PENDING_SECONDS = 600  # a half-finished staff login (password given, code not yet) lapses after this
 
 
@@ -49,7 +62,7 @@ def _finish_login(user: User):
     login_user(user)
     session.permanent = True
     services.record_login(user)
-    return redirect(_safe_next(_landing(user)))
+    return remember_device(redirect(_safe_next(_landing(user))), user.id)
 
 
 def _pending_user() -> User | None:
@@ -68,7 +81,7 @@ def login():
     status, headers = 200, {}
     if form.validate_on_submit():
         with service_errors() as outcome:
-            user = services.authenticate(form.email.data, form.password.data, client_ip())
+            user = services.authenticate(form.email.data, form.password.data, client_ip(), known_device_user_id())
         if outcome.failed:
             status = 429 if isinstance(outcome.error, RateLimited) else 401
             headers = outcome.headers
@@ -100,7 +113,7 @@ def totp_verify():
     status, headers = 200, {}
     if form.validate_on_submit():
         with service_errors(form, beside="code") as outcome:
-            used = services.verify_second_factor(user, form.code.data, client_ip())
+            used = services.verify_second_factor(user, form.code.data, client_ip(), known_device_user_id() == user.id)
         if outcome.failed:
             status = outcome.status if isinstance(outcome.error, RateLimited) else 401
             headers = outcome.headers
@@ -124,12 +137,14 @@ def totp_enrol():
     status, headers = 200, {}
     if form.validate_on_submit():
         with service_errors(form, beside="code") as outcome:
-            codes = services.confirm_totp_enrolment(user, form.code.data, client_ip())
+            codes = services.confirm_totp_enrolment(
+                user, form.code.data, client_ip(), known_device_user_id() == user.id
+            )
         if outcome.failed:
             status, headers = outcome.status, outcome.headers
         else:
             _finish_login(user)
-            return _show_recovery_codes(codes)
+            return remember_device(make_response(_show_recovery_codes(codes)), user.id)
     page = render_template(
         "accounts/totp_enrol.html", form=form, secret=user.totp_secret, uri=totp_uri(user.totp_secret, user.email)
     )
@@ -173,23 +188,51 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
-    """Client sign-up."""
+    """Client sign-up: the same answer whether or not the address has an account (issue 21)."""
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
     form = RegisterForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
         with service_errors(form, report=lambda exc: _show_errors(form, exc)) as outcome:
-            user = services.register_user(
-                form.email.data, form.password.data, form.first_name.data, form.last_name.data, form.timezone.data
+            sign_up.sign_up(
+                form.email.data,
+                form.password.data,
+                form.first_name.data,
+                form.last_name.data,
+                form.timezone.data,
+                client_ip(),
             )
         if not outcome.failed:
-            session.clear()
-            login_user(user)
-            flash("Welcome to Coach Connect.", "success")
-            return redirect(_safe_next(url_for("public.dashboard")))
+            session[SIGN_UP_SENT] = services.normalise_email(form.email.data)
+            return redirect(url_for("accounts.sign_up_sent"))
+        status, headers = outcome.status, outcome.headers
     if not form.is_submitted():
         form.timezone.render_kw = {"data-timezone-prefill": ""}  # static/js/timezone-prefill.js sets the browser's
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form), status, headers
+
+
+@bp.get("/register/check-your-inbox")
+@public
+def sign_up_sent():
+    """After the sign-up form: look for our mail (the page is the same for a new or a taken address)."""
+    return render_template("accounts/sign_up_sent.html", email=session.get(SIGN_UP_SENT))
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_sign_up(token: str):
+    """The welcome mail's link: a button confirms the address and signs in (a mail scanner's GET changes nothing)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with service_errors() as outcome:
+            user = sign_up.confirm_sign_up(token)
+        if not outcome.failed:
+            response = continue_login(user)  # staff still give their code
+            flash("Your e-mail address is confirmed. Welcome to Coach Connect.", "success")
+            return response
+    user = sign_up.sign_up_token_user(token)
+    return render_template("accounts/sign_up_confirm.html", form=form, user=user), 200 if user else 404
 
 
 def _show_errors(form, exc: ServiceError) -> None:

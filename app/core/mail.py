@@ -41,7 +41,7 @@ def public_host() -> str:
 # Mails whose links sign the recipient in or prove they own the address (a password reset, an
 # e-mail change, a Google link confirmation): staff reading the outbox never see those links,
 # except in embedded mode, where the outbox is the only mailbox there is (MAIL_BACKEND=outbox).
-SECRET_LINK_TEMPLATES = frozenset({"password_reset", "email_change_confirm", "oidc_link_confirm"})
+SECRET_LINK_TEMPLATES = frozenset({"welcome", "password_reset", "email_change_confirm", "oidc_link_confirm"})
 LINK_HIDDEN = "[link hidden: it would let staff act as the recipient]"
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 

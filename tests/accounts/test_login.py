@@ -43,7 +43,7 @@ def test_staff_need_totp_before_the_console_opens(client):
 
 def test_login_is_throttled_per_account(client, app):
     user = UserFactory()
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"]):
         assert _post_login(client, user.email, "nope-nope-nope").status_code == 401
     resp = _post_login(client, user.email, PASSWORD)  # even the right password waits
     assert resp.status_code == 429

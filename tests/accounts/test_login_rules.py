@@ -36,14 +36,14 @@ def test_failures_from_one_address_across_many_emails_are_throttled(client, app,
 
 def test_account_throttle_answers_with_retry_after(client, app):
     user = UserFactory()
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"]):
         post_login(client, user.email, "wrong-password")
     resp = post_login(client, user.email)
     assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
 
 
 def test_wrong_codes_count_towards_the_throttle(client, app, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 2)
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_PAIR", 2)
     from tests.accounts.flows import post_code
 
     staff = StaffFactory()

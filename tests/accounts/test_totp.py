@@ -120,7 +120,7 @@ def test_wrong_enrolment_codes_are_throttled_like_login_codes(client, app):
     secret = db.session.get(User, staff.id).totp_secret
     wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
     # the password step succeeded once; every wrong code is a failure on the account
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"]):
         assert post_code(client, "/login/enrol", wrong).status_code == 400
     blocked = post_code(client, "/login/enrol", pyotp.TOTP(secret).now())
     assert blocked.status_code == 429 and "Retry-After" in blocked.headers

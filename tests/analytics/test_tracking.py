@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts import services as accounts
+from app.accounts import sign_up
 from app.analytics import tracking
 from app.analytics.models import AnalyticsEvent
 from app.core.db import utcnow
@@ -48,7 +49,8 @@ def test_unknown_event_names_are_refused(app):
 
 def test_sign_up_and_login_are_tracked(app):
     with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.200"}):
-        user = accounts.register_user("new@example.org", "long-enough-password", "New", "Client")
+        sign_up.sign_up("new@example.org", "long-enough-password", "New", "Client", "UTC", "192.0.2.200")
+        user = accounts.find_user("new@example.org")
         accounts.record_login(user)
     events = db.session.scalars(sa.select(AnalyticsEvent).order_by(AnalyticsEvent.id)).all()
     assert [e.name for e in events] == ["sign_up", "login"]

@@ -3,10 +3,13 @@ inline script), the settings pages save, and they pass axe."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import User
+from app.core.models import OutgoingMail
 from app.extensions import db
 from tests.e2e.conftest import assert_accessible, snap
 
@@ -25,9 +28,13 @@ def test_sign_up_starts_at_the_browsers_zone_and_settings_change_it(browser, bas
     page.get_by_label("Password", exact=True).fill("a-long-enough-secret")
     page.get_by_label("Repeat password").fill("a-long-enough-secret")
     page.get_by_role("button", name="Sign up").click()
-    page.wait_for_url(lambda url: "/register" not in url)
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     db.session.expire_all()
     assert db.session.query(User).filter_by(email="kenji@example.org").one().timezone == "Asia/Tokyo"
+    welcome = db.session.query(OutgoingMail).filter_by(to_address="kenji@example.org").one()
+    page.goto(base + re.search(r"/register/confirm/\S+", welcome.text_body).group(0))
+    page.get_by_role("button", name="Confirm and sign in").click()
+    page.wait_for_url(lambda url: "/dashboard" in url)
 
     page.goto(f"{base}/settings/profile")
     zone = page.get_by_label("Time zone")
