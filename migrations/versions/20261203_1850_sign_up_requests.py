@@ -1,15 +1,15 @@
 """sign_up_requests: sign-ups kept by typed address and client address, to throttle them
 
-Revision ID: 20261203_1830_sign_up_requests
-Revises: 20261203_1450_notifications
-Create Date: 2026-12-03 18:30:00
+Revision ID: 20261203_1850_sign_up_requests
+Revises: 20261203_1830_recon_resolution
+Create Date: 2026-12-03 18:50:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261203_1830_sign_up_requests"
-down_revision = "20261203_1450_notifications"
+revision = "20261203_1850_sign_up_requests"
+down_revision = "20261203_1830_recon_resolution"
 branch_labels = None
 depends_on = None
 
