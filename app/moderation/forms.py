@@ -5,6 +5,8 @@ from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from app.core.forms import IdListField
+
 ACTION_CHOICES = [
     SelectChoice("hide", "Hide"),
     SelectChoice("remove", "Remove"),
@@ -32,6 +34,7 @@ class DecisionForm(FlaskForm):
 class BulkForm(FlaskForm):
     """Decide the selected items alike."""
 
+    item_ids = IdListField()
     action = SelectField("Decision for the selected items", choices=ACTION_CHOICES[:2] + ACTION_CHOICES[3:])
     reason = TextAreaField("Reason (sent to each author)", validators=[Optional()])
     author_action = SelectField("And their authors", choices=AUTHOR_CHOICES, validators=[Optional()])

@@ -10,7 +10,7 @@ from app.accounts.models import Role, User
 from app.core.claims import claim_minutes
 from app.core.db import utcnow
 from app.core.errors import ServiceError
-from app.core.inputs import ascii_int
+from app.core.forms import require_confirm_form
 from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
@@ -93,6 +93,7 @@ def item(item_id: int):
 def claim(item_id: int):
     """Take the item so no one else decides it meanwhile."""
     item = _item_or_404(item_id)
+    require_confirm_form()
     with service_errors():
         claim_item(current_user, item)
         flash(f"You hold this item for {claim_minutes()} minutes.", "success")
@@ -104,6 +105,7 @@ def claim(item_id: int):
 def release(item_id: int):
     """Give the item back to the queue."""
     item = _item_or_404(item_id)
+    require_confirm_form()
     with service_errors():
         release_item(current_user, item)
         flash("Released.", "success")
@@ -139,11 +141,10 @@ def decision(item_id: int):
 def bulk():
     """Apply one decision to the selected items."""
     form = BulkForm()
-    ids = [i for i in map(ascii_int, request.form.getlist("item_ids")) if i is not None]
-    if not form.validate_on_submit() or not ids:
+    if not form.validate_on_submit() or not form.item_ids.data:
         flash("Select items and a decision.", "error")
         return redirect(url_for("moderation_staff.queue"))
-    result = bulk_decide(current_user, ids, form.action.data, form.reason.data or "",
+    result = bulk_decide(current_user, form.item_ids.data, form.action.data, form.reason.data or "",
                          author_action=form.author_action.data, suspend_days=form.suspend_days.data)  # fmt: skip
     if result["done"]:
         flash(f"{form.action.data}: {len(result['done'])} item(s) decided.", "success")

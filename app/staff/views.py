@@ -11,6 +11,7 @@ from app.accounts.models import STAFF_ROLES, Role, User, UserRole
 from app.core.csp import SANDBOXED_MAIL
 from app.core.db import utcnow
 from app.core.errors import ServiceError
+from app.core.forms import require_confirm_form
 from app.core.mail import bodies_for_staff, links_hidden
 from app.core.models import AuditLog, JobFailure, OutgoingMail
 from app.core.pagination import keyset_page
@@ -133,6 +134,7 @@ def jobs():
 def retry_job(failure_id: int):
     """Retry one failed job."""
     failure = db.get_or_404(JobFailure, failure_id)
+    require_confirm_form()
     with service_errors():
         retry_failed_job(failure, current_user)
         flash(f"Job {failure.func} queued again.", "success")
