@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
@@ -22,8 +23,11 @@ def record(
     obj: Any,
     before: dict | None = None,
     after: dict | None = None,
+    at: datetime | None = None,
 ) -> AuditLog:
-    """Add an audit row for `action` by `actor` on `obj` (a model instance); flushes, never commits."""
+    """Add an audit row for `action` by `actor` on `obj` (a model instance); flushes, never commits.
+
+    `at` backdates the row (demo data recording what happened when); services leave it unset."""
     if getattr(obj, "id", None) is None:
         db.session.flush()
     entry = AuditLog(
@@ -35,6 +39,8 @@ def record(
         after=after,
         ip_address=_client_ip(),
     )
+    if at is not None:
+        entry.created_at = at
     db.session.add(entry)
     db.session.flush()
     return entry

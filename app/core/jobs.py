@@ -142,12 +142,14 @@ class RQJobs:
             pass
 
     def status(self) -> dict:
-        """Whether Redis answers, and how many rq workers are registered."""
-        from rq import Worker
+        """Whether Redis answers, how many rq workers are live (a recent heartbeat) and how many are
+        registered but silent (killed, or stuck)."""
+        from app.core.queue_metrics import live_worker_counts
 
         try:
             self.connection.ping()
-            return {"backend": "rq", "ok": True, "workers": Worker.count(connection=self.connection)}
+            live, unresponsive = live_worker_counts(self.connection)
+            return {"backend": "rq", "ok": True, "workers": live, "workers_unresponsive": unresponsive}
         except Exception as exc:  # noqa: BLE001 - any connection failure means "down"
             return {"backend": "rq", "ok": False, "error": exc.__class__.__name__}
 

@@ -170,3 +170,28 @@ def worker_states(connection) -> dict[str, int]:
         state = str(getattr(state, "value", state))
         states[state] = states.get(state, 0) + 1
     return states
+
+
+# A worker counts as live when its last heartbeat is this recent. Ours (PromptRecoveryWorker) send
+# one at least every maintenance interval when idle (10 s in docker-compose) and every job
+# monitoring interval when busy (5 s); a SIGKILLed worker stays registered in Redis, with no
+# death recorded, until its key expires (worker TTL + 60 s, 8 minutes by default).
+LIVE_HEARTBEAT_SECONDS = 60
+
+
+def live_worker_counts(connection, now: datetime | None = None) -> tuple[int, int]:
+    """(live, unresponsive) rq workers: registered ones whose last heartbeat is recent, and the rest."""
+    from rq import Worker
+
+    now = now or datetime.now(UTC)
+    live = unresponsive = 0
+    for worker in Worker.all(connection=connection):
+        beat = worker.last_heartbeat
+        if beat is not None and beat.tzinfo is None:
+            beat = beat.replace(tzinfo=UTC)
+        if beat is not None and (now - beat).total_seconds() <= LIVE_HEARTBEAT_SECONDS:
+            live += 1
+        else:
+            unresponsive += 1
+    registered = Worker.count(connection=connection)  # keys already expired are unresponsive too
+    return live, max(unresponsive, registered - live)

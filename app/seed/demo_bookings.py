@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.booking.models import Booking, BookingStatus, SessionType
 from app.coaches.models import CoachProfile, Review
+from app.core import audit
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
+from app.payments.refund_sending import snapshot
 
 BOOKING_COUNT = 40
 # k % 10 -> booking status; cancelled bookings were paid, then refunded.
@@ -78,23 +80,31 @@ def _pay(k: int, booking: Booking, status: PaymentStatus, finance: User) -> Paym
     if booking.status == BookingStatus.CANCELLED:
         full = (k // 10) % 2 == 0
         amount = booking.amount if full else booking.amount // 2
-        db.session.add(
-            Refund(
-                payment_id=payment.id,
-                amount=amount,
-                currency=payment.currency,
-                reason=RefundReason.SESSION_CANCELLED if full else RefundReason.GOODWILL,
-                note="Cancelled within the policy." if full else "Half refunded as a goodwill gesture.",
-                status=RefundStatus.SUCCEEDED,
-                idempotency_key=f"demo-refund-{k:03d}",
-                provider_refund_id=f"offline_re_demo_{k:03d}",
-                requested_by_id=finance.id,
-                succeeded_at=booking.cancelled_at,
-                created_at=booking.cancelled_at,
-            )
+        refund = Refund(
+            payment_id=payment.id,
+            amount=amount,
+            currency=payment.currency,
+            reason=RefundReason.SESSION_CANCELLED if full else RefundReason.GOODWILL,
+            note="Cancelled within the policy." if full else "Half refunded as a goodwill gesture.",
+            status=RefundStatus.SUCCEEDED,
+            idempotency_key=f"demo-refund-{k:03d}",
+            provider_refund_id=f"offline_re_demo_{k:03d}",
+            requested_by_id=finance.id,
+            succeeded_at=booking.cancelled_at,
+            created_at=booking.cancelled_at,
         )
+        db.session.add(refund)
         payment.amount_refunded = amount  # kept in step with the succeeded refund
+        _audit_refund(refund, payment, finance)
     return payment
+
+
+def _audit_refund(refund: Refund, payment: Payment, finance: User) -> None:
+    """The audit rows a refund made through the service has: requested by finance, then succeeded."""
+    after = {**snapshot(refund), "payment_id": payment.id}
+    at = refund.created_at
+    audit.record(finance, "refund.requested", refund, after={**after, "status": "pending"}, at=at)
+    audit.record(finance, "refund.succeeded", refund, before={"status": "sending"}, after=after, at=at)
 
 
 def seed_bookings(coaches: list[CoachProfile], clients: list[User], finance: User) -> None:

@@ -192,7 +192,28 @@ def test_inline_jobs_run_at_once_and_record_failures(app):
 
 def test_healthz_reports_rq_status(client, rq_jobs):
     body = client.get("/healthz").get_json()
-    assert body["queue"] == {"backend": "rq", "ok": True, "workers": 0}
+    assert body["queue"] == {"backend": "rq", "ok": True, "workers": 0, "workers_unresponsive": 0}
+
+
+def test_healthz_counts_only_live_workers(client, rq_jobs):
+    """Issue 16, 11: a SIGKILLed worker stays registered (no death, an old heartbeat) and was counted."""
+    from datetime import UTC, datetime, timedelta
+
+    from rq import Worker
+    from rq.utils import utcformat
+
+    conn = rq_jobs.connection
+    live, killed = (Worker(["default"], connection=conn, name=n) for n in ("live-worker", "killed-worker"))
+    for worker in (live, killed):
+        worker.register_birth()
+        worker.heartbeat()
+    killed_at = datetime.now(UTC) - timedelta(minutes=5)  # its key lives on for worker TTL + 60 s
+    conn.hset(killed.key, "last_heartbeat", utcformat(killed_at))
+    assert Worker.count(connection=conn) == 2
+    body = client.get("/healthz").get_json()
+    assert (body["queue"]["workers"], body["queue"]["workers_unresponsive"]) == (1, 1)
+    live.register_death()
+    killed.register_death()
 
 
 def test_healthz_reports_unreachable_redis(app, client, monkeypatch):

@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import csrf_token_from
+
 WEBHOOK_SECRET = "whsec_test_payments"
 
 
@@ -49,3 +51,23 @@ def event(event_id: str, type_: str, obj: dict, created: int | None = None) -> b
         "data": {"object": obj},
     }
     return json.dumps(body).encode()
+
+
+@pytest.fixture
+def api(client, login_as):
+    """api(user) -> post(path, json, headers) and get(path), with the session's CSRF header."""
+
+    def as_user(user):
+        login_as(user)
+        token = csrf_token_from(client, "/dashboard")
+
+        class Api:
+            def post(self, path, body, headers=None):
+                return client.post(path, json=body, headers={"X-CSRFToken": token, **(headers or {})})
+
+            def get(self, path):
+                return client.get(path)
+
+        return Api()
+
+    return as_user

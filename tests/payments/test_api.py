@@ -11,29 +11,8 @@ from app.core.models import AuditLog
 from app.extensions import db
 from app.payments import refunds
 from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus
-from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.payments import HeldBookingFactory, PaidPaymentFactory
-
-
-@pytest.fixture
-def api(client, login_as):
-    """api(user) -> post(path, json, headers) and get(path), with the session's CSRF header."""
-
-    def as_user(user):
-        login_as(user)
-        token = csrf_token_from(client, "/dashboard")
-
-        class Api:
-            def post(self, path, body, headers=None):
-                return client.post(path, json=body, headers={"X-CSRFToken": token, **(headers or {})})
-
-            def get(self, path):
-                return client.get(path)
-
-        return Api()
-
-    return as_user
 
 
 def test_client_pays_through_the_api(api):

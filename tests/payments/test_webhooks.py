@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import Role
@@ -202,3 +203,20 @@ def test_processing_runs_as_an_rq_job(app, client, webhook_secret, redis_url):
     db.session.expire_all()
     assert db.session.scalar(sa.select(WebhookEvent.status)) == WebhookStatus.PROCESSED
     assert db.session.get(Payment, payment.id).status == PaymentStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"type": "payment_intent.succeeded", "data": {"object": {}}}',
+        b'{"id": null, "type": "payment_intent.succeeded", "data": {"object": {}}}',
+        b'{"id": "evt_no_type", "data": {"object": {}}}',
+        b'{"id": "' + b"e" * 81 + b'", "type": "payment_intent.succeeded"}',
+        b'["evt_list"]',
+    ],
+)
+def test_a_signed_event_without_a_usable_id_is_refused_with_400(client, webhook_secret, body):
+    """Issue 16, 11: a signed event with no id answered 500."""
+    resp = _post(client, body, sign(body))
+    assert resp.status_code == 400 and resp.json["error"]["code"] == "malformed_event"
+    assert _count(WebhookEvent) == 0

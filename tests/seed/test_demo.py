@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.booking.models import AvailabilityRule, Booking, BookingStatus, SessionType
 from app.coaches.models import CoachProfile, Specialization
 from app.community.models import Discussion, Reply
+from app.core.models import AuditLog
 from app.core.storage import storage
 from app.extensions import db
 from app.moderation.models import Flag, ModerationItem
@@ -76,6 +77,15 @@ def _assert_rows() -> None:
     for payment in payments:  # amount_refunded is in step with the succeeded refunds
         assert payment.amount_refunded == sum(r.amount for r in payment.refunds)
         assert payment.created_at.tzinfo is not None
+    for refund in refunds:  # issue 16, 11: seeded refunds had no audit rows
+        rows = db.session.execute(
+            sa.select(AuditLog.action, AuditLog.actor_id, AuditLog.created_at)
+            .where(AuditLog.object_type == "refunds", AuditLog.object_id == str(refund.id))
+            .order_by(AuditLog.id)
+        ).all()
+        assert [r.action for r in rows] == ["refund.requested", "refund.succeeded"]
+        assert {r.actor_id for r in rows} == {refund.requested_by_id}
+        assert {r.created_at for r in rows} == {refund.created_at}
 
     items = db.session.scalars(sa.select(ModerationItem)).all()
     assert items and any(i.is_hidden for i in items)

@@ -15,10 +15,23 @@ import stripe
 from app.core import event_counters
 from app.core.money import MoneyError, from_provider, to_provider
 from app.payments.gateways import GatewayError, IntentResult, OutcomeUnknown, RefundResult, SavedMethod
+from app.payments.gateways.offline import TEST_METHODS
 
 log = logging.getLogger(__name__)
 
 STRIPE_REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})
+# Stripe's standard test payment methods that localstripe does not know (it answers 404 "Not
+# Found"): against a stand-in they are made there from a card number that behaves the same way
+# (localstripe declines charges only on 4000 0000 0000 0341), and a decline shows Stripe's own
+# message for that test card (the offline gateway's table).
+STAND_IN_CARDS = {
+    "pm_card_mastercard": "5555555555554444",
+    "pm_card_chargeDeclined": "4000000000000341",
+    "pm_card_chargeDeclinedInsufficientFunds": "4000000000000341",
+    "pm_card_chargeDeclinedExpiredCard": "4000000000000341",
+    "pm_card_authenticationRequired": "4000002500003155",
+}
+UNUSABLE_METHOD = "This card cannot be used. Please try another card."
 
 
 def _charge_id(intent) -> str | None:
@@ -91,6 +104,15 @@ class StripeGateway:
         )
         # localstripe rejects `reason` on refunds; real Stripe gets it (ours travel in metadata too).
         self.send_refund_reason = not api_base
+        self.stand_in = bool(api_base) and secret_key.startswith("sk_test_")
+
+    def _method_at_provider(self, payment_method: str) -> str:
+        """The payment method id to send: a stand-in's own copy of a standard test method it lacks."""
+        number = STAND_IN_CARDS.get(payment_method) if self.stand_in else None
+        if number is None:
+            return payment_method
+        card = {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}
+        return self.client.v1.payment_methods.create(params={"type": "card", "card": card}).id
 
     def create_intent(self, amount: int, currency: str, *, idempotency_key: str, metadata: dict) -> IntentResult:
         """A PaymentIntent for card payments (our minor units converted to Stripe's)."""
@@ -114,15 +136,20 @@ class StripeGateway:
         """Attach the payment method, then confirm; a decline comes back as a failure message."""
         try:
             with _counted("confirm_intent"):
-                self.client.v1.payment_intents.update(intent_id, params={"payment_method": payment_method})
+                method = self._method_at_provider(payment_method)
+                self.client.v1.payment_intents.update(intent_id, params={"payment_method": method})
                 intent = self.client.v1.payment_intents.confirm(intent_id, options={"idempotency_key": idempotency_key})
         except stripe.CardError as exc:
             intent = self.client.v1.payment_intents.retrieve(intent_id)
             result = _intent(intent)
-            result.failure_message = exc.user_message or "Your card was declined."
+            stand_in_message = TEST_METHODS.get(payment_method, (None, None))[1] if self.stand_in else None
+            result.failure_message = stand_in_message or exc.user_message or "Your card was declined."
             return result
         except stripe.InvalidRequestError as exc:
-            raise GatewayError(exc.user_message or "This payment method cannot be used.", code="invalid") from exc
+            # An unknown payment method is Stripe's 404 ("No such PaymentMethod", localstripe's "Not
+            # Found"): words for the client, not the API's.
+            message = UNUSABLE_METHOD if exc.http_status == 404 else exc.user_message or UNUSABLE_METHOD
+            raise GatewayError(message, code="invalid") from exc
         except stripe.StripeError as exc:
             log.warning("stripe confirm failed: %s", exc)
             raise GatewayError("The payment provider is not available; please try again.") from exc
