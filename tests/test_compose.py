@@ -177,3 +177,29 @@ def test_dockerfile_builds_from_the_lock_file_and_migrates_on_start():
 def test_the_image_installs_tesseract_for_scanned_certificates():
     dockerfile = (ROOT / ".docker" / "Dockerfile").read_text()
     assert "apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng" in dockerfile
+
+
+RAN: list[str] = []
+
+
+def note_job(tag: str) -> None:
+    """A job that notes the order it ran in (SimpleWorker runs it in this process)."""
+    RAN.append(tag)
+
+
+def test_a_payment_behind_a_mail_backlog_runs_first(compose, redis_url):
+    """Issue 16, 7: with mail served first, a payment waited behind every queued mail."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    queues = {name: Queue(name, connection=connection) for name in _queues(_worker_argv(compose))}
+    for i in range(20):
+        queues["mail"].enqueue(note_job, f"mail-{i}")
+    queues["webhooks"].enqueue(note_job, "webhook")
+    queues["payments"].enqueue(note_job, "payment")
+    RAN.clear()
+    SimpleWorker(list(queues.values()), connection=connection).work(burst=True)
+    assert RAN[:2] == ["webhook", "payment"] and len(RAN) == 22
+    connection.flushdb()
