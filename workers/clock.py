@@ -20,6 +20,7 @@ PERIODIC: list[tuple[int, list[str]]] = [
     (60, ["notifications", "send-due"]),  # mail notifications still unread after their delay
     (600, ["analytics", "refresh-rollups"]),  # incremental
     (3600, ["payments", "reconcile"]),  # our payments and refunds against Stripe's, last 7 days
+    (600, ["payments", "roll-up"]),  # the finance totals: payments created since the last roll-up
     (86400, ["booking", "refresh-search"]),
     (86400, ["analytics", "refresh-rollups", "--days", "400"]),
     (86400, ["analytics", "purge-events"]),

@@ -10,7 +10,7 @@ staff_bp = Blueprint("finance_staff", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the finance queues of the inbox and timeline section, the test-mode global, the cancellation refunds and the check before a hold expires."""
+    """Register the blueprints, the CLI, the finance queues of the inbox and timeline section, the test-mode global, the cancellation refunds and the check before a hold expires."""
     from app.accounts.models import Role
     from app.booking.signals import booking_cancelled, hold_expiring
     from app.payments import api, queries, reconciliation_views, staff_views, views  # noqa: F401 - routes

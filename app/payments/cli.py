@@ -1,4 +1,4 @@
-"""`flask payments reconcile`: the reconciliation with Stripe (hourly from the clock)."""
+"""`flask payments reconcile` (hourly) and `flask payments roll-up` (every 10 minutes), from the clock."""
 
 from __future__ import annotations
 
@@ -15,3 +15,11 @@ def reconcile(days: int) -> None:
     from app.payments.reconciliation import reconcile_payments
 
     click.echo(f"{reconcile_payments(days)} new differences")
+
+
+@payments_cli.command("roll-up")
+def roll_up_command() -> None:
+    """Add the payments created since the last roll-up to the finance totals' table."""
+    from app.payments.day_totals import roll_up
+
+    click.echo(f"rolled up {roll_up()} payment(s)")

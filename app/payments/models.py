@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -285,3 +285,31 @@ class ReconciliationItem(db.Model):
     def is_open(self) -> bool:
         """Not resolved yet."""
         return self.resolved_at is None
+
+
+class PaymentDayTotal(db.Model):
+    """Payments of one UTC day, currency and status: count, amount and refunded (minor units).
+
+    It holds every payment created before `payment_rollup_state.rolled_until`: each roll-up adds
+    the payments created since the previous one, and from then on a PostgreSQL trigger on payments
+    applies every later change (a refund, a late success) in the same transaction. Newer payments
+    are read live.
+    """
+
+    __tablename__ = "payment_day_totals"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    status: Mapped[PaymentStatus] = mapped_column(enum_column(PaymentStatus), primary_key=True)
+    payment_count: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    amount_total: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    refunded_total: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+
+
+class PaymentRollupState(db.Model):
+    """One row: payments created before `rolled_until` are in payment_day_totals."""
+
+    __tablename__ = "payment_rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rolled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

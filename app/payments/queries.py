@@ -8,7 +8,7 @@ from decimal import ROUND_CEILING
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only, raiseload
 
 from app.accounts.models import User
 from app.coaches.models import CoachProfile
@@ -62,12 +62,40 @@ class PaymentFilters:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if getattr(self, k) or k == "date_from"}
 
 
+def list_loads() -> tuple:
+    """Loader options of the payments list: the columns and people it shows, nothing else (any other
+    attribute raises instead of loading lazily, one query per row)."""
+    email = (load_only(User.id, User.email, raiseload=True), raiseload("*"))
+    return (
+        load_only(
+            Payment.id,
+            Payment.created_at,
+            Payment.client_id,
+            Payment.coach_id,
+            Payment.amount,
+            Payment.amount_refunded,
+            Payment.currency,
+            Payment.status,
+            Payment.is_disputed,
+            raiseload=True,
+        ),
+        joinedload(Payment.client).options(*email),
+        joinedload(Payment.coach).options(
+            load_only(CoachProfile.id, CoachProfile.user_id, raiseload=True),
+            joinedload(CoachProfile.user).options(*email),
+            raiseload("*"),
+        ),
+        raiseload("*"),
+    )
+
+
 def _is_amount(text: str) -> bool:
     """Whether the text reads as a non-negative amount ('0' too, which filters nothing)."""
     return text.strip() in ("0", "0.0", "0.00") or major_or_none(text) is not None
 
 
-def _local_day_start(text: str, zone) -> datetime | None:
+def local_day_start(text: str, zone) -> datetime | None:
+    """Midnight of the typed day in the zone, or None for a missing or unreadable date."""
     day = date_or_none(text)  # unreadable or far-off dates are ignored, as the page says
     return datetime.combine(day, time.min, zone) if day else None
 
@@ -90,10 +118,10 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
     """Narrow a SELECT over Payment by the filters (dates are the viewer's local days)."""
     if f.status in {s.value for s in PaymentStatus}:
         stmt = stmt.where(Payment.status == PaymentStatus(f.status))
-    start = _local_day_start(f.date_from, zone) if f.date_from else None
+    start = local_day_start(f.date_from, zone) if f.date_from else None
     if start:
         stmt = stmt.where(Payment.created_at >= start)
-    end = _local_day_start(f.date_to, zone) if f.date_to else None
+    end = local_day_start(f.date_to, zone) if f.date_to else None
     if end:
         stmt = stmt.where(Payment.created_at < end + timedelta(days=1))
     if f.coach:
@@ -127,8 +155,8 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
     return stmt
 
 
-def totals(f: PaymentFilters, zone) -> list:
-    """Count, paid, refunded and net per currency for the filter, computed in SQL."""
+def totals(f: PaymentFilters, zone, where=sa.true()) -> list:
+    """Count, paid, refunded and net per currency for the filter (and `where`), computed in SQL."""
     stmt = (
         sa.select(
             Payment.currency,
@@ -138,6 +166,7 @@ def totals(f: PaymentFilters, zone) -> list:
             ).label("paid"),
             sa.func.coalesce(sa.func.sum(Payment.amount_refunded), 0).label("refunded"),
         )
+        .where(where)
         .group_by(Payment.currency)
         .order_by(Payment.currency)
     )

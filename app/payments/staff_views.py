@@ -8,7 +8,6 @@ import uuid
 import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
 from app.core.csv_cells import csv_writer
@@ -20,7 +19,7 @@ from app.core.security import roles_required
 from app.core.template_helpers import viewer_zone
 from app.core.view_errors import service_errors
 from app.extensions import db
-from app.payments import queries, refunds, staff_bp, webhooks
+from app.payments import day_totals, queries, refunds, staff_bp, webhooks
 from app.payments.forms import REASON_LABELS, RefundConfirmForm, RefundForm
 from app.payments.models import Payment, PaymentStatus, RefundReason
 from app.staff.forms import ConfirmForm
@@ -36,16 +35,14 @@ def payments():
     """Payments, newest first, with filters, totals per currency and keyset pages."""
     zone = viewer_zone()
     filters = queries.PaymentFilters.from_args(request.args, zone)
-    stmt = queries.apply_filters(
-        sa.select(Payment).options(joinedload(Payment.client), joinedload(Payment.coach)), filters, zone
-    )
+    stmt = queries.apply_filters(sa.select(Payment).options(*queries.list_loads()), filters, zone)
     cursor = request.args.get("after")
     page = keyset_page(stmt, [Payment.created_at, Payment.id], True, cursor, PAGE_SIZE)
     return render_template(
         "payments/staff/payments.html",
         page=page,
         filters=filters,
-        totals=None if cursor else queries.totals(filters, zone),  # the filter's totals: on its first page
+        totals=None if cursor else day_totals.totals(filters, zone),  # the filter's totals: on its first page
         statuses=[s.value for s in PaymentStatus],
         errors=filters.errors(),
     )
