@@ -1,7 +1,7 @@
 """payment_day_totals: the finance list's totals per UTC day, currency and status, kept by a trigger
 
 Revision ID: 20261203_1900_payment_day_totals
-Revises: 20261203_1450_notifications
+Revises: 20261203_1850_sign_up_requests
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261203_1900_payment_day_totals"
-down_revision = "20261203_1450_notifications"
+down_revision = "20261203_1850_sign_up_requests"
 branch_labels = None
 depends_on = None
 

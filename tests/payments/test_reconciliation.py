@@ -127,5 +127,7 @@ def test_finance_button_runs_it_audited_and_others_are_refused(stripe_app, clien
     resp = client.post("/staff/finance/reconciliation/run", data={"csrf_token": token})
     assert resp.status_code == 302
     assert _items() == {(unknown_here.id, "payment_amount")}
-    actions = db.session.scalars(sa.select(AuditLog.action).where(AuditLog.action.like("reconciliation.%"))).all()
+    actions = db.session.scalars(
+        sa.select(AuditLog.action).where(AuditLog.action.like("reconciliation.%")).order_by(AuditLog.id)
+    ).all()
     assert actions == ["reconciliation.requested", "reconciliation.difference"]
