@@ -155,7 +155,7 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
     return stmt
 
 
-def totals(f: PaymentFilters, zone, where=sa.true()) -> list:
+def totals(f: PaymentFilters, zone, where=None) -> list:
     """Count, paid, refunded and net per currency for the filter (and `where`), computed in SQL."""
     stmt = (
         sa.select(
@@ -166,7 +166,7 @@ def totals(f: PaymentFilters, zone, where=sa.true()) -> list:
             ).label("paid"),
             sa.func.coalesce(sa.func.sum(Payment.amount_refunded), 0).label("refunded"),
         )
-        .where(where)
+        .where(sa.true() if where is None else where)
         .group_by(Payment.currency)
         .order_by(Payment.currency)
     )
