@@ -60,16 +60,19 @@ def outcome(resp) -> str:
 
 
 def send(app: Flask, client, route: Route, user, bearer: dict | None, json_body: dict | None = None):
-    """The route's request as this user (None: anonymous): Bearer for the API, else a session + CSRF."""
+    """The route's request as this user (None: anonymous): Bearer for the API, else a session + CSRF.
+
+    `json_body` is the JSON body of an API route, or the form fields of an HTML one.
+    """
     token = prepare_session(app, client, None if bearer else user)
     headers = dict(bearer or {})
     kwargs = {}
-    if json_body is not None:
+    if json_body is not None and route.is_api:
         kwargs["json"] = json_body
     if route.method != "GET" and not bearer:
         headers["X-CSRFToken"] = token
-        if not route.is_api:
-            kwargs["data"] = {"csrf_token": token}
+        if not route.is_api:  # an HTML form: the body's fields are posted as form fields
+            kwargs["data"] = {**(json_body or {}), "csrf_token": token}
     COUNTS["requests"] += 1
     return client.open(route.path, method=route.method, headers=headers, **kwargs)
 
