@@ -1,7 +1,7 @@
 """Forms of the console's own pages (accounts)."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -33,3 +33,10 @@ class RolesForm(FlaskForm):
     """Admin changes a user's roles."""
 
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES)
+
+
+class CloseAccountForm(FlaskForm):
+    """Admin closes an account: why, and the account's address typed again."""
+
+    reason = TextAreaField("Reason (kept in the audit log)", validators=[DataRequired(), Length(max=500)])
+    confirm_email = StringField("Type the account's e-mail address to confirm", validators=[DataRequired()])

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.accounts import account_deletion
 from app.accounts import services as account_services
 from app.accounts.models import STAFF_ROLES, Role, User, UserRole
 from app.core.csp import SANDBOXED_MAIL
@@ -19,7 +20,7 @@ from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
 from app.staff import bp
-from app.staff.forms import ConfirmForm, CreateUserForm, RolesForm
+from app.staff.forms import CloseAccountForm, ConfirmForm, CreateUserForm, RolesForm
 from app.staff.inbox import inbox_for
 from app.staff.services import open_person_timeline, retry_failed_job
 from app.staff.timeline import PER_SECTION, timeline_for
@@ -181,7 +182,12 @@ def user_detail(user_id: int):
             account_services.set_roles(user, [Role(r) for r in form.roles.data], current_user)
             flash("Roles saved.", "success")
             return redirect(url_for("staff.user_detail", user_id=user.id))
-    return render_template("staff/user_detail.html", user=user, form=form, toggle=ConfirmForm())
+    return _user_page(user, form, CloseAccountForm(formdata=None))
+
+
+def _user_page(user: User, form: RolesForm, close: CloseAccountForm, status: int = 200):
+    page = render_template("staff/user_detail.html", user=user, form=form, toggle=ConfirmForm(), close=close)
+    return page, status
 
 
 @bp.post("/users/<int:user_id>/enabled")
@@ -196,3 +202,21 @@ def set_user_enabled(user_id: int):
         account_services.set_enabled(user, enable, current_user)
         flash("Account enabled." if enable else "Account disabled.", "success")
     return redirect(url_for("staff.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/close")
+@roles_required(Role.ADMIN)
+def close_user_account(user_id: int):
+    """Close an account for good (staff and coaches cannot close their own); a reason is required."""
+    user = db.get_or_404(User, user_id)
+    close = CloseAccountForm()
+    outcome = None
+    if close.validate_on_submit():
+        with service_errors(close) as outcome:
+            account_deletion.close_account(user, current_user, close.reason.data, close.confirm_email.data)
+            flash(
+                "Account closed: the personal data is removed; bookings and payments stay under a tombstone.", "success"
+            )
+            return redirect(url_for("staff.user_detail", user_id=user.id))
+    form = RolesForm(formdata=None, roles=[r.value for r in user.roles])
+    return _user_page(user, form, close, outcome.status if outcome and outcome.failed else 400)
