@@ -12,7 +12,7 @@ from app.booking.models import Booking
 from app.core.db import utcnow
 from app.core.security import login_required
 from app.extensions import db
-from app.video import services
+from app.video import attendance, services
 
 SIGNAL = {
     "type": "object",
@@ -45,3 +45,34 @@ def video_signal(booking_id: int):
         abort(404)
     signal = services.relay_signal(booking, current_user, json_object(), utcnow())
     return jsonify(kind=signal["kind"]), 202
+
+
+ATTENDANCE = {
+    "type": "object",
+    "required": ["event"],
+    "properties": {
+        "event": {"enum": list(attendance.EVENTS), "description": "join when the page starts, beat every 15 s, leave"},
+        "connection_state": {"enum": list(attendance.CONNECTION_STATES), "description": "RTCPeerConnection's"},
+        "bytes_sent": {"type": "integer", "minimum": 0, "description": "media bytes sent since the last beat"},
+        "bytes_received": {"type": "integer", "minimum": 0, "description": "media bytes received since the last beat"},
+    },
+}
+
+
+@bp.post("/video/<int:booking_id>/attendance")
+@document(
+    "Report the caller's attendance of the booking's session: `join`, then a `beat` every 15 seconds with "
+    "the connection state and the media bytes sent and received since the last one, and `leave`. Beats "
+    "are merged into attendance intervals; media counts as flowing while connected with bytes both ways. "
+    "Only the booked client and coach, inside the join window; 403 with the reason otherwise",
+    request=ATTENDANCE,
+    responses={"202": {"type": "object", "properties": {"event": {"type": "string"}}}},
+)
+@login_required
+def video_attendance(booking_id: int):
+    """202 once the report is merged into the caller's intervals."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    event = attendance.attend(booking, current_user, json_object(), utcnow())
+    return jsonify(event=event), 202

@@ -15,6 +15,7 @@ from flask import current_app, url_for
 
 from app.booking.models import Booking
 from app.realtime import events
+from app.video.attendance import HEARTBEAT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class VideoProvider(ABC):
 
 
 class P2PProvider(VideoProvider):
-    """Browser to browser: plain RTCPeerConnection, signalling relayed by POST /api/video/<id>/signal."""
+    """Browser to browser: plain RTCPeerConnection, signalling relayed by POST /api/video/<id>/signal,
+    attendance reported by the page's heartbeats to POST /api/video/<id>/attendance."""
 
     name = "p2p"
 
@@ -51,6 +53,8 @@ class P2PProvider(VideoProvider):
                 "bookingId": booking.id,
                 "iceServers": self.ice_servers,
                 "signalUrl": url_for("api.video_signal", booking_id=booking.id),
+                "attendanceUrl": url_for("api.video_attendance", booking_id=booking.id),
+                "heartbeatSeconds": HEARTBEAT_SECONDS,
                 "streamUrl": url_for("api.event_stream"),
                 "cursor": events.head(user.id),  # older signals belong to earlier visits
                 "polite": role == "client",  # perfect negotiation: the client yields on a collision

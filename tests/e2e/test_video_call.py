@@ -1,14 +1,18 @@
 """A client and a coach hold a browser-to-browser video call (Chromium's fake camera and microphone,
-loopback ICE, no STUN/TURN); a third user is refused with the reason."""
+loopback ICE, no STUN/TURN); their pages' heartbeats record attendance with media flowing, closing a
+tab ends its interval; a third user is refused with the reason."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.extensions import db
+from app.video.models import AttendanceInterval, IntervalKind
 from tests.e2e.conftest import client_login, snap
 from tests.factories import UserFactory
 from tests.video.helpers import paid_booking
@@ -25,6 +29,25 @@ FRAMES_DECODED = """() => {
   const video = document.getElementById("video-remote");
   return video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 10;
 }"""
+
+
+def _attendance(booking_id: int) -> dict[tuple[str, str], list[bool]]:
+    """(role, kind) -> is_open of each interval."""
+    db.session.expire_all()
+    rows = db.session.scalars(
+        sa.select(AttendanceInterval).where(AttendanceInterval.booking_id == booking_id).order_by(AttendanceInterval.id)
+    )
+    found: dict[tuple[str, str], list[bool]] = {}
+    for row in rows:
+        found.setdefault((row.role, row.kind.value), []).append(row.is_open)
+    return found
+
+
+def _wait_for(predicate, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while not (value := predicate()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return value
 
 
 @pytest.fixture
@@ -79,6 +102,16 @@ def test_client_and_coach_connect_and_a_third_user_is_refused(media_browser, liv
     assert client_page.get_by_role("button", name="Unmute").get_attribute("aria-pressed") == "true"
     coach_page.wait_for_timeout(500)  # frames from the disabled camera are black
     snap(coach_page, "video-call-coach-sees-camera-off")
+
+    for _ in range(2):  # two beats now rather than waiting 15 s for each
+        for page in pages:
+            page.evaluate("window.coachConnectVideo.beat()")
+            page.wait_for_timeout(300)
+    expected = {(role, kind): [True] for role in ("client", "coach") for kind in ("present", "media")}
+    assert _wait_for(lambda: _attendance(booking.id) == expected), _attendance(booking.id)
+    client_page.close(run_before_unload=True)  # the tab closes: its pagehide reports the leave
+    assert _wait_for(lambda: _attendance(booking.id)[("client", IntervalKind.PRESENT.value)] == [False])
+    assert _attendance(booking.id)[("coach", "present")] == [True]
 
     stranger = _page(media_browser, live_server, UserFactory())
     response = stranger.goto(f"{live_server}/bookings/{booking.id}/session")

@@ -2,7 +2,9 @@
  * "perfect negotiation" pattern. Signals go out by POST /api/video/<id>/signal (in order, one at a
  * time) and come in as `video.signal` events on /api/stream. Each tab has a random page id: a
  * `hello` from a new tab of the other person starts a fresh connection; signals of older tabs are
- * dropped. The client is the polite peer. */
+ * dropped. The client is the polite peer. Attendance: `join` once the page starts, a `beat` every
+ * config.heartbeatSeconds with the connection state and the media bytes sent and received since the
+ * last beat (from getStats), and `leave` when the tab closes. */
 (function () {
   "use strict";
   var root = document.getElementById("video-call");
@@ -35,20 +37,24 @@
   function send(kind, fields) {
     var body = Object.assign({ kind: kind, page: page }, fields || {});
     outbox = outbox.then(function () {
-      return fetch(config.signalUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        keepalive: kind === "bye",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
-        body: JSON.stringify(body)
-      }).then(function (response) {
-        if (response.ok) return;
-        return response.json().then(function (data) {
-          refuse((data.error && data.error.message) || "The session is not open.");
-        });
-      });
+      return post(config.signalUrl, body, kind === "bye");
     }).catch(function (err) { console.warn("video signal not sent", err); });
     return outbox;
+  }
+
+  function post(url, body, keepalive) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: keepalive,
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (response.ok || response.status !== 403) return;
+      return response.json().then(function (data) {
+        refuse((data.error && data.error.message) || "The session is not open.");
+      });
+    });
   }
 
   function refuse(message) {
@@ -156,10 +162,40 @@
 
   toggle(muteButton, "audio", "Mute", "Unmute");
   toggle(cameraButton, "video", "Camera off", "Camera on");
+  function report(event, fields) {
+    return post(config.attendanceUrl, Object.assign({ event: event }, fields || {}), event === "leave")
+      .catch(function (err) { console.warn("attendance not sent", err); });
+  }
+
+  var counted = { peer: null, sent: 0, received: 0 };
+  function beat() {
+    if (closed) return;
+    var peer = pc;
+    var state = peer ? peer.connectionState : "new";
+    var stats = peer && state !== "closed" ? peer.getStats() : Promise.resolve(null);
+    stats.then(function (result) {
+      var sent = 0, received = 0;
+      if (result) {
+        result.forEach(function (s) {
+          if (s.type === "outbound-rtp") sent += s.bytesSent || 0;
+          if (s.type === "inbound-rtp") received += s.bytesReceived || 0;
+        });
+      }
+      if (counted.peer !== peer) counted = { peer: peer, sent: 0, received: 0 };  // a new connection counts from 0
+      var fields = {
+        connection_state: state,
+        bytes_sent: Math.max(0, sent - counted.sent),
+        bytes_received: Math.max(0, received - counted.received)
+      };
+      counted.sent = sent; counted.received = received;
+      return report("beat", fields);
+    }).catch(function (err) { console.warn("attendance beat failed", err); });
+  }
+
   window.addEventListener("pagehide", function () {
-    if (!closed) send("bye");
+    if (!closed) { send("bye"); report("leave"); }
   });
-  window.coachConnectVideo = { peer: function () { return pc; } };
+  window.coachConnectVideo = { peer: function () { return pc; }, beat: beat };
 
   var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
     ? navigator.mediaDevices.getUserMedia({ audio: true, video: true })
@@ -175,5 +211,7 @@
     listen();
     show("new");
     send("hello");
+    report("join");
+    window.setInterval(beat, config.heartbeatSeconds * 1000);
   });
 })();
