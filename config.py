@@ -144,6 +144,10 @@ class Config:
     VIDEO_JOIN_BEFORE_MINUTES = _env_int("VIDEO_JOIN_BEFORE_MINUTES", 10)
     VIDEO_JOIN_AFTER_MINUTES = _env_int("VIDEO_JOIN_AFTER_MINUTES", 15)
     VIDEO_ICE_SERVERS = _env("VIDEO_ICE_SERVERS", "[]")
+    # A TURN server sharing a secret with the app (coturn: use-auth-secret, static-auth-secret=...):
+    # each page gets credentials of its own that expire when the join window closes.
+    VIDEO_TURN_URLS = _env("VIDEO_TURN_URLS", "")  # comma-separated turn:/turns: URLs
+    VIDEO_TURN_SECRET = _env("VIDEO_TURN_SECRET")
 
     # Encrypts coaches' payout details at rest (a Fernet key, or any long secret).
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY")

@@ -41,4 +41,7 @@ if ! command -v tesseract >/dev/null || [ ! -e /usr/share/tesseract-ocr/5/tessda
   apt_install tesseract-ocr tesseract-ocr-eng
 fi
 tesseract --version >/dev/null 2>&1 || { echo "Tesseract is missing (apt-get install tesseract-ocr tesseract-ocr-eng)" >&2; exit 1; }
-echo "services: postgresql, redis, chromium, tesseract ready"
+# coturn for the TURN credential test (the video call's relay)
+command -v turnserver >/dev/null || apt_install coturn
+turnserver --version >/dev/null 2>&1 || { echo "coturn is missing (apt-get install coturn)" >&2; exit 1; }
+echo "services: postgresql, redis, chromium, tesseract, coturn ready"

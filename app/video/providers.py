@@ -1,7 +1,8 @@
 """The video provider interface and its implementations, chosen by VIDEO_PROVIDER.
 
 Only `p2p` exists so far: a browser-to-browser WebRTC call whose offers, answers and ICE candidates
-the server relays between the two booked users over their event streams. `daily` and `jitsi` are
+the server relays between the two booked users over their event streams, with STUN/TURN servers from
+VIDEO_ICE_SERVERS and short-lived TURN credentials (app.video.turn). `daily` and `jitsi` are
 planned (issue 14) and refused by name until they exist.
 """
 
@@ -15,6 +16,8 @@ from flask import current_app, url_for
 
 from app.booking.models import Booking
 from app.realtime import events
+from app.video import turn
+from app.video.access import join_window
 from app.video.attendance import HEARTBEAT_SECONDS
 
 
@@ -42,8 +45,16 @@ class P2PProvider(VideoProvider):
 
     name = "p2p"
 
-    def __init__(self, ice_servers: list[dict]):
+    def __init__(self, ice_servers: list[dict], turn_urls: list[str] | None = None, turn_secret: str | None = None):
         self.ice_servers = ice_servers
+        self.turn_urls, self.turn_secret = turn_urls or [], turn_secret
+
+    def ice_servers_for(self, booking: Booking, user) -> list[dict]:
+        """VIDEO_ICE_SERVERS, plus the TURN servers with credentials that expire when the join window closes."""
+        if not (self.turn_urls and self.turn_secret):
+            return list(self.ice_servers)
+        expires_at = join_window(booking)[1]
+        return [*self.ice_servers, turn.credentials(self.turn_urls, self.turn_secret, user.id, expires_at)]
 
     def room(self, booking: Booking, user, role: str) -> Room:
         """The call's settings: ICE servers, where to signal, where the stream starts, who is polite."""
@@ -51,7 +62,7 @@ class P2PProvider(VideoProvider):
             template="video/p2p.html",
             browser={
                 "bookingId": booking.id,
-                "iceServers": self.ice_servers,
+                "iceServers": self.ice_servers_for(booking, user),
                 "signalUrl": url_for("api.video_signal", booking_id=booking.id),
                 "attendanceUrl": url_for("api.video_attendance", booking_id=booking.id),
                 "heartbeatSeconds": HEARTBEAT_SECONDS,
@@ -77,7 +88,11 @@ def build_provider(config) -> VideoProvider:
     """The provider named by VIDEO_PROVIDER."""
     name = config.get("VIDEO_PROVIDER", "p2p")
     if name == "p2p":
-        return P2PProvider(parse_ice_servers(config.get("VIDEO_ICE_SERVERS", "[]")))
+        turn_urls = turn.parse_urls(config.get("VIDEO_TURN_URLS", ""))
+        if turn_urls and not config.get("VIDEO_TURN_SECRET"):
+            raise ValueError("VIDEO_TURN_URLS needs VIDEO_TURN_SECRET, the TURN server's static-auth-secret.")
+        ice = parse_ice_servers(config.get("VIDEO_ICE_SERVERS", "[]"))
+        return P2PProvider(ice, turn_urls, config.get("VIDEO_TURN_SECRET"))
     raise ValueError(f"VIDEO_PROVIDER={name!r} is not available; only 'p2p' is implemented so far.")
 
 
