@@ -20,27 +20,9 @@ FORM_CSRF = re.compile(r"\{\{-?\s*[\w.]+(\(\))?\.(hidden_tag\(\)|csrf_token)")
 # POST rules that are not HTML forms: JSON endpoints, webhooks, the CSP report, beacons.
 NOT_HTML_FORMS = ("/api/", "/webhooks/")
 NOT_FORM_VIEWS = {"sessions.touch"}  # session_expiry.js posts its CSRF header; no form on any page
-# Still hand-written, converted domain by domain (issue 17); this list only shrinks.
-PENDING_TEMPLATES = {
-    "verification/templates/verification/_checks_state.html",
-    "verification/templates/verification/staff_review.html",
-    "verification/templates/verification/staff_templates.html",
-    "verification/templates/verification/submit.html",
-}
-PENDING_VIEWS = {
-    "verification.answer",
-    "verification.step",
-    "verification.submit",
-    "verification_staff.claim",
-    "verification_staff.decide",
-    "verification_staff.document_decision",
-    "verification_staff.note",
-    "verification_staff.reassign",
-    "verification_staff.reopen",
-    "verification_staff.release",
-    "verification_staff.retry_checks",
-    "verification_staff.rejection_templates",
-}
+# Hand-written forms still to convert: none left (issue 17); these stay empty.
+PENDING_TEMPLATES: set[str] = set()
+PENDING_VIEWS: set[str] = set()
 
 
 def _post_forms():

@@ -1,7 +1,8 @@
 """Forms of the application wizard and the review page.
 
-The fields carry no validators: validation lives in validation.py so that the form and the API
-give the same messages; views copy a ValidationFailed's field messages onto these fields.
+The fields carry no validators: validation lives in validation.py and the review services so that
+the form and the API give the same messages; views copy a ValidationFailed's field messages onto
+these fields. Validating a form on POST checks its CSRF token and its shape (a known decision).
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import FileField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import Label
+from wtforms.validators import AnyOf
 
 from app.coaches.models import CertificationLevel
+from app.core.forms import IdField
 from app.verification.validation import CURRENCIES
 
 LEVEL_CHOICES = [SelectChoice("", "Choose…")] + [
@@ -30,7 +34,7 @@ class CertificationForm(FlaskForm):
     """Step 2."""
 
     ipec_number = StringField("iPEC certification number", render_kw={"placeholder": "IPEC-123456"})
-    certification_level = SelectField("Certification level", choices=LEVEL_CHOICES)
+    certification_level = SelectField("Certification level", choices=LEVEL_CHOICES, validate_choice=False)
     certification_date = StringField("Certification date", render_kw={"type": "date"})
     certificate = FileField("Certificate (PDF, PNG or JPEG, up to 10 MB)", render_kw={"accept": ".pdf,.png,.jpg,.jpeg"})
 
@@ -48,7 +52,7 @@ class BusinessForm(FlaskForm):
     """Step 4."""
 
     hourly_rate_major = StringField("Hourly rate", render_kw={"inputmode": "decimal", "placeholder": "90.00"})
-    currency = SelectField("Currency", choices=[SelectChoice(c) for c in CURRENCIES])
+    currency = SelectField("Currency", choices=[SelectChoice(c) for c in CURRENCIES], validate_choice=False)
     availability_summary = TextAreaField("Availability (summary)")
     languages = StringField("Languages (two-letter codes, comma separated)", render_kw={"placeholder": "en, de"})
     services = TextAreaField("Services you offer")
@@ -67,17 +71,70 @@ class AnswerForm(FlaskForm):
     certificate = FileField("Replacement certificate (optional; PDF, PNG or JPEG)")
 
 
+DECISIONS = ("approve", "reject", "request_info")
+
+
 class DecisionForm(FlaskForm):
-    """A reviewer's decision on the whole application."""
+    """A reviewer's decision on the whole application: one form a decision (approve, reject, request_info)."""
+
+    decision = HiddenField(validators=[AnyOf(DECISIONS)])
+    reason = TextAreaField("Reason / message to the applicant")
+
+
+class ReopenForm(FlaskForm):
+    """Send a decided application back to the queue, with the reason."""
+
+    reason = TextAreaField("Reason for reopening (audited)")
+
+
+class ReleaseForm(FlaskForm):
+    """Give the claim back; `beacon` when the page sent it on leaving (answered 204)."""
+
+    beacon = HiddenField()
+
+
+class ReassignForm(FlaskForm):
+    """Hand the claim to another reviewer (a hand-rendered <select> of the reviewers)."""
+
+    assignee_id = IdField()
+
+
+class RetryChecksForm(FlaskForm):
+    """Run the checks again; `back` is "queue" when the Retry button sat in the queue."""
+
+    back = HiddenField()
+
+
+class DocumentDecisionForm(FlaskForm):
+    """Accept one document or ask for a re-upload with a reason."""
 
     decision = HiddenField()
-    reason = TextAreaField("Reason / message to the applicant")
+    reason = StringField("Reason for a re-upload")
 
 
 class NoteForm(FlaskForm):
     """A staff-only note."""
 
     note = TextAreaField("Note (staff only)")
+
+
+class RejectionTemplateForm(FlaskForm):
+    """Add a rejection template (no template_id) or edit one; the page shows one form per template."""
+
+    template_id = IdField()
+    title = StringField("Title", render_kw={"maxlength": 80, "required": True})
+    body = TextAreaField("Text", render_kw={"rows": 3, "required": True})
+
+    def place(self, prefix: str) -> RejectionTemplateForm:
+        """Give the fields ids unique on the page ("new-title", "t7-body"); their names stay the same."""
+        for field in (self.title, self.body):
+            field.id = f"{prefix}-{field.short_name}"
+            field.label = Label(field.id, field.label.text)
+        return self
+
+    def is_blank(self) -> bool:
+        """Nothing typed: no title and no text."""
+        return not (self.title.data or "").strip() and not (self.body.data or "").strip()
 
 
 def apply_errors(form: FlaskForm, fields: dict) -> None:

@@ -333,9 +333,8 @@ def save_rejection_template(actor: User, template_id: int | None, title: str, bo
     require_reviewer(actor)
     title, body = (title or "").strip()[:80], (body or "").strip()
     if not title or not body:
-        raise ValidationFailed(
-            "A template needs a title and a text.", fields={"title": "Required.", "body": "Required."}
-        )
+        missing = {name: "Required." for name, value in (("title", title), ("body", body)) if not value}
+        raise ValidationFailed("A template needs a title and a text.", fields=missing)
     template = db.session.get(RejectionTemplate, template_id) if template_id else RejectionTemplate()
     if template is None:
         raise NotFound("No such template.")
@@ -344,7 +343,7 @@ def save_rejection_template(actor: User, template_id: int | None, title: str, bo
         sa.select(RejectionTemplate.id).where(RejectionTemplate.title == title, RejectionTemplate.id != template_id)
     )
     if clash:
-        raise Conflict("Another template has this title.")
+        raise Conflict("Another template has this title.", fields={"title": "In use by another template."})
     template.title, template.body = title, body
     db.session.add(template)
     db.session.flush()

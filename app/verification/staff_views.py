@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.core.db import utcnow
 from app.core.errors import Conflict
+from app.core.forms import require_confirm_form, require_valid
 from app.core.security import roles_required
 from app.core.storage import storage
 from app.core.view_errors import service_errors
@@ -19,7 +20,16 @@ from app.extensions import db
 from app.staff.risk import person_facts
 from app.verification import queries, review, services
 from app.verification.checks import CHECK_TITLES
-from app.verification.forms import DecisionForm, NoteForm
+from app.verification.forms import (
+    DecisionForm,
+    DocumentDecisionForm,
+    NoteForm,
+    ReassignForm,
+    RejectionTemplateForm,
+    ReleaseForm,
+    ReopenForm,
+    RetryChecksForm,
+)
 from app.verification.models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -29,6 +39,7 @@ from app.verification.models import (
 )
 
 bp = Blueprint("verification_staff", __name__, url_prefix="/staff/verification", template_folder="templates")
+bp.add_app_template_global(RetryChecksForm, "retry_checks_form")  # the Retry button in the queue and the review page
 
 
 @bp.app_template_filter("capped")
@@ -105,6 +116,10 @@ def review_page(application_id: int):
         templates=templates,
         form=form,
         note_form=NoteForm(),
+        reopen_form=ReopenForm(),
+        release_form=ReleaseForm(),
+        reassign_form=ReassignForm(),
+        document_form=DocumentDecisionForm(),
         reviewers=queries.reviewers(),
         claim_problem=claim_problem,
         mine=application.claimed_by_id == current_user.id and application.is_claimed(),
@@ -120,9 +135,9 @@ def _back(application_id: int):
 @bp.post("/<int:application_id>/decide")
 @roles_required(*REVIEWERS)
 def decide(application_id: int):
-    """Approve, reject (reason) or request information (message)."""
-    decision = request.form.get("decision", "")
-    reason = request.form.get("reason", "")
+    """Approve, reject (reason) or request information (message); an unknown decision is a 400."""
+    form = require_valid(DecisionForm())
+    reason = form.reason.data or ""
     actions = {
         "approve": (lambda: review.approve_application(application_id, current_user, reason), "Approved"),
         "reject": (lambda: review.reject_application(application_id, current_user, reason), "Rejected"),
@@ -131,9 +146,7 @@ def decide(application_id: int):
             "Information requested",
         ),
     }
-    if decision not in actions:
-        abort(400)
-    action, label = actions[decision]
+    action, label = actions[form.decision.data]
     with service_errors() as outcome:
         action()
     if outcome.failed:
@@ -149,8 +162,9 @@ def decide(application_id: int):
 @roles_required(*REVIEWERS)
 def reopen(application_id: int):
     """Send a decided application back to the queue, with a reason."""
+    form = require_valid(ReopenForm())
     with service_errors():
-        review.reopen_application(application_id, current_user, request.form.get("reason", ""))
+        review.reopen_application(application_id, current_user, form.reason.data or "")
         flash("Reopened: the application is back in the queue.", "success")
     return _back(application_id)
 
@@ -160,10 +174,11 @@ def reopen(application_id: int):
 def retry_checks(application_id: int):
     """Run the certificate checks again after their job failed to run."""
     db.get_or_404(CoachApplication, application_id)
+    form = require_valid(RetryChecksForm())
     with service_errors():
         review.retry_checks(application_id, current_user)
         flash(f"Checks of application #{application_id} queued again.", "success")
-    if request.form.get("back") == "queue":
+    if form.back.data == "queue":
         return redirect(url_for(".queue"))
     return _back(application_id)
 
@@ -172,6 +187,7 @@ def retry_checks(application_id: int):
 @roles_required(*REVIEWERS)
 def claim(application_id: int):
     """Take (or extend) the claim."""
+    require_confirm_form()
     with service_errors():
         review.claim_application(application_id, current_user)
     return _back(application_id)
@@ -181,8 +197,9 @@ def claim(application_id: int):
 @roles_required(*REVIEWERS)
 def release(application_id: int):
     """Give the item back to the queue without deciding (also sent when the reviewer leaves the page)."""
+    form = require_valid(ReleaseForm())
     review.release_claim(application_id, current_user)
-    if request.form.get("beacon"):
+    if form.beacon.data:
         return Response(status=204)
     flash(f"Released application #{application_id}.", "info")
     return redirect(url_for(".queue"))
@@ -192,8 +209,9 @@ def release(application_id: int):
 @roles_required(*REVIEWERS)
 def reassign(application_id: int):
     """Hand the claim to another reviewer."""
+    form = require_valid(ReassignForm())
     with service_errors():
-        review.reassign_claim(application_id, current_user, request.form.get("assignee_id", type=int) or 0)
+        review.reassign_claim(application_id, current_user, form.assignee_id.data or 0)
         flash("Reassigned.", "success")
     return _back(application_id)
 
@@ -202,8 +220,9 @@ def reassign(application_id: int):
 @roles_required(*REVIEWERS)
 def note(application_id: int):
     """Add a staff-only note."""
+    form = require_valid(NoteForm())
     with service_errors():
-        review.add_note(application_id, current_user, request.form.get("note", ""))
+        review.add_note(application_id, current_user, form.note.data or "")
     return _back(application_id)
 
 
@@ -212,10 +231,9 @@ def note(application_id: int):
 def document_decision(document_id: int):
     """Accept one document or ask for a re-upload with a reason."""
     doc = db.get_or_404(ApplicationDocument, document_id)
+    form = require_valid(DocumentDecisionForm())
     with service_errors():
-        review.decide_document(
-            document_id, current_user, request.form.get("decision", ""), request.form.get("reason", "")
-        )
+        review.decide_document(document_id, current_user, form.decision.data or "", form.reason.data or "")
     return _back(doc.application_id)
 
 
@@ -259,16 +277,43 @@ def download(document_id: int):
 @bp.route("/templates", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
 def rejection_templates():
-    """List, add and edit the rejection templates reviewers start from."""
+    """List, add and edit the rejection templates reviewers start from.
+
+    A refused save shows the page again with the error beside the field and what was typed kept
+    (400, or 409 for a title in use); a save with nothing typed is only told so (a flash).
+    """
+    posted, status = None, 200
     if request.method == "POST":
-        with service_errors():
+        posted = require_valid(RejectionTemplateForm())
+        with service_errors(posted) as outcome:
             review.save_rejection_template(
-                current_user,
-                request.form.get("template_id", type=int),
-                request.form.get("title", ""),
-                request.form.get("body", ""),
+                current_user, posted.template_id.data, posted.title.data or "", posted.body.data or ""
             )
             flash("Template saved.", "success")
-        return redirect(url_for(".rejection_templates"))
+        if not outcome.failed or posted.is_blank():
+            return redirect(url_for(".rejection_templates"))
+        status = outcome.status
     templates = db.session.scalars(sa.select(RejectionTemplate).order_by(RejectionTemplate.title)).all()
-    return render_template("verification/staff_templates.html", templates=templates)
+    new_form, edit_forms = _template_forms(templates, posted)
+    return (
+        render_template(
+            "verification/staff_templates.html", templates=templates, new_form=new_form, edit_forms=edit_forms
+        ),
+        status,
+    )
+
+
+def _template_forms(templates, posted: RejectionTemplateForm | None):
+    """The New form and one edit form per template; the one just refused keeps what was typed."""
+    ids = {t.id for t in templates}
+    kept = posted.template_id.data if posted is not None else None
+    new_form = posted if posted is not None and kept not in ids else RejectionTemplateForm(formdata=None)
+    new_form.place("new")
+    edit_forms = []
+    for t in templates:
+        if kept == t.id:
+            form = posted
+        else:
+            form = RejectionTemplateForm(formdata=None, data={"template_id": t.id, "title": t.title, "body": t.body})
+        edit_forms.append((t, form.place(f"t{t.id}")))
+    return new_form, edit_forms

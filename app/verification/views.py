@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from app.core.errors import InvalidState, ValidationFailed
+from app.core.forms import require_confirm_form, require_valid
 from app.core.money import plain
 from app.core.security import login_required, public
 from app.extensions import db
@@ -72,7 +73,7 @@ def step(number: int):
     form_cls = STEP_FORMS[number]
     status = 200
     if request.method == "POST":
-        form = form_cls()
+        form = require_valid(form_cls())  # its token: the step's rules are the service's (validation.py)
         try:
             services.save_step(current_user, number, request.form.to_dict(), upload_from_request())
         except ValidationFailed as exc:
@@ -107,6 +108,7 @@ def submit():
     if draft is None or draft.status != ApplicationStatus.DRAFT:
         return redirect(url_for(".apply"))
     if request.method == "POST":
+        require_confirm_form()
         try:
             services.submit_application(current_user)
         except ValidationFailed as exc:
@@ -148,11 +150,9 @@ def answer():
     application = services.latest_application(current_user)
     if application is None:
         return redirect(url_for(".apply"))
-    form = AnswerForm()
+    form = require_valid(AnswerForm())
     try:
-        services.answer_information_request(
-            current_user, application.id, request.form.get("answer", ""), upload_from_request()
-        )
+        services.answer_information_request(current_user, application.id, form.answer.data or "", upload_from_request())
     except ValidationFailed as exc:
         apply_errors(form, exc.fields)
         events = db.session.scalars(
