@@ -17,7 +17,7 @@ from app.community.models import GroupMembership, MembershipStatus
 from app.core.db import utcnow
 from app.core.storage import storage
 from app.extensions import db
-from app.messaging.models import MessageThread
+from app.messaging.models import Message, MessageAttachment, MessageThread
 from app.payments.models import PaymentStatus
 from tests.factories import UserFactory
 from tests.factories.analytics import ReportFactory
@@ -136,6 +136,28 @@ def session_thread(owner) -> dict:
     return {"booking_id": row.id}
 
 
+def attachment(owner) -> dict:
+    """A PDF the coach sent `owner` in their conversation (the owner reads it as its recipient)."""
+    coach = CoachFactory()
+    row = MessageThread(client_id=owner.id, coach_user_id=coach.user_id)
+    db.session.add(row)
+    db.session.flush()
+    message = Message(thread_id=row.id, sender_id=coach.user_id, recipient_id=owner.id, body="Worksheet")
+    storage().put(f"messages/{row.id}/worksheet.pdf", b"%PDF-1.4 worksheet", "application/pdf")
+    file = MessageAttachment(
+        thread_id=row.id,
+        uploader_id=coach.user_id,
+        storage_key=f"messages/{row.id}/worksheet.pdf",
+        filename="worksheet.pdf",
+        content_type="application/pdf",
+        size_bytes=18,
+    )
+    message.attachments = [file]
+    db.session.add(message)
+    db.session.commit()
+    return {"attachment_id": file.id}
+
+
 def api_token(owner) -> dict:
     token, _ = accounts.create_api_token(owner, "laptop")
     return {"token_id": token.id}
@@ -172,5 +194,5 @@ BUILDERS = {f.__name__: f for f in (
     booking, live_booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
     browser_session,
-    notification, session_thread,
+    notification, session_thread, attachment,
 )}  # fmt: skip

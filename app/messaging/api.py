@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, redirect, request
 from flask_login import current_user
 
 from app.api import bp
@@ -11,12 +11,26 @@ from app.api.openapi import document
 from app.core.errors import ValidationFailed
 from app.core.ids import fits
 from app.core.security import login_required
-from app.messaging import queries, services, threads
+from app.core.storage import content_disposition, storage
+from app.core.uploads import upload_from_request
+from app.messaging import attachments, queries, services, threads
+from app.messaging.attachments import attachment_json
 from app.messaging.payloads import booking_json, message_json, person_json, thread_json
 
 ISO = {"type": "string", "format": "date-time"}
 ID = {"type": "integer"}
 PERSON = {"type": "object", "required": ["id", "name"], "properties": {"id": ID, "name": {"type": "string"}}}
+ATTACHMENT_SCHEMA = {
+    "type": "object",
+    "required": ["id", "filename", "content_type", "size", "url"],
+    "properties": {
+        "id": ID,
+        "filename": {"type": "string"},
+        "content_type": {"enum": ["application/pdf", "image/png", "image/jpeg"], "description": "sniffed"},
+        "size": {"type": "integer", "description": "bytes"},
+        "url": {"type": "string", "description": "GET it (participants only) for the file as an attachment"},
+    },
+}
 MESSAGE_SCHEMA = {
     "type": "object",
     "required": ["id", "thread_id", "sender_id", "body", "client_msg_id", "created_at", "held", "attachments"],
@@ -28,7 +42,7 @@ MESSAGE_SCHEMA = {
         "client_msg_id": {"type": ["string", "null"]},
         "created_at": ISO,
         "held": {"type": "boolean", "description": "held for a moderator (watched word); only its sender sees it"},
-        "attachments": {"type": "array", "items": {"type": "object"}},
+        "attachments": {"type": "array", "items": ATTACHMENT_SCHEMA},
     },
 }
 THREAD_SCHEMA = {
@@ -118,6 +132,57 @@ def send_message():
         [_id(a, "attachment_ids") for a in attachments],
     )
     return jsonify(message_json(message)), 201 if created else 200
+
+
+@bp.post("/messages/attachments")
+@document(
+    "Upload a file (PDF, PNG or JPEG, at most 10 MB, judged by its bytes) for your next message in a"
+    " thread; send its id in attachment_ids. Only you see it until a message carries it",
+    request={
+        "type": "object",
+        "required": ["thread_id", "attachment"],
+        "properties": {
+            "thread_id": {"type": "string", "pattern": "^[0-9]+$"},
+            "attachment": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 10 MB"},
+        },
+    },
+    content_type="multipart/form-data",
+    responses={"201": ATTACHMENT_SCHEMA},
+)
+@login_required
+def upload_attachment():
+    """201 with the stored attachment; 400 with the `attachment` field's reason for a refused file."""
+    raw = request.form.get("thread_id", "")
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValidationFailed("thread_id is an id.", fields={"thread_id": "an integer id"})
+    thread = threads.readable_thread(int(raw), current_user)
+    row = attachments.upload_attachment(thread, current_user, upload_from_request(attachments.FIELD))
+    return jsonify(attachment_json(row)), 201
+
+
+@bp.get("/messages/attachments/<int:attachment_id>")
+@document(
+    "Download an attachment (the thread's participants; its uploader before it is sent), always as"
+    " an attachment; a short-lived storage URL (302) on S3",
+    responses={"200": {"type": "string", "format": "binary"}, "302": None},
+    response_type="application/octet-stream",
+)
+@login_required
+def message_attachment(attachment_id: int):
+    """The file with Content-Disposition: attachment and its sniffed type; 404 for anybody else."""
+    row = attachments.readable_attachment(attachment_id, current_user)
+    url = storage().download_url(row.storage_key, row.filename)
+    if url:
+        return redirect(url)
+    return Response(
+        storage().get(row.storage_key),
+        mimetype=row.content_type,
+        headers={
+            "Content-Disposition": content_disposition(row.filename),  # as S3's presigned URL sends it
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @bp.get("/messages/threads")

@@ -99,3 +99,37 @@ class Message(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     sender = relationship("User", foreign_keys=[sender_id])
+    attachments = relationship("MessageAttachment", order_by="MessageAttachment.id", lazy="selectin")
+
+
+class MessageAttachment(db.Model):
+    """A PDF, PNG or JPEG uploaded to a thread (type sniffed from its bytes, kept in storage).
+
+    Until a message carries it (`message_id`) only its uploader can fetch it; then both participants.
+    """
+
+    __tablename__ = "message_attachments"
+    __table_args__ = (
+        sa.Index("ix_message_attachments_message_id", "message_id"),
+        sa.Index("ix_message_attachments_thread_id", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(sa.ForeignKey("message_threads.id"), nullable=False)
+    uploader_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    storage_key: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(64), nullable=False)  # sniffed
+    size_bytes: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    thread = relationship("MessageThread")
+
+    def can_be_read_by(self, user) -> bool:
+        """The uploader always; the other participant once a message carries it."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if user.id == self.uploader_id:
+            return True
+        return self.message_id is not None and self.thread.has_participant(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.messaging.attachments import attachment_json
 from app.messaging.models import Message, MessageThread
 
 
@@ -15,7 +16,7 @@ def message_json(message: Message) -> dict:
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
         "held": message.is_hidden,
-        "attachments": [],
+        "attachments": [attachment_json(a) for a in message.attachments],
     }
 
 

@@ -11,15 +11,16 @@ import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import User
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import transaction
-from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.uploads import Upload
 from app.extensions import db
-from app.messaging.models import Message, MessageThread, ThreadParticipant
+from app.messaging import attachments
+from app.messaging.models import Message, MessageAttachment, MessageThread, ThreadParticipant
 from app.messaging.payloads import message_json
 from app.messaging.threads import open_enquiry, participant
 from app.moderation.rules import ensure_can_post, matching_watched_words
@@ -32,9 +33,9 @@ PREVIEW = 140  # characters of a message its notification shows
 CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def _clean_body(body) -> str:
+def _clean_body(body, may_be_empty: bool = False) -> str:
     body = (body or "").strip() if isinstance(body, str) else ""
-    if not body:
+    if not body and not may_be_empty:
         raise ValidationFailed("Write a message first.", fields={"body": "Write a message first."})
     if len(body) > MAX_LENGTH:
         raise ValidationFailed(
@@ -99,11 +100,18 @@ def _hold_for_review(message: Message) -> None:
 
 
 def send_message(
-    thread: MessageThread, sender: User, body, client_msg_id=None, attachment_ids: Sequence = ()
+    thread: MessageThread,
+    sender: User,
+    body,
+    client_msg_id=None,
+    attachment_ids: Sequence[int] = (),
+    upload: Upload | None = None,
 ) -> tuple[Message, bool]:
     """Post a message in a thread the sender takes part in; (message, created).
 
-    The same `client_msg_id` again returns the first message and writes nothing.
+    It carries the sender's files uploaded to this thread (`attachment_ids`) and/or a file sent
+    with the page's form (`upload`); with a file the text may be empty. The same `client_msg_id`
+    again returns the first message and writes nothing.
     """
     if not thread.has_participant(sender):
         raise NotFound("No such conversation.")
@@ -111,28 +119,40 @@ def send_message(
     existing = _sent_before(sender, key)
     if existing is not None:
         return _replayed(existing, thread, body), False
-    ensure_can_post(sender)
-    days = current_app.config["MESSAGING_WRITE_DAYS"]
-    if not thread.is_open_for_writing(days):
-        raise InvalidState(
-            f"This session's conversation closed {days} days after the session; you can still read it.",
-            code="thread_closed",
-        )
-    body = _clean_body(body)
-    if attachment_ids:
-        raise ValidationFailed("Unknown attachment.", fields={"attachment_ids": "unknown attachment"})
+    attachments.ensure_can_write(thread, sender)
+    ids = attachments.check_ids(attachment_ids)
+    body = _clean_body(body, may_be_empty=bool(ids) or upload is not None)
+    content_type = attachments.check_upload(upload) if upload is not None else None
     with transaction():
         thread = db.session.get(MessageThread, thread.id, with_for_update=True, populate_existing=True)
         existing = _sent_before(sender, key)  # a concurrent retry that won the lock
         if existing is not None:
             return _replayed(existing, thread, body), False
-        message = _post(thread, sender, db.session.get(User, thread.other_id(sender.id)), body, key)
+        files = attachments.claim(thread, sender, ids)
+        if upload is not None:
+            files.append(attachments.store(thread, sender, upload, content_type))
+        message = _post(thread, sender, db.session.get(User, thread.other_id(sender.id)), body, key, files)
     return message, True
 
 
-def _post(thread: MessageThread, sender: User, recipient: User, body: str, key: str) -> Message:
+def _preview(body: str, files: list[MessageAttachment]) -> str:
+    if body or not files:
+        return body[:PREVIEW]
+    return f"Sent {', '.join(f.filename for f in files)}"[:PREVIEW]
+
+
+def _post(
+    thread: MessageThread, sender: User, recipient: User, body: str, key: str, files: list[MessageAttachment]
+) -> Message:
     had_unread = unread_in_thread(thread.id, recipient.id)
-    message = Message(thread_id=thread.id, sender_id=sender.id, recipient_id=recipient.id, body=body, client_msg_id=key)
+    message = Message(
+        thread_id=thread.id,
+        sender_id=sender.id,
+        recipient_id=recipient.id,
+        body=body,
+        client_msg_id=key,
+        attachments=files,
+    )
     db.session.add(message)
     try:
         db.session.flush()
@@ -144,7 +164,8 @@ def _post(thread: MessageThread, sender: User, recipient: User, body: str, key: 
     mine = participant(thread, sender.id)
     mine.last_read_message_id = mine.last_delivered_message_id = message.id
     _hold_for_review(message)
-    audit.record(sender, "message.sent", message, after={"thread_id": thread.id, "length": len(body)})
+    after = {"thread_id": thread.id, "length": len(body), "attachment_ids": [f.id for f in files]}
+    audit.record(sender, "message.sent", message, after=after)
     payload = message_json(message)
     items = [(sender.id, "message.new", {"message": payload})]
     if not message.is_hidden:
@@ -156,7 +177,7 @@ def _post(thread: MessageThread, sender: User, recipient: User, body: str, key: 
             f"thread:{thread.id}",
             f"New message from {sender.full_name}",
             path_for("messaging.thread", thread_id=thread.id),
-            body[:PREVIEW],
+            _preview(body, files),
             events_out=items,
         )
     events.append_many(items)  # last: takes the users' event locks until the commit

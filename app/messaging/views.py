@@ -9,10 +9,11 @@ from app.accounts.models import Role, User
 from app.community.queries import flagged_by
 from app.core.errors import NotFound, ServiceError
 from app.core.security import login_required
+from app.core.uploads import upload_from_request
 from app.core.view_errors import service_errors
 from app.extensions import db
 from app.messaging import queries, services, threads
-from app.messaging.forms import MessageForm
+from app.messaging.forms import MessageForm, ThreadMessageForm
 from app.moderation.models import TargetType
 from app.notifications.live_state import live_state
 
@@ -22,7 +23,13 @@ THREAD_MESSAGES = 200
 
 
 def _form_errors(form: MessageForm, exc: ServiceError) -> None:
-    form.body.errors = [*form.body.errors, exc.fields.get("body", exc.message)]
+    """The refusal beside its field: the file's reason beside the file, anything else beside the text."""
+    about_file = getattr(form, "attachment", None) is not None and (
+        "attachment" in exc.fields or "attachment_ids" in exc.fields
+    )
+    field = form.attachment if about_file else form.body
+    reason = exc.fields.get("attachment") or exc.fields.get("attachment_ids") if about_file else exc.fields.get("body")
+    field.errors = [*field.errors, reason or exc.message]
 
 
 @bp.get("")
@@ -41,11 +48,12 @@ def thread(thread_id: int):
         conversation = threads.readable_thread(thread_id, current_user)
     except NotFound:
         abort(404)
-    form = MessageForm()
+    form = ThreadMessageForm()
     status = 200
     if form.validate_on_submit():
         with service_errors(form, report=lambda exc: _form_errors(form, exc)) as outcome:
-            services.send_message(conversation, current_user, form.body.data, form.client_msg_id.data)
+            upload = upload_from_request("attachment")
+            services.send_message(conversation, current_user, form.body.data, form.client_msg_id.data, upload=upload)
             return redirect(url_for("messaging.thread", thread_id=thread_id, _anchor="latest"))
         status = outcome.status
     elif form.errors:

@@ -11,10 +11,10 @@ from app.api.bodies import json_object
 from app.api.openapi import document
 from app.core.errors import NotFound, ValidationFailed
 from app.core.security import login_required, roles_required
+from app.core.uploads import upload_from_request
 from app.extensions import db
 from app.verification import review, services
 from app.verification.models import ApplicationEvent, CertificateCheck, CoachApplication
-from app.verification.views import upload_from_request
 
 bp = Blueprint("verification_api", __name__, url_prefix="/api")
 
@@ -130,7 +130,7 @@ def _raw_form() -> dict:
 @login_required
 def apply():
     """Validate, store and submit an application in one request; checks run as a job."""
-    application = services.create_application(current_user, _raw_form(), upload_from_request())
+    application = services.create_application(current_user, _raw_form(), upload_from_request("certificate"))
     db.session.expire_all()
     application = db.session.get(CoachApplication, application.id)
     return jsonify(application_json(application)), 201

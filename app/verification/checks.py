@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.coaches.models import CertificationLevel, CoachProfile
+from app.core.uploads import EXTENSIONS, JPEG, PDF, PNG, TYPE_NAMES, extension_of, sniff
 from app.extensions import db
 from app.verification import active_content, cross_checks, reading
 from app.verification.models import ApplicationDocument, CoachApplication
 from app.verification.outcome import Outcome, failed, passed, warned
-from app.verification.sniffing import EXTENSIONS, JPEG, PDF, PNG, TYPE_NAMES, extension_of, sniff
 
 log = logging.getLogger(__name__)
 

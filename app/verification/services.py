@@ -21,6 +21,7 @@ from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.mail import external_url, queue_mail
 from app.core.storage import storage
+from app.core.uploads import EXTENSIONS, Upload, safe_filename, validate_upload
 from app.extensions import db
 from app.verification import checks
 from app.verification.models import (
@@ -33,7 +34,6 @@ from app.verification.models import (
     CoachApplication,
     DocumentDecision,
 )
-from app.verification.sniffing import EXTENSIONS, Upload, safe_filename, validate_upload
 from app.verification.validation import STEP_FIELDS, VALIDATORS, application_values
 
 log = logging.getLogger(__name__)

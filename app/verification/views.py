@@ -9,22 +9,14 @@ from app.core.errors import InvalidState, ValidationFailed
 from app.core.forms import require_confirm_form, require_valid
 from app.core.money import plain
 from app.core.security import login_required, public
+from app.core.uploads import upload_from_request
 from app.extensions import db
 from app.verification import services
 from app.verification.forms import STEP_FORMS, AnswerForm, apply_errors
 from app.verification.models import ApplicationEvent, ApplicationStatus
-from app.verification.sniffing import Upload
 from app.verification.validation import STEPS, application_values
 
 bp = Blueprint("verification", __name__, url_prefix="/become-a-coach", template_folder="templates")
-
-
-def upload_from_request(name: str = "certificate") -> Upload | None:
-    """The uploaded file, read up to one byte past the limit (so oversize is detected)."""
-    file = request.files.get(name)
-    if file is None or not file.filename:
-        return None
-    return Upload(file.filename, file.read(current_app.config["UPLOAD_MAX_BYTES"] + 1))
 
 
 def _form_values(application) -> dict:
@@ -75,7 +67,7 @@ def step(number: int):
     if request.method == "POST":
         form = require_valid(form_cls())  # its token: the step's rules are the service's (validation.py)
         try:
-            services.save_step(current_user, number, request.form.to_dict(), upload_from_request())
+            services.save_step(current_user, number, request.form.to_dict(), upload_from_request("certificate"))
         except ValidationFailed as exc:
             apply_errors(form, exc.fields)
             flash(exc.message, "error")
@@ -152,7 +144,9 @@ def answer():
         return redirect(url_for(".apply"))
     form = require_valid(AnswerForm())
     try:
-        services.answer_information_request(current_user, application.id, form.answer.data or "", upload_from_request())
+        services.answer_information_request(
+            current_user, application.id, form.answer.data or "", upload_from_request("certificate")
+        )
     except ValidationFailed as exc:
         apply_errors(form, exc.fields)
         events = db.session.scalars(

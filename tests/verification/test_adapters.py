@@ -14,10 +14,10 @@ from app.accounts.models import Role
 from app.core.errors import ValidationFailed
 from app.core.jobs import RQJobs
 from app.core.storage import S3Storage, storage
+from app.core.uploads import Upload
 from app.extensions import db
 from app.verification import review, services
 from app.verification.models import CertificateCheck, DocumentDecision
-from app.verification.sniffing import Upload
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
 from tests.verification import files

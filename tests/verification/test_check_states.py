@@ -11,10 +11,10 @@ from app.accounts.models import Role
 from app.core.db import utcnow
 from app.core.jobs import RQJobs
 from app.core.storage import storage
+from app.core.uploads import Upload
 from app.extensions import db
 from app.verification import services
 from app.verification.models import ChecksState, CoachApplication
-from app.verification.sniffing import Upload
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
 from tests.verification import files

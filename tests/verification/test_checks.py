@@ -8,9 +8,9 @@ import pytest
 
 from app.core.errors import ValidationFailed
 from app.core.storage import storage
+from app.core.uploads import JPEG, PDF, PNG, Upload, sniff, validate_upload
 from app.verification import services
 from app.verification.models import CertificateCheck
-from app.verification.sniffing import JPEG, PDF, PNG, Upload, sniff, validate_upload
 from tests.factories import UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
 from tests.verification import files

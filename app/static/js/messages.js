@@ -1,7 +1,9 @@
 // A conversation page, live: new messages appear without a reload, the other side's "Delivered"
 // and "Seen" follow the receipts, the composer keeps its draft across reloads (localStorage) and
 // a message written offline waits in an outbox until the network is back. Every send carries a
-// client_msg_id, so a retry after a lost answer never posts it twice.
+// client_msg_id, so a retry after a lost answer never posts it twice. A chosen file is uploaded
+// first (POST /api/messages/attachments); a refused one is explained beside the file field and the
+// text stays in the composer.
 (function () {
   "use strict";
   var list = document.getElementById("messages");
@@ -16,6 +18,7 @@
   var receipt = document.getElementById("receipt");
   var form = document.getElementById("composer");
   var box = form ? form.querySelector("textarea") : null;
+  var fileInput = form ? form.querySelector('input[type="file"]') : null;
   var DRAFT = "cc-draft:" + threadId;
   var OUTBOX = "cc-outbox:" + threadId;
   var sending = false;
@@ -49,15 +52,46 @@
     li.className = "message " + (attrs.mine ? "mine" : "theirs");
     var meta = document.createElement("p");
     meta.className = "meta";
-    var text = document.createElement("p");
-    text.className = "body";
-    text.textContent = attrs.body;
     li.appendChild(meta);
-    li.appendChild(text);
+    if (attrs.body) {
+      var text = document.createElement("p");
+      text.className = "body";
+      text.textContent = attrs.body;
+      li.appendChild(text);
+    }
     var empty = list.querySelector("li.empty");
     if (empty) empty.remove();
     list.appendChild(li);
     return li;
+  }
+
+  function sizeText(bytes) {
+    if (bytes < 1000) return bytes + " Bytes";
+    if (bytes < 1000 * 1000) return (bytes / 1000).toFixed(1) + " kB";
+    return (bytes / 1000 / 1000).toFixed(1) + " MB";
+  }
+
+  function showAttachments(li, files) {
+    var old = li.querySelector("ul.attachments");
+    if (old) old.remove();
+    if (!files || !files.length) return;
+    var ul = document.createElement("ul");
+    ul.className = "attachments";
+    files.forEach(function (a) {
+      var row = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = a.url;
+      link.setAttribute("download", "");
+      link.textContent = a.filename;
+      var size = document.createElement("span");
+      size.className = "hint";
+      size.textContent = " (" + sizeText(a.size) + ")";
+      row.appendChild(link);
+      row.appendChild(size);
+      ul.appendChild(row);
+    });
+    var after = li.querySelector(".body") || li.querySelector(".meta");
+    after.insertAdjacentElement("afterend", ul);
   }
 
   function fill(li, m) {
@@ -65,6 +99,7 @@
     li.setAttribute("data-message-id", m.id);
     li.removeAttribute("data-pending");
     li.querySelector(".meta").textContent = (mine ? "You" : otherName) + " · " + timeText(m.created_at);
+    showAttachments(li, m.attachments);
     var old = li.querySelector(".hint");
     if (old) old.remove();
     if (m.held) {
@@ -153,7 +188,9 @@
     if (!queue.length) { updateReceipt(); return; }
     sending = true;
     var next = queue[0];
-    api("POST", "/api/messages/send", { thread_id: threadId, body: next.body, client_msg_id: next.client_msg_id })
+    var ids = (next.attachments || []).map(function (a) { return a.id; });
+    api("POST", "/api/messages/send",
+        { thread_id: threadId, body: next.body, client_msg_id: next.client_msg_id, attachment_ids: ids })
       .then(function (r) {
         if (r.status >= 500) throw new Error(String(r.status));  // the server's trouble: retry
         return r.json().then(function (data) { return { status: r.status, data: data }; });
@@ -180,8 +217,44 @@
       });
   }
 
+  function uploadFile(file) {
+    var data = new FormData();
+    data.append("thread_id", String(threadId));
+    data.append("attachment", file);
+    return fetch("/api/messages/attachments", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": window.CoachConnectLive.csrf() },
+      body: data
+    }).then(function (r) {
+      return r.json().then(function (body) { return { status: r.status, data: body }; });
+    });
+  }
+
+  function fileError(text) {  // beside the file field, as the server's own form errors are
+    var wrap = fileInput.closest(".field") || form;
+    var p = wrap.querySelector("p.error");
+    if (!text) {
+      if (p) p.remove();
+      wrap.classList.remove("has-error");
+      fileInput.removeAttribute("aria-invalid");
+      return;
+    }
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "error";
+      p.id = fileInput.id + "-err";
+      wrap.appendChild(p);
+    }
+    p.textContent = text;
+    wrap.classList.add("has-error");
+    fileInput.setAttribute("aria-invalid", "true");
+    fileInput.setAttribute("aria-describedby", p.id);
+  }
+
   function pendingItem(q) {
     var li = item({ mine: true, body: q.body });
+    showAttachments(li, q.attachments);
     li.setAttribute("data-client-msg-id", q.client_msg_id);
     li.setAttribute("data-pending", "");
     li.querySelector(".meta").textContent = "You · waiting to send";
@@ -191,11 +264,8 @@
     var saved = load(DRAFT);
     if (saved && !box.value) box.value = saved;
     box.addEventListener("input", function () { store(DRAFT, box.value || null); });
-    form.addEventListener("submit", function (e) {
-      var text = box.value.trim();
-      if (!text) return;  // the server explains beside the field
-      e.preventDefault();
-      var q = { client_msg_id: newId(), body: text };
+    var queueMessage = function (text, files) {
+      var q = { client_msg_id: newId(), body: text, attachments: files };
       var queue = outbox();
       queue.push(q);
       saveOutbox(queue);
@@ -204,6 +274,31 @@
       store(DRAFT, null);
       updateReceipt();
       flush();
+    };
+    form.addEventListener("submit", function (e) {
+      var text = box.value.trim();
+      var file = fileInput && fileInput.files.length ? fileInput.files[0] : null;
+      if (!text && !file) return;  // the server explains beside the field
+      e.preventDefault();
+      if (!file) { queueMessage(text, []); return; }
+      var button = form.querySelector('button[type="submit"]');
+      fileError(null);
+      button.disabled = true;
+      uploadFile(file)
+        .then(function (answer) {
+          button.disabled = false;
+          if (answer.status === 201) {
+            fileInput.value = "";
+            queueMessage(text, [answer.data]);
+            return;
+          }
+          var error = answer.data.error || {};
+          fileError((error.fields || {}).attachment || error.message || "This file was not accepted.");
+        })
+        .catch(function () {
+          button.disabled = false;
+          fileError("The file could not be uploaded (are you offline?). Your message is kept: send it again once you are back.");
+        });
     });
   }
   outbox().forEach(pendingItem);

@@ -1,8 +1,11 @@
-"""Upload sniffing: the file type comes from its first bytes, never from its name or header."""
+"""Uploads: the file type comes from its first bytes, never from its name or header, and the size
+is capped while reading (certificates, message attachments)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from flask import current_app, request
 
 from app.core.errors import ValidationFailed
 
@@ -23,6 +26,17 @@ class Upload:
     data: bytes
 
 
+def upload_from_request(name: str) -> Upload | None:
+    """The uploaded file, read up to one byte past UPLOAD_MAX_BYTES (so oversize is detected)."""
+    file = request.files.get(name)
+    if file is None or not file.filename:
+        return None
+    try:
+        return Upload(file.filename, file.read(current_app.config["UPLOAD_MAX_BYTES"] + 1))
+    finally:
+        file.close()  # a large upload is spooled to a temporary file: free it now
+
+
 def sniff(data: bytes) -> str | None:
     """The content type the magic bytes show (PDF, PNG or JPEG), or None for anything else."""
     if data.startswith(b"%PDF-"):
@@ -40,17 +54,19 @@ def extension_of(filename: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def safe_filename(filename: str) -> str:
+def safe_filename(filename: str, fallback: str = "certificate") -> str:
     """A display name without path parts or quotes, at most 200 characters."""
     name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '"\\;')
-    return (name or "certificate")[:200]
+    return (name or fallback)[:200]
 
 
-def validate_upload(upload: Upload | None, max_bytes: int, field: str = "certificate") -> str:
+def validate_upload(
+    upload: Upload | None, max_bytes: int, field: str = "certificate", missing: str = "Please upload your certificate."
+) -> str:
     """Return the sniffed content type of an acceptable upload, else raise ValidationFailed on `field`."""
     if upload is None or not upload.data:
-        raise ValidationFailed("Please upload your certificate.", fields={field: "Please upload your certificate."})
+        raise ValidationFailed(missing, fields={field: missing})
     if len(upload.data) > max_bytes:
         limit = max_bytes // (1024 * 1024)
         message = f"The file is too large; the limit is {limit} MB."

@@ -1,0 +1,126 @@
+"""Message attachments: upload a PDF, PNG or JPEG to a thread, attach it to a message, fetch it.
+
+The type is sniffed from the bytes and the size capped by the same rules as every upload
+(app/core/uploads.py, UPLOAD_MAX_BYTES); the file goes through the storage adapter under a key
+the client never chooses. Nobody but the uploader reaches an attachment no message carries yet.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.accounts.models import User
+from app.core import audit
+from app.core.effects import transaction
+from app.core.errors import InvalidState, NotFound, ValidationFailed
+from app.core.ids import fits
+from app.core.storage import storage
+from app.core.uploads import EXTENSIONS, Upload, safe_filename, validate_upload
+from app.extensions import db
+from app.messaging.models import Message, MessageAttachment, MessageThread
+from app.moderation.rules import ensure_can_post
+
+FIELD = "attachment"
+DOWNLOAD_PATH = "/api/messages/attachments/{id}"  # api.message_attachment; built without a request (events)
+MAX_PER_MESSAGE = 5
+
+
+def ensure_can_write(thread: MessageThread, user: User) -> None:
+    """A participant who may post, in a thread still open for writing."""
+    if not thread.has_participant(user):
+        raise NotFound("No such conversation.")
+    ensure_can_post(user)
+    days = current_app.config["MESSAGING_WRITE_DAYS"]
+    if not thread.is_open_for_writing(days):
+        raise InvalidState(
+            f"This session's conversation closed {days} days after the session; you can still read it.",
+            code="thread_closed",
+        )
+
+
+def check_upload(upload: Upload | None) -> str:
+    """The sniffed content type of an acceptable file, else ValidationFailed on the `attachment` field."""
+    return validate_upload(upload, current_app.config["UPLOAD_MAX_BYTES"], FIELD, "Choose a file to attach.")
+
+
+def store(thread: MessageThread, uploader: User, upload: Upload, content_type: str) -> MessageAttachment:
+    """Put the bytes in storage and add the row (flushes; the caller's transaction commits)."""
+    key = f"messages/{thread.id}/{uuid.uuid4().hex}.{EXTENSIONS[content_type][0]}"
+    storage().put(key, upload.data, content_type)
+    row = MessageAttachment(
+        thread_id=thread.id,
+        uploader_id=uploader.id,
+        storage_key=key,
+        filename=safe_filename(upload.filename, "attachment"),
+        content_type=content_type,
+        size_bytes=len(upload.data),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(uploader, "message_attachment.upload", row, after={"thread_id": thread.id, "size": row.size_bytes})
+    return row
+
+
+def upload_attachment(thread: MessageThread, uploader: User, upload: Upload | None) -> MessageAttachment:
+    """POST /api/messages/attachments: a file for the uploader's next message in this thread."""
+    ensure_can_write(thread, uploader)
+    content_type = check_upload(upload)
+    with transaction():
+        return store(thread, uploader, upload, content_type)
+
+
+def check_ids(attachment_ids: Sequence[int]) -> list[int]:
+    """Distinct ids in the order given, at most MAX_PER_MESSAGE."""
+    ids = list(dict.fromkeys(attachment_ids))
+    if len(ids) > MAX_PER_MESSAGE:
+        message = f"At most {MAX_PER_MESSAGE} files per message."
+        raise ValidationFailed(message, fields={"attachment_ids": message})
+    return ids
+
+
+def claim(thread: MessageThread, sender: User, attachment_ids: Sequence[int]) -> list[MessageAttachment]:
+    """The sender's unsent attachments of this thread, locked for the message that carries them."""
+    if not attachment_ids:
+        return []
+    rows = list(
+        db.session.scalars(
+            sa.select(MessageAttachment)
+            .where(MessageAttachment.id.in_(attachment_ids))
+            .order_by(MessageAttachment.id)
+            .with_for_update()
+        )
+    )
+    usable = [r for r in rows if r.uploader_id == sender.id and r.thread_id == thread.id and r.message_id is None]
+    if len(usable) != len(attachment_ids):
+        raise ValidationFailed(
+            "Unknown attachment: upload the file to this conversation again.",
+            fields={"attachment_ids": "unknown or already sent attachment"},
+        )
+    return usable
+
+
+def readable_attachment(attachment_id: int, user: User) -> MessageAttachment:
+    """The attachment if `user` may fetch it (see MessageAttachment.can_be_read_by); NotFound otherwise."""
+    row = db.session.get(MessageAttachment, attachment_id) if fits(attachment_id) else None
+    if row is None or not row.can_be_read_by(user):
+        raise NotFound("No such attachment.")
+    if row.message_id is not None:
+        message = db.session.get(Message, row.message_id)
+        if message.is_hidden and message.sender_id != user.id:  # held for review: its file waits too
+            raise NotFound("No such attachment.")
+    return row
+
+
+def attachment_json(row: MessageAttachment) -> dict:
+    """An attachment as messages show it."""
+    return {
+        "id": row.id,
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "size": row.size_bytes,
+        "url": DOWNLOAD_PATH.format(id=row.id),
+    }
