@@ -1,15 +1,15 @@
 """message_attachments: files uploaded to a thread, carried by a message
 
-Revision ID: 20261204_1840_msg_attachments
-Revises: 20261203_1900_payment_day_totals
-Create Date: 2026-12-04 18:40:00
+Revision ID: 20261204_1910_msg_attachments
+Revises: 20261204_1900_attendance
+Create Date: 2026-12-04 19:10:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261204_1840_msg_attachments"
-down_revision = "20261203_1900_payment_day_totals"
+revision = "20261204_1910_msg_attachments"
+down_revision = "20261204_1900_attendance"
 branch_labels = None
 depends_on = None
 
