@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -88,3 +89,40 @@ def test_the_draft_survives_a_reload(browser, live_server, app, monkeypatch):
     page.reload()
     expect(page.get_by_label("Message")).to_have_value("Half a thought")
     context.close()
+
+
+def test_a_file_reaches_the_other_side_live_and_a_refused_one_keeps_the_text(browser, live_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STREAM_SECONDS", 120.0)
+    booking, thread = confirmed_session()
+    client_ctx, client_page = _open_thread(browser, live_server, booking.client, thread.id)
+    coach_ctx, coach_page = _open_thread(browser, live_server, booking.coach.user, thread.id)
+    chooser = client_page.get_by_label("Attach a file")
+
+    chooser.set_input_files({"name": "setup.pdf", "mimeType": "application/pdf", "buffer": b"\x7fELF\x02\x01" * 50})
+    client_page.get_by_label("Message").fill("My notes, attached")
+    client_page.get_by_role("button", name="Send").click()
+    expect(client_page.locator("#attachment-err")).to_have_text(
+        "This file is not a PDF, PNG or JPEG (we check the file's contents, not its name)."
+    )
+    expect(client_page.get_by_label("Message")).to_have_value("My notes, attached")
+    snap(client_page, "messaging-5-file-refused")
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    chooser.set_input_files({"name": "goals.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    started = time.monotonic()
+    client_page.get_by_role("button", name="Send").click()
+    link = coach_page.locator("#messages li.theirs").last.get_by_role("link", name="goals.pdf")
+    expect(link).to_be_visible(timeout=2000)
+    assert time.monotonic() - started < 2.0, "the file arrived with its message, without a reload"
+    expect(coach_page.locator("#messages li.theirs .body").last).to_have_text("My notes, attached")
+    expect(coach_page.locator("#messages li.theirs ul.attachments li").last).to_have_text(
+        f"goals.pdf ({len(pdf)} Bytes)"
+    )
+    expect(client_page.locator("#attachment-err")).to_have_count(0)
+    with coach_page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "goals.pdf"
+    assert Path(download.value.path()).read_bytes() == pdf
+    snap(coach_page, "messaging-6-file-received")
+    client_ctx.close()
+    coach_ctx.close()

@@ -100,11 +100,11 @@
     li.removeAttribute("data-pending");
     li.querySelector(".meta").textContent = (mine ? "You" : otherName) + " · " + timeText(m.created_at);
     showAttachments(li, m.attachments);
-    var old = li.querySelector(".hint");
+    var old = li.querySelector("p.held");
     if (old) old.remove();
     if (m.held) {
       var hint = document.createElement("p");
-      hint.className = "hint";
+      hint.className = "hint held";
       hint.textContent = "Held for review: " + otherName + " sees it once a moderator lets it through.";
       li.appendChild(hint);
     }
