@@ -148,6 +148,9 @@ class Config:
     # each page gets credentials of its own that expire when the join window closes.
     VIDEO_TURN_URLS = _env("VIDEO_TURN_URLS", "")  # comma-separated turn:/turns: URLs
     VIDEO_TURN_SECRET = _env("VIDEO_TURN_SECRET")
+    # `flask video decide-due` decides a session once its room closed, if that was within this many hours.
+    VIDEO_DECIDE_HORIZON_HOURS = _env_int("VIDEO_DECIDE_HORIZON_HOURS", 48)
+    VIDEO_QUEUE_TARGET_HOURS = _env_int("VIDEO_QUEUE_TARGET_HOURS", 24)  # staff's session queue in the inbox
 
     # Encrypts coaches' payout details at rest (a Fernet key, or any long secret).
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY")

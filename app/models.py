@@ -25,4 +25,4 @@ from app.verification.models import (  # noqa: F401
     CoachApplication,
     RejectionTemplate,
 )
-from app.video.models import AttendanceInterval  # noqa: F401
+from app.video.models import AttendanceInterval, SessionOutcome  # noqa: F401

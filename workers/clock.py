@@ -18,6 +18,7 @@ PERIODIC: list[tuple[int, list[str]]] = [
     (60, ["jobs", "requeue-unsent"]),  # jobs recorded while Redis was unreachable
     (60, ["booking", "maintain"]),  # expire unpaid holds, complete past sessions, refresh next free slots
     (60, ["notifications", "send-due"]),  # mail notifications still unread after their delay
+    (60, ["video", "decide-due"]),  # sessions whose room closed: completed, no-show (refund) or staff's queue
     (600, ["analytics", "refresh-rollups"]),  # incremental
     (3600, ["payments", "reconcile"]),  # our payments and refunds against Stripe's, last 7 days
     (600, ["payments", "roll-up"]),  # the finance totals: payments created since the last roll-up

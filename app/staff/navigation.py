@@ -24,6 +24,7 @@ SECTIONS: list[Section] = [
     Section("Verification", "verification_staff.queue", frozenset({Role.VERIFIER, Role.ADMIN}), "g v"),
     Section("Moderation", "moderation_staff.queue", frozenset({Role.MODERATOR, Role.ADMIN}), "g m"),
     Section("Finance", "finance_staff.payments", frozenset({Role.FINANCE, Role.ADMIN}), "g f"),
+    Section("Video sessions", "video_staff.queue", frozenset({Role.FINANCE, Role.ADMIN}), "g s"),
     Section("Analytics", "analytics_staff.dashboard", frozenset({Role.FINANCE, Role.ADMIN}), "g a"),
     Section(
         "Reports", "reports_staff.index", frozenset({Role.FINANCE, Role.ADMIN, Role.VERIFIER, Role.MODERATOR}), "g r"

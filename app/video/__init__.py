@@ -1,5 +1,5 @@
 """Video sessions for bookings (issue 14): the provider chosen by VIDEO_PROVIDER, the join window,
-the session page and the signalling relay of the browser-to-browser call."""
+the session page, the signalling relay of the browser-to-browser call, attendance and outcomes."""
 
 from __future__ import annotations
 
@@ -7,12 +7,31 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the session page, the signalling API, the provider and the `video_join` template global."""
+    """Register the session page, the signalling and attendance API, the provider, the `video_join`
+    template global, the `flask video` commands and staff's video queue (its pages and inbox part)."""
+    from app.accounts.models import Role
+    from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.video import api  # noqa: F401 - adds routes to the API blueprint
     from app.video.access import video_join
+    from app.video.cli import video_cli
     from app.video.providers import build_provider
+    from app.video.queries import inbox_read
+    from app.video.staff_views import staff_bp
     from app.video.views import bp
 
     app.extensions["video_provider"] = build_provider(app.config)
     app.register_blueprint(bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff/video")
+    app.cli.add_command(video_cli)
     app.jinja_env.globals["video_join"] = video_join
+    staff = frozenset({Role.FINANCE, Role.ADMIN})
+    register_inbox_queue(
+        InboxQueue(
+            "video_sessions",
+            "Video sessions to decide",
+            "video_staff.queue",
+            staff,
+            "VIDEO_QUEUE_TARGET_HOURS",
+            inbox_read,
+        )
+    )

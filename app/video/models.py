@@ -1,4 +1,4 @@
-"""Attendance of a booking's video session: merged intervals per participant, provider and kind."""
+"""A booking's video session: attendance (merged intervals per participant, provider and kind) and its outcome."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import UTCDateTime, enum_column
+from app.core.db import TimestampMixin, UTCDateTime, enum_column
+from app.core.errors import InvalidState
 from app.extensions import db
 
 
@@ -52,3 +53,77 @@ class AttendanceInterval(db.Model):
     def seconds(self) -> float:
         """Length as recorded (an open P2P interval: up to its last heartbeat)."""
         return (self.ended_at - self.started_at).total_seconds()
+
+
+class Outcome(enum.StrEnum):
+    """What a session came to, decided from the attendance once its room closed."""
+
+    COMPLETED = "completed"  # both present at least a minute, media flowed at least a minute
+    CLIENT_NO_SHOW = "client_no_show"
+    COACH_NO_SHOW = "coach_no_show"
+    BOTH_NO_SHOW = "both_no_show"
+    TECHNICAL_FAILURE = "technical_failure"  # both joined, media never flowed a minute
+
+
+class OutcomeStatus(enum.StrEnum):
+    """final: its effect ran (or none was due); awaiting_staff: a person decides; resolved: they did."""
+
+    FINAL = "final"
+    AWAITING_STAFF = "awaiting_staff"
+    RESOLVED = "resolved"
+
+
+OUTCOME_TRANSITIONS: dict[OutcomeStatus, frozenset[OutcomeStatus]] = {
+    OutcomeStatus.FINAL: frozenset(),
+    OutcomeStatus.AWAITING_STAFF: frozenset({OutcomeStatus.RESOLVED}),
+    OutcomeStatus.RESOLVED: frozenset(),
+}
+
+
+class Resolution(enum.StrEnum):
+    """Staff's decision on a session in their queue."""
+
+    REFUND_CLIENT = "refund_client"  # in full
+    NO_REFUND = "no_refund"  # the session stands as held
+
+
+class SessionOutcome(TimestampMixin, db.Model):
+    """One booking's outcome (one row per booking: the decision runs once), its measures and its effect."""
+
+    __tablename__ = "session_outcomes"
+    __table_args__ = (sa.Index("ix_session_outcomes_status_decided", "status", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bookings.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome), nullable=False)
+    status: Mapped[OutcomeStatus] = mapped_column(enum_column(OutcomeStatus), nullable=False)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    client_seconds: Mapped[int] = mapped_column(nullable=False)  # present, inside the join window
+    coach_seconds: Mapped[int] = mapped_column(nullable=False)
+    media_seconds: Mapped[int] = mapped_column(nullable=False)  # media flowing between them
+    refund_id: Mapped[int | None] = mapped_column(sa.ForeignKey("refunds.id"))
+    resolution: Mapped[Resolution | None] = mapped_column(enum_column(Resolution))
+    resolution_note: Mapped[str | None] = mapped_column(sa.Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    booking = relationship("Booking")
+    refund = relationship("Refund")
+    resolved_by = relationship("User")
+
+    def transition_to(self, new: OutcomeStatus) -> None:
+        """Move to `new` if allowed, else raise InvalidState."""
+        if new not in OUTCOME_TRANSITIONS[self.status]:
+            raise InvalidState(f"This session's outcome is {self.status.value.replace('_', ' ')}; it cannot change.")
+        self.status = new
+
+    @property
+    def refund_key(self) -> str | None:
+        """The idempotency key of the refund this outcome owes the client, or None when it owes none."""
+        if self.outcome == Outcome.COACH_NO_SHOW:
+            return f"refund-booking-{self.booking_id}-coach-no-show"
+        if self.resolution == Resolution.REFUND_CLIENT:
+            return f"refund-booking-{self.booking_id}-{self.outcome.value.replace('_', '-')}"
+        return None
