@@ -151,6 +151,19 @@ class Config:
     # `flask video decide-due` decides a session once its room closed, if that was within this many hours.
     VIDEO_DECIDE_HORIZON_HOURS = _env_int("VIDEO_DECIDE_HORIZON_HOURS", 48)
     VIDEO_QUEUE_TARGET_HOURS = _env_int("VIDEO_QUEUE_TARGET_HOURS", 24)  # staff's session queue in the inbox
+    # VIDEO_PROVIDER=daily: Daily's REST API and the hmac secret Daily returned for our webhook.
+    DAILY_API_URL = _env("DAILY_API_URL", "https://api.daily.co/v1")
+    DAILY_API_KEY = _env("DAILY_API_KEY")
+    DAILY_WEBHOOK_SECRET = _env("DAILY_WEBHOOK_SECRET")
+    # VIDEO_PROVIDER=jitsi: the server, the token's app id and key (HS256 secret, or JaaS's RS256
+    # private key and kid), and the bearer token prosody's event_sync component sends us.
+    JITSI_BASE_URL = _env("JITSI_BASE_URL")
+    JITSI_APP_ID = _env("JITSI_APP_ID")
+    JITSI_APP_SECRET = _env("JITSI_APP_SECRET")
+    JITSI_PRIVATE_KEY = _env("JITSI_PRIVATE_KEY")
+    JITSI_KEY_ID = _env("JITSI_KEY_ID")
+    JITSI_SUBJECT = _env("JITSI_SUBJECT")  # default: the server's host name (JaaS: the app id)
+    JITSI_WEBHOOK_TOKEN = _env("JITSI_WEBHOOK_TOKEN")
 
     # Encrypts coaches' payout details at rest (a Fernet key, or any long secret).
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY")

@@ -26,3 +26,4 @@ from app.verification.models import (  # noqa: F401
     RejectionTemplate,
 )
 from app.video.models import AttendanceInterval, SessionOutcome  # noqa: F401
+from app.video.room_models import VideoProviderEvent, VideoRoom  # noqa: F401

@@ -17,7 +17,7 @@ from app.core.security import PUBLIC
 from app.extensions import csrf, db, login_manager
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CSRF_EXEMPT_PREFIXES = ("/webhooks/",)  # authenticated by provider signature instead
+CSRF_EXEMPT_PREFIXES = ("/webhooks/",)  # authenticated by the provider's signature or token instead
 
 
 def bearer_token() -> str | None:
@@ -113,12 +113,14 @@ def init_auth(app: Flask) -> None:
     @app.before_request
     def authenticate_and_protect():
         g.csp_nonce = secrets.token_urlsafe(16)
+        if request.path.startswith(CSRF_EXEMPT_PREFIXES):
+            return None  # a provider's webhook checks its own signature or shared token; it is never a user
         plain = bearer_token()
         if plain is not None:
             return _authenticate_token(plain)
         if request.path.startswith("/api/") and _needs_login(request.endpoint) and not current_user.is_authenticated:
             return api_unauthenticated()  # who you are comes before whether the request is forged
-        if request.method in UNSAFE_METHODS and not request.path.startswith(CSRF_EXEMPT_PREFIXES):
+        if request.method in UNSAFE_METHODS:
             csrf.protect()
         return None
 

@@ -14,7 +14,8 @@ def init_app(app: Flask) -> None:
     from app.video import api  # noqa: F401 - adds routes to the API blueprint
     from app.video.access import video_join
     from app.video.cli import video_cli
-    from app.video.providers import build_provider
+    from app.video.provider_config import build_provider
+    from app.video.provider_webhooks import bp as webhooks
     from app.video.queries import inbox_read
     from app.video.staff_views import staff_bp
     from app.video.views import bp
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp, url_prefix="/staff/video")
     app.cli.add_command(video_cli)
+    app.register_blueprint(webhooks)
     app.jinja_env.globals["video_join"] = video_join
     staff = frozenset({Role.FINANCE, Role.ADMIN})
     register_inbox_queue(

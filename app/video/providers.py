@@ -1,9 +1,9 @@
 """The video provider interface and its implementations, chosen by VIDEO_PROVIDER.
 
-Only `p2p` exists so far: a browser-to-browser WebRTC call whose offers, answers and ICE candidates
-the server relays between the two booked users over their event streams, with STUN/TURN servers from
-VIDEO_ICE_SERVERS and short-lived TURN credentials (app.video.turn). `daily` and `jitsi` are
-planned (issue 14) and refused by name until they exist.
+`p2p` (here): a browser-to-browser WebRTC call whose offers, answers and ICE candidates the server
+relays between the two booked users over their event streams, with STUN/TURN servers from
+VIDEO_ICE_SERVERS and short-lived TURN credentials (app.video.turn). `daily` and `jitsi` frame a
+hosted room (app.video.daily, app.video.jitsi); app.video.provider_config picks one.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Room:
 
     template: str
     browser: dict = field(default_factory=dict)  # handed to the page's script as JSON
+    frame_url: str | None = None  # a hosted provider's room, framed by the page (its origin joins frame-src)
 
 
 class VideoProvider(ABC):
@@ -82,18 +83,6 @@ def parse_ice_servers(raw: str) -> list[dict]:
     if not isinstance(servers, list) or not all(isinstance(s, dict) and s.get("urls") for s in servers):
         raise ValueError('VIDEO_ICE_SERVERS is a JSON list of {"urls": ...} objects.')
     return servers
-
-
-def build_provider(config) -> VideoProvider:
-    """The provider named by VIDEO_PROVIDER."""
-    name = config.get("VIDEO_PROVIDER", "p2p")
-    if name == "p2p":
-        turn_urls = turn.parse_urls(config.get("VIDEO_TURN_URLS", ""))
-        if turn_urls and not config.get("VIDEO_TURN_SECRET"):
-            raise ValueError("VIDEO_TURN_URLS needs VIDEO_TURN_SECRET, the TURN server's static-auth-secret.")
-        ice = parse_ice_servers(config.get("VIDEO_ICE_SERVERS", "[]"))
-        return P2PProvider(ice, turn_urls, config.get("VIDEO_TURN_SECRET"))
-    raise ValueError(f"VIDEO_PROVIDER={name!r} is not available; only 'p2p' is implemented so far.")
 
 
 def provider() -> VideoProvider:

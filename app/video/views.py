@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, g, render_template
 from flask_login import current_user
 
 from app.booking.models import Booking
@@ -11,6 +11,7 @@ from app.core.errors import PermissionDenied
 from app.core.security import login_required
 from app.extensions import db
 from app.video.access import can_join, participant_role
+from app.video.hosted import origin
 from app.video.providers import provider
 
 bp = Blueprint("video", __name__, template_folder="templates")
@@ -28,5 +29,7 @@ def session(booking_id: int):
         raise PermissionDenied(check.reason, code="video_refused")
     role = participant_role(booking, current_user)
     room = provider().room(booking, current_user, role)
+    if room.frame_url:  # a hosted provider's room: this page may frame that origin, and only this page
+        g.csp_extra = {"frame_src": (origin(room.frame_url),)}
     other = booking.coach.user if role == "client" else booking.client
     return render_template(room.template, booking=booking, room=room, role=role, other=other, check=check)

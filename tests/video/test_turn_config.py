@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.video.providers import P2PProvider, build_provider
+from app.video.provider_config import build_provider
+from app.video.providers import P2PProvider
 
 
 def test_turn_urls_need_the_shared_secret_and_a_turn_scheme():
