@@ -1,16 +1,16 @@
 """video_rooms and video_provider_events: hosted providers' rooms per booking and webhook events applied (issue 14)
 
-Revision ID: 20261204_1910_video_rooms
-Revises: 20261204_1900_attendance
-Create Date: 2026-12-04 19:10:00
+Revision ID: 20261204_1950_video_rooms
+Revises: 20261204_1940_session_outcomes
+Create Date: 2026-12-04 19:50:00
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261204_1910_video_rooms"
-down_revision = "20261204_1900_attendance"
+revision = "20261204_1950_video_rooms"
+down_revision = "20261204_1940_session_outcomes"
 branch_labels = None
 depends_on = None
 
