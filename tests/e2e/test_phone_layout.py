@@ -91,10 +91,12 @@ def _mailed_links(user) -> dict[str, dict]:
 
     reset = issue_token(user, AccountTokenPurpose.PASSWORD_RESET, span(hours=1))
     change = issue_token(user, AccountTokenPurpose.EMAIL_CHANGE, span(hours=24), {"email": "new-phone@example.org"})
+    welcome = issue_token(UserFactory(), AccountTokenPurpose.SIGN_UP_CONFIRM, span(hours=48))  # never logged in
     db.session.commit()
     return {
         "password_reset.choose_password": {"token": reset},
         "settings.confirm_email": {"token": change},
+        "accounts.confirm_sign_up": {"token": welcome},
         "oidc.confirm_link": {"token": "not-configured"},
     }
 
