@@ -66,11 +66,20 @@ def _slot_taken() -> Conflict:
     return Conflict("Sorry, that slot has just been taken. Please pick another.", code="slot_taken")
 
 
+DEADLOCK_DETECTED = "40P01"  # two inserts checking the exclusion constraint against each other
+
+
 def _flush_or_slot_taken() -> None:
-    """Flush; the database's no-overlap constraint turns a lost race into 409 slot_taken."""
+    """Flush; the database's no-overlap constraint turns a lost race into 409 slot_taken.
+
+    Racing inserts that conflict under the exclusion constraint can also end in a deadlock, which
+    PostgreSQL breaks by aborting one of them: that one lost the race too.
+    """
     try:
         db.session.flush()
-    except sa.exc.IntegrityError as exc:
+    except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
+        if isinstance(exc, sa.exc.OperationalError) and getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+            raise
         rollback()
         log.info("booking lost a race for a slot: %s", exc.orig)
         raise _slot_taken() from None

@@ -60,7 +60,7 @@ def test_racing_for_back_to_back_slots_keeps_the_buffer(round_):
     attempts = [(UserFactory().id, hour.id, at_hour), (UserFactory().id, half.id, at_half)]
     outcomes = race_attempts(attempts, coach.id)
     assert sorted(o[0] == "ok" for o in outcomes) == [False, True], outcomes
-    assert all(code in ("slot_taken", "slot_unavailable") for code, _ in outcomes if code != "ok")
+    assert all(code in ("slot_taken", "slot_unavailable") for code, _ in outcomes if code != "ok"), outcomes
     booked = active_bookings(coach.id)
     assert len(booked) == 1
     assert booked[0].buffer_minutes == BUFFER
