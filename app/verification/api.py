@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.api.bodies import json_object
 from app.api.openapi import document
 from app.core.errors import NotFound, ValidationFailed
@@ -14,7 +13,7 @@ from app.core.security import login_required, roles_required
 from app.core.uploads import upload_from_request
 from app.extensions import db
 from app.verification import review, services
-from app.verification.models import ApplicationEvent, CertificateCheck, CoachApplication
+from app.verification.models import REVIEWER_ROLES, ApplicationEvent, CertificateCheck, CoachApplication
 
 bp = Blueprint("verification_api", __name__, url_prefix="/api")
 
@@ -145,10 +144,9 @@ def apply():
 def get_application(application_id: int):
     """The applicant sees their own; verification staff see any (with staff-only history)."""
     application = db.session.get(CoachApplication, application_id)
-    staff = current_user.has_role(*review.REVIEWER_ROLES)
-    if application is None or (application.user_id != current_user.id and not staff):
+    if application is None or not application.is_visible_to(current_user):
         raise NotFound("No such application.")
-    return jsonify(application_json(application, staff=staff))
+    return jsonify(application_json(application, staff=current_user.has_role(*REVIEWER_ROLES)))
 
 
 @bp.put("/coaches/<int:application_id>/verify")
@@ -157,21 +155,12 @@ def get_application(application_id: int):
     request=VERIFY_SCHEMA,
     responses={"200": APPLICATION_SCHEMA, "400": None, "403": None, "404": None, "409": None},
 )
-@roles_required(Role.VERIFIER, Role.ADMIN)
+@roles_required(*REVIEWER_ROLES)
 def verify(application_id: int):
     """200 with the new status; 409 when another reviewer holds it or it was already decided."""
     body = json_object(optional=True)
     decision, reason = body.get("decision"), body.get("reason") or ""
     if not isinstance(reason, str):
         raise ValidationFailed("reason must be text.", fields={"reason": "Must be a string."})
-    if decision == "approve":
-        application = review.approve_application(application_id, current_user, reason)
-    elif decision == "reject":
-        application = review.reject_application(application_id, current_user, reason)
-    elif decision == "request_info":
-        application = review.request_information(application_id, current_user, reason)
-    else:
-        raise ValidationFailed(
-            "decision must be approve, reject or request_info.", fields={"decision": "Unknown decision."}
-        )
+    application = review.decide_application(application_id, current_user, decision, reason)
     return jsonify(application_json(application, staff=True))

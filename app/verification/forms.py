@@ -71,13 +71,13 @@ class AnswerForm(FlaskForm):
     certificate = FileField("Replacement certificate (optional; PDF, PNG or JPEG)")
 
 
-DECISIONS = ("approve", "reject", "request_info")
+DECISION_LABELS = {"approve": "Approved", "reject": "Rejected", "request_info": "Information requested"}
 
 
 class DecisionForm(FlaskForm):
     """A reviewer's decision on the whole application: one form a decision (approve, reject, request_info)."""
 
-    decision = HiddenField(validators=[AnyOf(DECISIONS)])
+    decision = HiddenField(validators=[AnyOf(list(DECISION_LABELS))])
     reason = TextAreaField("Reason / message to the applicant")
 
 

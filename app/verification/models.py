@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.coaches.models import CertificationLevel
 from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.core.errors import InvalidState
+from app.core.roles import Role
 from app.extensions import db
 
 
@@ -36,6 +37,17 @@ ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
 }
 
 AWAITING_DECISION = (ApplicationStatus.SUBMITTED,)
+# With a reviewer: claimable, and open to a decision (reject even while the applicant answers).
+OPEN_FOR_REVIEW = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
+DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+# The statuses each reviewer decision starts from; the services' conditional UPDATEs use the same.
+DECISION_FROM: dict[str, tuple[ApplicationStatus, ...]] = {
+    "approve": AWAITING_DECISION,
+    "reject": OPEN_FOR_REVIEW,
+    "request_info": AWAITING_DECISION,
+    "reopen": DECIDED,
+}
+REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
 
 
 class CheckResult(enum.StrEnum):
@@ -134,12 +146,45 @@ class CoachApplication(TimestampMixin, db.Model):
         """True while a reviewer's claim has not expired."""
         return self.claimed_by_id is not None and (self.claim_expires_at or utcnow()) > (now or utcnow())
 
+    def is_held_by_other_than(self, user, now: datetime | None = None) -> bool:
+        """True while someone other than `user` holds a live claim on it."""
+        return self.is_claimed(now) and self.claimed_by_id != getattr(user, "id", None)
+
+    @property
+    def is_decided(self) -> bool:
+        """Approved or rejected."""
+        return self.status in DECIDED
+
+    def is_reviewable_by(self, user) -> bool:
+        """Verification staff (admins too) who are not the applicant: nobody reviews their own application."""
+        return _is_reviewer(user) and user.id != self.user_id
+
+    def can_be_decided_by(self, user, now: datetime | None = None, decision: str = "reject") -> bool:
+        """Whether `user` may take `decision` (approve, reject, request_info, reopen) now: a reviewer
+        who is not the applicant, the status the decision starts from, and nobody else's live claim
+        (reopening takes the item whoever holds it). The default asks whether any decision is open."""
+        if self.status not in DECISION_FROM.get(decision, ()) or not self.is_reviewable_by(user):
+            return False
+        return decision == "reopen" or not self.is_held_by_other_than(user, now)
+
+    def is_visible_to(self, user) -> bool:
+        """The applicant sees their own application; verification staff see every one."""
+        return user is not None and (user.id == self.user_id or _is_reviewer(user))
+
+    def is_overdue(self, now: datetime, target: timedelta) -> bool:
+        """Still awaiting a decision `target` after it was submitted."""
+        return self.status in AWAITING_DECISION and self.submitted_at is not None and now - self.submitted_at > target
+
     def checks_status(self, now: datetime | None = None, stalled_after: int = 900) -> str:
         """pending, running, failed to run (crashed, or running for longer than `stalled_after` s), done."""
         if self.checks_state == ChecksState.RUNNING and self.checks_started_at is not None:
             if ((now or utcnow()) - self.checks_started_at).total_seconds() > stalled_after:
                 return "failed to run"
         return "failed to run" if self.checks_state == ChecksState.FAILED else self.checks_state.value
+
+
+def _is_reviewer(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.has_role(*REVIEWER_ROLES)
 
 
 class DocumentDecision(enum.StrEnum):

@@ -22,6 +22,9 @@ from app.core.effects import commit
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.verification.models import (
+    DECISION_FROM,
+    OPEN_FOR_REVIEW,
+    REVIEWER_ROLES,
     ApplicationDocument,
     ApplicationStatus,
     CoachApplication,
@@ -30,8 +33,7 @@ from app.verification.models import (
 from app.verification.services import add_event, current_document, flush_or_conflict, mail_applicant, requeue_checks
 from app.verification.signals import application_decided
 
-REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
-CLAIMABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
+CLAIMABLE = OPEN_FOR_REVIEW
 
 
 def require_reviewer(actor: User) -> None:
@@ -201,7 +203,7 @@ def _accept_certificate(application: CoachApplication, actor: User) -> None:
 def approve_application(application_id: int, actor: User, reason: str = "") -> CoachApplication:
     """Approve: coach role, an inactive profile to complete, a mail; out of the queue."""
     require_reviewer(actor)
-    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,), "application.approve")
+    application = _take(application_id, actor, DECISION_FROM["approve"], "application.approve")
     before = _decide(application, actor, ApplicationStatus.APPROVED, reason.strip())
     flush_or_conflict()
     profile = _grant_coach(application)
@@ -220,7 +222,7 @@ def reject_application(application_id: int, actor: User, reason: str) -> CoachAp
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Give the applicant a reason.", fields={"reason": "A reason is required."})
-    application = _take(application_id, actor, CLAIMABLE, "application.reject")
+    application = _take(application_id, actor, DECISION_FROM["reject"], "application.reject")
     before = _decide(application, actor, ApplicationStatus.REJECTED, reason)
     application.reapply_after = utcnow() + timedelta(days=int(current_app.config["REAPPLY_WAIT_DAYS"]))
     flush_or_conflict()
@@ -238,7 +240,7 @@ def request_information(application_id: int, actor: User, message: str) -> Coach
     message = (message or "").strip()
     if not message:
         raise ValidationFailed("Write what you need.", fields={"reason": "A message is required."})
-    application = _take(application_id, actor, (ApplicationStatus.SUBMITTED,), "application.request_info")
+    application = _take(application_id, actor, DECISION_FROM["request_info"], "application.request_info")
     before = _decide(application, actor, ApplicationStatus.INFO_REQUESTED, message)
     flush_or_conflict()
     add_event(application, actor, "info_requested", message)
@@ -248,14 +250,26 @@ def request_information(application_id: int, actor: User, message: str) -> Coach
     return application
 
 
+DECISIONS = {"approve": approve_application, "reject": reject_application, "request_info": request_information}
+
+
+def decide_application(application_id: int, actor: User, decision: str, reason: str = "") -> CoachApplication:
+    """Take the reviewer's decision named `decision` (approve, reject, request_info) with its reason or message."""
+    service = DECISIONS.get(decision) if isinstance(decision, str) else None
+    if service is None:
+        raise ValidationFailed(
+            "decision must be approve, reject or request_info.", fields={"decision": "Unknown decision."}
+        )
+    return service(application_id, actor, reason)
+
+
 def reopen_application(application_id: int, actor: User, reason: str) -> CoachApplication:
     """Send a decided application back to the queue (reason required); an approval's coach role is withdrawn."""
     require_reviewer(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Say why it is reopened.", fields={"reason": "A reason is required."})
-    decided = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
-    application = _take(application_id, actor, decided, "application.reopen", force=True)
+    application = _take(application_id, actor, DECISION_FROM["reopen"], "application.reopen", force=True)
     before = {"status": application.status.value}
     if application.status == ApplicationStatus.APPROVED:
         user = db.session.get(User, application.user_id)

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.core.forms import require_confirm_form, require_valid
@@ -21,6 +20,7 @@ from app.staff.risk import person_facts
 from app.verification import queries, review, services
 from app.verification.checks import CHECK_TITLES
 from app.verification.forms import (
+    DECISION_LABELS,
     DecisionForm,
     DocumentDecisionForm,
     NoteForm,
@@ -31,6 +31,7 @@ from app.verification.forms import (
     RetryChecksForm,
 )
 from app.verification.models import (
+    REVIEWER_ROLES,
     ApplicationDocument,
     ApplicationEvent,
     CertificateCheck,
@@ -48,12 +49,11 @@ def capped(n: int) -> str:
     return f"{queries.COUNT_CAP:,}+" if n > queries.COUNT_CAP else f"{n:,}"
 
 
-REVIEWERS = (Role.VERIFIER, Role.ADMIN)
 PAGE_SIZE = 50
 
 
 @bp.get("/")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def queue():
     """Applications awaiting a decision, oldest first, filterable, with their age against the target."""
     filters = queries.QueueFilters.from_args(request.args)
@@ -73,7 +73,7 @@ def queue():
 
 
 @bp.get("/<int:application_id>")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def review_page(application_id: int):
     """Everything about one application; opening it claims it for the reviewer."""
     application = db.get_or_404(CoachApplication, application_id)
@@ -133,24 +133,15 @@ def _back(application_id: int):
 
 
 @bp.post("/<int:application_id>/decide")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def decide(application_id: int):
     """Approve, reject (reason) or request information (message); an unknown decision is a 400."""
     form = require_valid(DecisionForm())
-    reason = form.reason.data or ""
-    actions = {
-        "approve": (lambda: review.approve_application(application_id, current_user, reason), "Approved"),
-        "reject": (lambda: review.reject_application(application_id, current_user, reason), "Rejected"),
-        "request_info": (
-            lambda: review.request_information(application_id, current_user, reason),
-            "Information requested",
-        ),
-    }
-    action, label = actions[form.decision.data]
     with service_errors() as outcome:
-        action()
+        review.decide_application(application_id, current_user, form.decision.data, form.reason.data or "")
     if outcome.failed:
         return _back(application_id)
+    label = DECISION_LABELS[form.decision.data]
     flash(f"{label}: application #{application_id}. The applicant was notified.", "success")
     _prev, next_id = queries.neighbours(db.session.get(CoachApplication, application_id))
     if next_id:
@@ -159,7 +150,7 @@ def decide(application_id: int):
 
 
 @bp.post("/<int:application_id>/reopen")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def reopen(application_id: int):
     """Send a decided application back to the queue, with a reason."""
     form = require_valid(ReopenForm())
@@ -170,7 +161,7 @@ def reopen(application_id: int):
 
 
 @bp.post("/<int:application_id>/checks/retry")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def retry_checks(application_id: int):
     """Run the certificate checks again after their job failed to run."""
     db.get_or_404(CoachApplication, application_id)
@@ -184,7 +175,7 @@ def retry_checks(application_id: int):
 
 
 @bp.post("/<int:application_id>/claim")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def claim(application_id: int):
     """Take (or extend) the claim."""
     require_confirm_form()
@@ -194,7 +185,7 @@ def claim(application_id: int):
 
 
 @bp.post("/<int:application_id>/release")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def release(application_id: int):
     """Give the item back to the queue without deciding (also sent when the reviewer leaves the page)."""
     form = require_valid(ReleaseForm())
@@ -206,7 +197,7 @@ def release(application_id: int):
 
 
 @bp.post("/<int:application_id>/reassign")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def reassign(application_id: int):
     """Hand the claim to another reviewer."""
     form = require_valid(ReassignForm())
@@ -217,7 +208,7 @@ def reassign(application_id: int):
 
 
 @bp.post("/<int:application_id>/note")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def note(application_id: int):
     """Add a staff-only note."""
     form = require_valid(NoteForm())
@@ -227,7 +218,7 @@ def note(application_id: int):
 
 
 @bp.post("/documents/<int:document_id>/decide")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def document_decision(document_id: int):
     """Accept one document or ask for a re-upload with a reason."""
     doc = db.get_or_404(ApplicationDocument, document_id)
@@ -238,7 +229,7 @@ def document_decision(document_id: int):
 
 
 @bp.get("/documents/<int:document_id>/preview")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def preview(document_id: int):
     """The first-page preview PNG, shown inline on the review page."""
     doc = db.get_or_404(ApplicationDocument, document_id)
@@ -252,7 +243,7 @@ def preview(document_id: int):
 
 
 @bp.get("/documents/<int:document_id>/download")
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def download(document_id: int):
     """The file as an attachment: the flattened copy when the original has active content (?original=1
     for the original itself), else the original; a short-lived presigned URL on S3."""
@@ -275,7 +266,7 @@ def download(document_id: int):
 
 
 @bp.route("/templates", methods=["GET", "POST"])
-@roles_required(*REVIEWERS)
+@roles_required(*REVIEWER_ROLES)
 def rejection_templates():
     """List, add and edit the rejection templates reviewers start from.
 
