@@ -80,6 +80,8 @@ BOOKING_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
 }
 
 ACTIVE_BOOKING_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
+# Paid and kept: the session has a calendar file and a conversation.
+KEPT_BOOKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 
 # A client's cancellation is refunded in full up to this many hours before the start.
 FULL_REFUND_HOURS = 24
@@ -153,6 +155,53 @@ class Booking(TimestampMixin, db.Model):
             self.full_refund_until = None
         elif now > self.full_refund_deadline():
             self.full_refund_until = self.full_refund_deadline()
+
+    def party_of(self, user) -> str | None:
+        """'client' or 'coach' when `user` is a side of the booking, else None."""
+        user_id = getattr(user, "id", None)
+        if user_id is not None and user_id == self.client_id:
+            return "client"
+        if user_id is not None and user_id == self.coach.user_id:
+            return "coach"
+        return None
+
+    @property
+    def is_kept(self) -> bool:
+        """Confirmed or completed: paid and not cancelled."""
+        return self.status in KEPT_BOOKING_STATUSES
+
+    def is_ahead(self, now: datetime) -> bool:
+        """Held or confirmed and not yet begun."""
+        return self.status in ACTIVE_BOOKING_STATUSES and self.starts_at > now
+
+    def is_inside_notice(self, now: datetime) -> bool:
+        """Closer to the start than the coach's client notice: only the coach may change it, with a reason."""
+        return self.starts_at - now < timedelta(hours=self.coach.client_cancel_notice_hours)
+
+    def change_refusal(self, user, now: datetime) -> InvalidState | None:
+        """Why `user`, a side of the booking, may not move or cancel it now; None when they may."""
+        if self.status not in ACTIVE_BOOKING_STATUSES:
+            return InvalidState(f"This booking is {self.status.value} and can no longer change.")
+        if self.starts_at <= now:
+            return InvalidState("This session has already started.")
+        if self.party_of(user) == "client" and self.is_inside_notice(now):
+            return InvalidState(
+                f"Changes need {self.coach.client_cancel_notice_hours} hours' notice; please contact your coach.",
+                code="too_late",
+            )
+        return None
+
+    def can_be_rescheduled_by(self, user, now: datetime) -> bool:
+        """Whether `user` may move the booking now (a coach inside the client notice gives a reason)."""
+        return self.party_of(user) is not None and self.change_refusal(user, now) is None
+
+    def can_be_cancelled_by(self, user, now: datetime) -> bool:
+        """Whether `user` may cancel the booking now (a coach always gives a reason)."""
+        return self.party_of(user) is not None and self.change_refusal(user, now) is None
+
+    def can_be_reviewed_by(self, user) -> bool:
+        """The client reviews a session once it has taken place (once: the review table says if they did)."""
+        return self.party_of(user) == "client" and self.status == BookingStatus.COMPLETED
 
     def transition_to(self, new: BookingStatus) -> None:
         """Move to `new` if allowed, else raise InvalidState."""

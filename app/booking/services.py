@@ -251,26 +251,18 @@ def confirm_booking(booking_id: int) -> Booking | None:
 
 def _party(booking: Booking, actor) -> str:
     """'client' or 'coach'; anyone else gets 404."""
-    if actor is not None and booking.client_id == actor.id:
-        return "client"
-    if actor is not None and booking.coach.user_id == actor.id:
-        return "coach"
-    raise NotFound("No such booking.")
+    party = booking.party_of(actor)
+    if party is None:
+        raise NotFound("No such booking.")
+    return party
 
 
-def _check_changeable(booking: Booking, party: str, reason: str, now: datetime) -> None:
-    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
-        raise InvalidState(f"This booking is {booking.status.value} and can no longer change.")
-    if booking.starts_at <= now:
-        raise InvalidState("This session has already started.")
-    notice = timedelta(hours=booking.coach.client_cancel_notice_hours)
-    inside_notice = booking.starts_at - now < notice
-    if party == "client" and inside_notice:
-        raise InvalidState(
-            f"Changes need {booking.coach.client_cancel_notice_hours} hours' notice; please contact your coach.",
-            code="too_late",
-        )
-    if party == "coach" and inside_notice and not reason.strip():
+def _check_changeable(booking: Booking, actor, party: str, reason: str, now: datetime) -> None:
+    """Raise the model's refusal; a coach inside the client notice must give a reason."""
+    refusal = booking.change_refusal(actor, now)
+    if refusal is not None:
+        raise refusal
+    if party == "coach" and booking.is_inside_notice(now) and not reason.strip():
         raise ValidationFailed("Give the client a reason for the short notice.", fields={"reason": "required"})
 
 
@@ -313,7 +305,7 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
         raise ValidationFailed("Tell the client why you cancel.", fields={"reason": "required"})
     # Locked, so a payment succeeding at the same moment is decided before or after, never between.
     db.session.refresh(booking, with_for_update=True)
-    _check_changeable(booking, party, reason, now)
+    _check_changeable(booking, actor, party, reason, now)
     before = _snapshot(booking)
     refund = cancellation_refund(booking, actor, now)
     booking.transition_to(BookingStatus.CANCELLED)
@@ -336,7 +328,7 @@ def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str
     """Move the booking to another free slot of the same session type; the reminder follows."""
     party = _party(booking, actor)
     now = utcnow()
-    _check_changeable(booking, party, reason or "", now)
+    _check_changeable(booking, actor, party, reason or "", now)
     if starts_at.tzinfo is None:
         raise ValidationFailed("Give the start time with its UTC offset.", fields={"starts_at": "needs an offset"})
     check_moment(starts_at, "starts_at")
@@ -399,9 +391,9 @@ def complete_past_bookings(now: datetime | None = None) -> int:
 
 def leave_review(booking: Booking, client, rating: int, body: str = "") -> Review:
     """The client's one review of a completed session; updates the coach's average."""
-    if booking.client_id != getattr(client, "id", None):
+    if booking.party_of(client) != "client":
         raise NotFound("No such booking.")
-    if booking.status != BookingStatus.COMPLETED:
+    if not booking.can_be_reviewed_by(client):
         raise InvalidState("You can review a session once it has taken place.")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed("Rate from 1 to 5.", fields={"rating": "1 to 5"})

@@ -12,7 +12,7 @@ from app.analytics import tracking
 from app.booking import services
 from app.booking.availability import active_session_types, free_slots
 from app.booking.forms import BookingForm, CancelForm, RescheduleForm, ReviewForm
-from app.booking.models import Booking, BookingStatus, SessionType
+from app.booking.models import Booking, SessionType
 from app.booking.notifications import ics_for
 from app.booking.queries import bookings_for, review_of
 from app.coaches.models import CoachProfile
@@ -39,7 +39,7 @@ def _coach_or_404(coach_id: int) -> CoachProfile:
 
 def _own_booking_or_404(booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id)
-    if booking is None or current_user.id not in (booking.client_id, booking.coach.user_id):
+    if booking is None or booking.party_of(current_user) is None:
         abort(404)
     return booking
 
@@ -157,23 +157,17 @@ def my_bookings():
 def detail(booking_id: int):
     """The booking, its state (awaiting payment while held), the policy and what can be done."""
     booking = _own_booking_or_404(booking_id)
-    role = "client" if booking.client_id == current_user.id else "coach"
     review = review_of(booking.id)
     return render_template(
         "booking/detail.html",
         booking=booking,
-        role=role,
-        changeable=_changeable(booking),
+        role=booking.party_of(current_user),
+        now=utcnow(),
         review=review,
-        can_review=role == "client" and booking.status == BookingStatus.COMPLETED and review is None,
+        can_review=booking.can_be_reviewed_by(current_user) and review is None,
         review_form=ReviewForm(),
         policy=services.policy_text(booking.coach),
     )
-
-
-def _changeable(booking: Booking) -> bool:
-    """Whether the booking may still be moved or cancelled (held or confirmed, not yet begun)."""
-    return booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED) and booking.starts_at > utcnow()
 
 
 @bp.get("/bookings/<int:booking_id>/calendar.ics")
@@ -181,7 +175,7 @@ def _changeable(booking: Booking) -> bool:
 def calendar(booking_id: int):
     """The session as an iCalendar file for the client's or the coach's calendar."""
     booking = _own_booking_or_404(booking_id)
-    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+    if not booking.is_kept:
         abort(404)
     return Response(
         ics_for(booking),
@@ -195,13 +189,13 @@ def calendar(booking_id: int):
 def confirm_cancel(booking_id: int):
     """Ask before cancelling, with what the cancellation refunds."""
     booking = _own_booking_or_404(booking_id)
-    if not _changeable(booking):
+    if not booking.can_be_cancelled_by(current_user, utcnow()):
         flash("This booking can no longer be cancelled.", "error")
         return redirect(url_for("bookings.detail", booking_id=booking.id))
     return render_template(
         "booking/cancel.html",
         booking=booking,
-        role="client" if booking.client_id == current_user.id else "coach",
+        role=booking.party_of(current_user),
         refund=services.cancellation_refund(booking, current_user, utcnow()),
         form=CancelForm(),
         policy=services.policy_text(booking.coach),
@@ -233,7 +227,7 @@ def _cancelled_message(booking: Booking, refund: int) -> str:
 def reschedule(booking_id: int):
     """Pick another free slot of the same session."""
     booking = _own_booking_or_404(booking_id)
-    if not _changeable(booking):
+    if not booking.can_be_rescheduled_by(current_user, utcnow()):
         flash("This session can no longer be moved.", "error")
         return redirect(url_for("bookings.detail", booking_id=booking.id))
     days, day, day_slots = slot_calendar(booking.coach, booking.session_type, request.args.get("day"), booking.id)
