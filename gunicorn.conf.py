@@ -9,8 +9,6 @@ import os
 import shutil
 from pathlib import Path
 
-from config import INSTANCE_DIR
-
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Sized to the cores: a Python process runs Python on one core at a time (the GIL), so one worker
 # per core plus one (a spare for a worker stuck in a slow request or a GC pause); waiting on the
@@ -24,6 +22,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "100"))
 # Page threads per worker stay within SQLAlchemy's default pool (5 + 10 overflow connections).
 PAGE_THREADS = int(os.environ.get("GUNICORN_PAGE_THREADS", "10"))
 os.environ.setdefault("STREAM_CAP", str(max(1, threads - PAGE_THREADS)))
+# Only now import config: its classes read the environment once, at import, and the workers fork
+# from this process with the module loaded (imported above this line, STREAM_CAP stayed at 400).
+from config import INSTANCE_DIR  # noqa: E402
+
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is restarted
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # SIGTERM: finish requests first
 keepalive = 5
