@@ -195,7 +195,21 @@
   window.addEventListener("pagehide", function () {
     if (!closed) { send("bye"); report("leave"); }
   });
-  window.coachConnectVideo = { peer: function () { return pc; }, beat: beat };
+  window.coachConnectVideo = {
+    peer: function () { return pc; },
+    beat: beat,
+    stream: function () { return localStream; },
+    // Swap the outgoing camera or microphone track (device pickers, screen share): the stream the
+    // mute and camera buttons act on and the sender of the live connection both get the new track.
+    replaceTrack: function (kind, track, keepOld) {
+      var old = localStream && localStream.getTracks().filter(function (t) { return t.kind === kind; })[0];
+      if (old) { track.enabled = old.enabled; localStream.removeTrack(old); }
+      if (localStream) localStream.addTrack(track);
+      var sender = pc && pc.getSenders().filter(function (s) { return s.track && s.track.kind === kind; })[0];
+      var replaced = sender ? sender.replaceTrack(track) : Promise.resolve();
+      return replaced.then(function () { if (old && old !== track && !keepOld) old.stop(); return old; });
+    }
+  };
 
   var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
     ? navigator.mediaDevices.getUserMedia({ audio: true, video: true })
