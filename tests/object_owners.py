@@ -41,6 +41,20 @@ def live_booking(owner) -> dict:
     return {"booking_id": paid.booking_id}
 
 
+def decided_booking(owner) -> dict:
+    """A session that ended yesterday whose coach alone joined: a final client no-show, contestable."""
+    from app.video.attendance import record_join
+    from app.video.outcomes import decide_session
+
+    starts = _next_hour(days=-1)
+    paid = PaidPaymentFactory(
+        booking=BookingFactory(client=owner, starts_at=starts, ends_at=starts + timedelta(hours=1))
+    )
+    record_join(paid.booking, paid.booking.coach.user, starts, provider="daily")
+    decide_session(paid.booking_id)
+    return {"booking_id": paid.booking_id}
+
+
 def held_booking(owner) -> dict:
     return {"booking_id": HeldBookingFactory(client=owner).id}
 
@@ -191,7 +205,7 @@ def _next_hour(days: int):
 
 
 BUILDERS = {f.__name__: f for f in (
-    booking, live_booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
+    booking, live_booking, decided_booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
     browser_session,
     notification, session_thread, attachment,

@@ -12,7 +12,8 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.video import api  # noqa: F401 - adds routes to the API blueprint
-    from app.video.access import video_join
+    from app.video.access import video_join, video_outcome
+    from app.video.attendance import intervals
     from app.video.cli import video_cli
     from app.video.provider_config import build_provider
     from app.video.provider_webhooks import bp as webhooks
@@ -26,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(video_cli)
     app.register_blueprint(webhooks)
     app.jinja_env.globals["video_join"] = video_join
+    app.jinja_env.globals["video_outcome"] = video_outcome
+    app.jinja_env.globals["video_timeline"] = intervals
     staff = frozenset({Role.FINANCE, Role.ADMIN})
     register_inbox_queue(
         InboxQueue(

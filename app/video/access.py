@@ -94,3 +94,25 @@ def can_join(booking: Booking, user, now: datetime) -> JoinCheck:
 def video_join(booking: Booking) -> JoinCheck:
     """Template global: the current user's answer for this booking now."""
     return can_join(booking, current_user, utcnow())
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    """What a booking's page shows of its session's outcome: the row, and the contest form while the
+    viewer may contest it (until `contest_until`)."""
+
+    outcome: object | None
+    form: object | None = None
+    contest_until: datetime | None = None
+
+
+def video_outcome(booking: Booking) -> OutcomeView:
+    """Template global: the booking's outcome (if decided) and the current user's contest form."""
+    from app.video.forms import ContestForm
+    from app.video.models import CONTEST_WINDOW
+    from app.video.outcomes import outcome_of
+
+    row = outcome_of(booking.id)
+    if row is None or row.contest_refusal(current_user, utcnow()):
+        return OutcomeView(row)
+    return OutcomeView(row, ContestForm(formdata=None), row.decided_at + CONTEST_WINDOW)

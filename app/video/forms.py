@@ -11,7 +11,7 @@ from app.video.models import Outcome, Resolution
 
 RESOLUTION_LABELS = {
     Resolution.REFUND_CLIENT: "Refund the client in full",
-    Resolution.NO_REFUND: "The session stands: no refund",
+    Resolution.NO_REFUND: "No refund",
 }
 OUTCOME_LABELS = {
     Outcome.COMPLETED: "Completed",
@@ -33,4 +33,13 @@ class ResolveOutcomeForm(FlaskForm):
     note = TextAreaField(
         "Note (mailed to both parties and kept in the audit log)",
         validators=[DataRequired("A note is required."), Length(max=2000)],
+    )
+
+
+class ContestForm(FlaskForm):
+    """The client or the coach disputes a session's outcome."""
+
+    reason = TextAreaField(
+        "What happened? (our staff read it with the attendance record)",
+        validators=[DataRequired("Say what happened."), Length(max=2000)],
     )

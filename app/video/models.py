@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -66,25 +66,30 @@ class Outcome(enum.StrEnum):
 
 
 class OutcomeStatus(enum.StrEnum):
-    """final: its effect ran (or none was due); awaiting_staff: a person decides; resolved: they did."""
+    """final: its effect ran (or none was due); awaiting_staff: a person decides; contested: a party
+    disputes a final outcome and a person decides; resolved: they did."""
 
     FINAL = "final"
     AWAITING_STAFF = "awaiting_staff"
+    CONTESTED = "contested"
     RESOLVED = "resolved"
 
 
 OUTCOME_TRANSITIONS: dict[OutcomeStatus, frozenset[OutcomeStatus]] = {
-    OutcomeStatus.FINAL: frozenset(),
+    OutcomeStatus.FINAL: frozenset({OutcomeStatus.CONTESTED}),
     OutcomeStatus.AWAITING_STAFF: frozenset({OutcomeStatus.RESOLVED}),
+    OutcomeStatus.CONTESTED: frozenset({OutcomeStatus.RESOLVED}),
     OutcomeStatus.RESOLVED: frozenset(),
 }
+STAFF_STATUSES = (OutcomeStatus.AWAITING_STAFF, OutcomeStatus.CONTESTED)  # in staff's queue
+CONTEST_WINDOW = timedelta(hours=48)  # after the decision, either party may contest a final outcome
 
 
 class Resolution(enum.StrEnum):
     """Staff's decision on a session in their queue."""
 
     REFUND_CLIENT = "refund_client"  # in full
-    NO_REFUND = "no_refund"  # the session stands as held
+    NO_REFUND = "no_refund"  # the outcome stands as decided
 
 
 class SessionOutcome(TimestampMixin, db.Model):
@@ -108,10 +113,25 @@ class SessionOutcome(TimestampMixin, db.Model):
     resolution_note: Mapped[str | None] = mapped_column(sa.Text)
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    contested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contest_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     booking = relationship("Booking")
     refund = relationship("Refund")
-    resolved_by = relationship("User")
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id])
+    contested_by = relationship("User", foreign_keys=[contested_by_id])
+
+    def contest_refusal(self, user, now: datetime) -> str | None:
+        """Why `user` cannot contest this outcome now, or None when they can (the view, the service
+        and the booking page ask)."""
+        if getattr(user, "id", None) not in (self.booking.client_id, self.booking.coach.user_id):
+            return "Only the booked client and coach can contest a session's outcome."
+        if self.status != OutcomeStatus.FINAL:
+            return "This outcome is already with our staff or decided by them."
+        if now > self.decided_at + CONTEST_WINDOW:
+            return "An outcome can be contested within 48 hours of its decision."
+        return None
 
     def transition_to(self, new: OutcomeStatus) -> None:
         """Move to `new` if allowed, else raise InvalidState."""

@@ -273,8 +273,35 @@ def decide_due(now: datetime | None = None) -> int:
     return decided
 
 
+def contest_outcome(booking: Booking, actor, reason: str, now: datetime | None = None) -> SessionOutcome:
+    """The client or the coach disputes a final outcome within 48 hours: it goes to staff's queue; audited, mailed."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say what happened.", fields={"reason": "Say what happened."})
+    with transaction():
+        row = db.session.scalar(
+            sa.select(SessionOutcome)
+            .where(SessionOutcome.booking_id == booking.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            raise NotFound("This session has no outcome yet.")
+        refusal = row.contest_refusal(actor, now)
+        if refusal:
+            raise PermissionDenied(refusal, code="contest_refused")
+        before = snapshot(row)
+        row.transition_to(OutcomeStatus.CONTESTED)
+        row.contested_by_id, row.contested_at, row.contest_reason = actor.id, now, reason
+        audit.record(actor, "video.outcome.contested", row, before, {**snapshot(row), "reason": reason})
+        mail_both(booking, "video_contested", "A session's outcome is contested", ics=False, outcome=row)
+    return row
+
+
 def resolve_outcome(actor, outcome_id: int, resolution: str, note: str) -> SessionOutcome:
-    """Staff decide a session in their queue: refund the client in full, or let it stand; audited, mailed."""
+    """Staff decide a session in their queue (awaiting them or contested): refund the client in full, or
+    not; audited, mailed."""
     if actor is None or not actor.has_role(*STAFF_ROLES):
         raise PermissionDenied("Only finance staff and admins decide sessions.")
     try:

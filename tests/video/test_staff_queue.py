@@ -85,9 +85,9 @@ def test_letting_the_session_stand_refunds_nothing(client, login_as):
     body = {"csrf_token": token, "resolution": "no_refund", "note": "The coach's log shows the call ran."}
     assert client.post(f"/staff/video/{row.id}/resolve", data=body).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Refund)) == 0
-    assert all("nothing is refunded" in m.text_body for m in _mails("video_decision"))
+    assert all("Decision: no refund." in m.text_body for m in _mails("video_decision"))
     decided = client.get("/staff/video/?show=decided").get_data(as_text=True)
-    assert "The session stands: no refund" in decided
+    assert "No refund" in decided
 
 
 def test_staff_cannot_decide_a_session_they_booked(client, login_as):
@@ -116,3 +116,12 @@ def test_a_coach_no_show_refunds_the_client_in_full_at_localstripe_once(stripe_a
     db.session.expire_all()
     assert [(r.amount, r.status) for r in at_stripe] == [(9000, "succeeded")]
     assert db.session.get(Payment, payment.id).amount_refunded == 9000
+
+
+def test_the_finance_payment_page_shows_the_session_outcome_and_timeline(client, login_as):
+    booking, row = _technical_failure()
+    payment = db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id)).one()
+    login_as(StaffFactory(roles=[Role.FINANCE]))
+    page = client.get(f"/staff/finance/payments/{payment.id}").get_data(as_text=True)
+    assert "Video session" in page and f'href="/staff/video/{row.id}">technical failure</a>' in page
+    assert page.count("in the room") == 2 and "client 4 min" in page
