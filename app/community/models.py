@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.roles import Role
 from app.extensions import db
+
+MODERATOR_ROLES = (Role.MODERATOR, Role.ADMIN)
+
+
+def is_moderator(user) -> bool:
+    """Moderators and admins see and manage everything in the community."""
+    return bool(user and user.is_authenticated and user.has_role(*MODERATOR_ROLES))
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated
 
 
 class Group(db.Model):
@@ -26,6 +38,16 @@ class Group(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     owner = relationship("User")
+
+    def can_be_read_by(self, user, membership: GroupMembership | None) -> bool:
+        """Public groups are open to all; private ones to active members (`membership` is the user's) and moderators."""
+        if not self.is_private or is_moderator(user):
+            return True
+        return membership is not None and membership.status == MembershipStatus.ACTIVE
+
+    def can_be_managed_by(self, user) -> bool:
+        """The group's owner and moderators admit the people who asked to join."""
+        return _signed_in(user) and (self.owner_id == user.id or is_moderator(user))
 
 
 class MemberRole(enum.StrEnum):
@@ -69,13 +91,40 @@ class PostVisibility(enum.StrEnum):
 
 
 class AuthoredPost:
-    """What discussions and replies answer about their author."""
+    """What discussions and replies answer about themselves: who wrote them, who sees, edits and deletes them."""
 
     author_id: int
+    visibility: PostVisibility
+    deleted_at: datetime | None
+    created_at: datetime
 
     def is_written_by(self, user) -> bool:
         """True for the post's author: only they may edit or delete it."""
-        return user is not None and user.is_authenticated and self.author_id == user.id
+        return _signed_in(user) and self.author_id == user.id
+
+    def is_visible_to(self, user) -> bool:
+        """Visible posts to all readers; others to their author (not removed ones) and moderators."""
+        if is_moderator(user):
+            return True
+        if self.deleted_at is not None:
+            return False
+        if self.visibility == PostVisibility.VISIBLE:
+            return True
+        return self.is_written_by(user) and self.visibility in (PostVisibility.PENDING_REVIEW, PostVisibility.HIDDEN)
+
+    @property
+    def is_editable(self) -> bool:
+        """Neither deleted nor hidden or removed by moderators."""
+        return self.deleted_at is None and self.visibility not in (PostVisibility.REMOVED, PostVisibility.HIDDEN)
+
+    def can_be_edited_by(self, user, now: datetime, window: timedelta) -> bool:
+        """The author, in good standing (not banned or suspended), edits an editable post within `window` of posting."""
+        in_standing = _signed_in(user) and user.banned_at is None and not user.is_suspended(now)
+        return in_standing and self.is_written_by(user) and self.is_editable and now <= self.created_at + window
+
+    def can_be_deleted_by(self, user) -> bool:
+        """The author deletes their post once."""
+        return self.is_written_by(user) and self.deleted_at is None
 
 
 class Discussion(AuthoredPost, db.Model):

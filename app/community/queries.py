@@ -5,8 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.community.models import Discussion, Group, GroupMembership, MembershipStatus, PostVisibility, Reply
-from app.community.services import is_moderator
+from app.community.models import (
+    Discussion,
+    Group,
+    GroupMembership,
+    MembershipStatus,
+    PostVisibility,
+    Reply,
+    is_moderator,
+)
 from app.core.pagination import Page, keyset_page
 from app.extensions import db
 from app.moderation.models import Flag, FlagStatus, TargetType

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.community.models import (
     Discussion,
     Group,
@@ -28,12 +28,6 @@ from app.extensions import db
 from app.moderation import rules
 
 Post = Discussion | Reply
-MODERATORS = (Role.MODERATOR, Role.ADMIN)
-
-
-def is_moderator(user) -> bool:
-    """Moderators and admins see and manage everything in the community."""
-    return bool(user and user.is_authenticated and user.has_role(*MODERATORS))
 
 
 def membership(user, group: Group) -> GroupMembership | None:
@@ -44,23 +38,20 @@ def membership(user, group: Group) -> GroupMembership | None:
 
 
 def can_read(user, group: Group) -> bool:
-    """Public groups are open to all; private ones to active members and moderators."""
-    if not group.is_private or is_moderator(user):
+    """Whether the user may read the group (Group.can_be_read_by with the user's membership)."""
+    if not group.is_private:
         return True
-    m = membership(user, group)
-    return m is not None and m.status == MembershipStatus.ACTIVE
+    return group.can_be_read_by(user, membership(user, group))
 
 
 def can_see_post(user, post: Post) -> bool:
-    """Visible posts to all readers; others to their author (not removed ones) and moderators."""
-    if is_moderator(user):
-        return True
-    if post.deleted_at is not None:
-        return False
-    if post.visibility == PostVisibility.VISIBLE:
-        return True
-    is_author = user is not None and user.is_authenticated and post.author_id == user.id
-    return is_author and post.visibility in (PostVisibility.PENDING_REVIEW, PostVisibility.HIDDEN)
+    """Whether the user sees the post (AuthoredPost.is_visible_to)."""
+    return post.is_visible_to(user)
+
+
+def edit_window() -> timedelta:
+    """How long after posting the author may edit (the moderators' setting)."""
+    return timedelta(minutes=int(rules.get_setting(rules.EDIT_WINDOW_MINUTES)))
 
 
 def _slug(name: str) -> str:
@@ -105,7 +96,7 @@ def join_group(actor: User, group: Group) -> GroupMembership:
 
 def approve_membership(actor: User, group: Group, user_id: int) -> GroupMembership:
     """The group's owner or a moderator admits a pending member."""
-    if group.owner_id != actor.id and not is_moderator(actor):
+    if not group.can_be_managed_by(actor):
         raise PermissionDenied("Only the group's owner or a moderator can approve members.")
     m = db.session.get(GroupMembership, (group.id, user_id)) if ids.fits(user_id) else None
     if m is None or m.status != MembershipStatus.PENDING:
@@ -242,10 +233,11 @@ def edit_post(actor: User, post: Post, body_md: str, title: str | None = None) -
     rules.ensure_can_post(actor)
     if not post.is_written_by(actor):
         raise PermissionDenied("Only the author can edit this post.")
-    if post.deleted_at is not None or post.visibility in (PostVisibility.REMOVED, PostVisibility.HIDDEN):
+    if not post.is_editable:
         raise InvalidState("This post can no longer be edited.")
-    minutes = int(rules.get_setting(rules.EDIT_WINDOW_MINUTES))
-    if utcnow() > post.created_at + timedelta(minutes=minutes):
+    window = edit_window()
+    if not post.can_be_edited_by(actor, utcnow(), window):
+        minutes = int(window.total_seconds() // 60)
         raise InvalidState(f"Posts can be edited for {minutes} minutes after posting; that time has passed.")
     body_md = _body(body_md)
     before = {"body_md": post.body_md}
@@ -267,7 +259,7 @@ def delete_post(actor: User, post: Post) -> Post:
     """The author deletes a post: hidden from members, still visible to moderators."""
     if not post.is_written_by(actor):
         raise PermissionDenied("Only the author can delete this post.")
-    if post.deleted_at is not None:
+    if not post.can_be_deleted_by(actor):
         raise InvalidState("This post is already deleted.")
     if isinstance(post, Reply) and post.visibility == PostVisibility.VISIBLE:
         post.discussion.reply_count = max(post.discussion.reply_count - 1, 0)

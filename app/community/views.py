@@ -11,6 +11,7 @@ from app.community import queries, services
 from app.community.forms import DiscussionForm, EditForm, FlagForm, GroupForm, ReplyForm
 from app.community.models import Discussion, Group, Reply
 from app.core import ids
+from app.core.db import utcnow
 from app.core.forms import require_confirm_form
 from app.core.security import login_required, public
 from app.core.view_errors import service_errors
@@ -81,7 +82,7 @@ def group(slug: str):
     page = queries.discussions_page(group, current_user, request.args.get("after"))
     membership = services.membership(current_user, group)
     pending = []
-    if current_user.is_authenticated and (group.owner_id == current_user.id or services.is_moderator(current_user)):
+    if group.can_be_managed_by(current_user):
         pending = queries.pending_members(group)
     return render_template("community/group.html", group=group, page=page, membership=membership, pending=pending)
 
@@ -134,6 +135,8 @@ def _discussion_context(discussion: Discussion, reply_form=None) -> dict:
     flagged_discussion = bool(queries.flagged_by(current_user, TargetType.DISCUSSION, [discussion.id]))
     return dict(
         discussion=discussion,
+        edit_window=services.edit_window(),
+        now=utcnow(),
         replies=replies,
         flagged=flagged,
         flagged_discussion=flagged_discussion,
@@ -174,7 +177,14 @@ def replies_since(discussion_id: int):
     after = ids.clamp(request.args.get("after", 0, type=int))
     replies = queries.replies_after(d, current_user, after, limit=50)
     flagged = queries.flagged_by(current_user, TargetType.REPLY, [r.id for r in replies])
-    html = render_template("community/_replies.html", replies=replies, flagged=flagged, discussion=d)
+    html = render_template(
+        "community/_replies.html",
+        replies=replies,
+        flagged=flagged,
+        discussion=d,
+        edit_window=services.edit_window(),
+        now=utcnow(),
+    )
     return jsonify(
         count=len(replies),
         last_id=replies[-1].id if replies else after,
