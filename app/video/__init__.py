@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.video import api  # noqa: F401 - adds routes to the API blueprint
-    from app.video.access import video_join, video_outcome
+    from app.video.access import video_join, video_join_now, video_open_sessions, video_outcome, video_session_link
     from app.video.attendance import intervals
     from app.video.cli import video_cli
     from app.video.provider_config import build_provider
@@ -28,6 +28,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhooks)
     app.jinja_env.globals["video_join"] = video_join
     app.jinja_env.globals["video_outcome"] = video_outcome
+    app.jinja_env.globals["video_join_now"] = video_join_now  # session lists
+    app.jinja_env.globals["video_open_sessions"] = video_open_sessions  # the dashboard
+    app.jinja_env.globals["video_session_link"] = video_session_link  # the reminder mail
     app.jinja_env.globals["video_timeline"] = intervals
     staff = frozenset({Role.FINANCE, Role.ADMIN})
     register_inbox_queue(

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_login import current_user
 
 from app.booking.models import Booking, BookingStatus
+from app.coaches.models import CoachProfile
 from app.core.db import utcnow
 from app.extensions import db
 
@@ -94,6 +95,60 @@ def can_join(booking: Booking, user, now: datetime) -> JoinCheck:
 def video_join(booking: Booking) -> JoinCheck:
     """Template global: the current user's answer for this booking now."""
     return can_join(booking, current_user, utcnow())
+
+
+def video_join_now(booking: Booking) -> JoinCheck | None:
+    """Template global for lists: the answer when the current user may join now, else None (outside
+    the window no query is made, so a long list costs nothing)."""
+    now = utcnow()
+    opens, closes = join_window(booking)
+    if not opens <= now < closes or booking.status not in JOINABLE_STATUSES:
+        return None
+    check = can_join(booking, current_user, now)
+    return check if check.allowed else None
+
+
+@dataclass(frozen=True)
+class SessionLink:
+    """The session page's full address and its window, for mails."""
+
+    url: str
+    opens_at: datetime
+    closes_at: datetime
+
+
+def video_session_link(booking: Booking) -> SessionLink:
+    """Template global for mails (the reminder): where and from when to join."""
+    from app.core.mail import external_url
+
+    opens, closes = join_window(booking)
+    return SessionLink(external_url("video.session", booking_id=booking.id), opens, closes)
+
+
+def joinable_now(user, now: datetime) -> list[tuple[Booking, JoinCheck]]:
+    """The user's bookings whose room is open to them now (the dashboard's Join buttons)."""
+    config = current_app.config
+    coach_user = sa.select(CoachProfile.id).where(CoachProfile.user_id == user.id).scalar_subquery()
+    stmt = (
+        sa.select(Booking)
+        .where(
+            Booking.status.in_(JOINABLE_STATUSES),
+            Booking.starts_at <= now + timedelta(minutes=config["VIDEO_JOIN_BEFORE_MINUTES"]),
+            Booking.ends_at > now - timedelta(minutes=config["VIDEO_JOIN_AFTER_MINUTES"]),
+            sa.or_(Booking.client_id == user.id, Booking.coach_id.in_(coach_user)),
+        )
+        .order_by(Booking.starts_at, Booking.id)
+        .limit(10)
+    )
+    checks = [(b, can_join(b, user, now)) for b in db.session.scalars(stmt)]
+    return [(b, check) for b, check in checks if check.allowed]
+
+
+def video_open_sessions() -> list[tuple[Booking, JoinCheck]]:
+    """Template global: the current user's sessions open now."""
+    if not getattr(current_user, "is_authenticated", False):
+        return []
+    return joinable_now(current_user, utcnow())
 
 
 @dataclass(frozen=True)
