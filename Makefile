@@ -52,13 +52,18 @@ format: $(VENV)/.installed-tests
 	$(BIN)/ruff check --config .ci/ruff.toml --fix .
 
 ## make bench: scale data in a scratch PostgreSQL database, gunicorn, p50/p95 + query counts
+## make bench BENCH_ARGS=--combinations: only the walk of every staff list's filter combinations
 bench: $(VENV)/.installed-tests services
+ifneq (,$(findstring --combinations,$(BENCH_ARGS)))
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+else
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.versus
 	$(BIN)/python -m benchmarks.checks
 	$(BIN)/python -m benchmarks.jobs
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.plans
+endif
 
 ## make prod-check: the production configuration (gunicorn, rq worker, clock, PostgreSQL, Redis, SMTP) walked once
 prod-check: $(VENV)/.installed-tests services

@@ -273,6 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", "100000")))
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "30")))
     parser.add_argument("--only", default="", help="comma-separated page names to measure")
+    parser.add_argument(
+        "--combinations",
+        action="store_true",
+        help="walk every filter combination of the staff lists instead of the pages (benchmarks/combinations.py)",
+    )
+    parser.add_argument("--lists", default="", help="with --combinations: comma-separated lists to walk")
+    parser.add_argument("--samples", type=int, default=3, help="with --combinations: requests per path after a warm-up")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     started = time.perf_counter()
@@ -295,8 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     log.info("gunicorn answering on %s after %.1f s", base, time.perf_counter() - serve_started)
     try:
         with psycopg.connect(_conninfo(url), autocommit=True) as db:
-            only = {n.strip() for n in args.only.split(",") if n.strip()}
             sessions: dict[str, Session] = {}  # one login per role: a TOTP code is accepted once
+            if args.combinations:
+                from benchmarks import combinations
+
+                lists = {n.strip() for n in args.lists.split(",") if n.strip()}
+                return combinations.run(base, url, sessions, db, args.samples, lists)
+            only = {n.strip() for n in args.only.split(",") if n.strip()}
             results = [measure(p, base, sessions, db, args.requests) for p in PAGES if not only or p.name in only]
     finally:
         proc.terminate()
