@@ -186,4 +186,4 @@ def count_when(condition) -> sa.ColumnElement:
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
-from app.analytics import metrics_money, metrics_people  # noqa: E402,F401 - register the metrics
+from app.analytics import metrics_money, metrics_people, metrics_sessions  # noqa: E402,F401 - register the metrics
