@@ -9,10 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
-from app.core.roles import Role
+from app.core.roles import MODERATOR_ROLES
 from app.extensions import db
-
-MODERATOR_ROLES = (Role.MODERATOR, Role.ADMIN)
 
 
 def is_moderator(user) -> bool:

@@ -17,3 +17,7 @@ class Role(enum.StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.VERIFIER, Role.MODERATOR, Role.FINANCE, Role.ADMIN})
+# Each staff desk together with the admins, who may do whatever staff do.
+REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
+MODERATOR_ROLES = (Role.MODERATOR, Role.ADMIN)
+FINANCE_ROLES = (Role.FINANCE, Role.ADMIN)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.api.bodies import json_object
 from app.api.openapi import document
 from app.core.errors import NotFound
 from app.core.inputs import ascii_int
+from app.core.roles import MODERATOR_ROLES
 from app.core.security import roles_required
 from app.extensions import db
 from app.moderation import queries
@@ -51,7 +51,7 @@ QUERY = [
         "items": {"type": "array", "items": ITEM}, "next_cursor": {"type": ["string", "null"]},
         "counts": {"type": "object", "additionalProperties": {"type": "integer"}}}}},
 )  # fmt: skip
-@roles_required(Role.MODERATOR, Role.ADMIN)
+@roles_required(*MODERATOR_ROLES)
 def queue():
     """Items with their reasons."""
     filters = queries.QueueFilters.from_args(request.args)
@@ -75,7 +75,7 @@ def queue():
         "edited_body": {"type": ["string", "null"]}}},
     responses={"200": ITEM},
 )  # fmt: skip
-@roles_required(Role.MODERATOR, Role.ADMIN)
+@roles_required(*MODERATOR_ROLES)
 def decision(item_id: int):
     """One decision; 409 when another moderator decided first or holds the item."""
     item = db.session.get(ModerationItem, item_id)

@@ -8,8 +8,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.claims import ClaimMixin
 from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.core.errors import InvalidState
+from app.core.roles import MODERATOR_ROLES
 from app.extensions import db
 
 
@@ -53,7 +55,7 @@ ITEM_TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
 }
 
 
-class ModerationItem(TimestampMixin, db.Model):
+class ModerationItem(ClaimMixin, TimestampMixin, db.Model):
     """One reviewable per flagged target, gathering all its flags (Discourse's Reviewable)."""
 
     __tablename__ = "moderation_items"
@@ -100,6 +102,28 @@ class ModerationItem(TimestampMixin, db.Model):
         if new not in ITEM_TRANSITIONS[self.status]:
             raise InvalidState(f"A {self.status.value} item cannot become {new.value}.")
         self.status = new
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a moderator's decision."""
+        return self.status == ItemStatus.PENDING
+
+    def is_written_by(self, user) -> bool:
+        """The flagged content is `user`'s own."""
+        return self.author_id is not None and self.author_id == getattr(user, "id", None)
+
+    def was_flagged_by(self, user) -> bool:
+        """`user` raised one of its flags."""
+        user_id = getattr(user, "id", None)
+        return user_id is not None and any(f.reporter_id == user_id for f in self.flags)
+
+    def can_be_decided_by(self, user, now: datetime) -> bool:
+        """A moderator with no stake in it (neither its author nor a reporter) claims and decides a
+        pending item nobody else holds."""
+        is_moderator = user is not None and user.is_authenticated and user.has_role(*MODERATOR_ROLES)
+        if not (self.is_pending and is_moderator) or self.is_held_by_other_than(user, now):
+            return False
+        return not self.is_written_by(user) and not self.was_flagged_by(user)
 
 
 class FlagStatus(enum.StrEnum):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.accounts.sessions import drop_sessions
 from app.core import audit, duties
 from app.core.claims import RELEASED, claim_values, claimable_by
@@ -16,6 +16,7 @@ from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from app.core.ids import fits
+from app.core.roles import MODERATOR_ROLES
 from app.extensions import db
 from app.moderation import notify, rules
 from app.moderation.models import (
@@ -45,15 +46,15 @@ USER_REASONS = [r for r in FlagReason if r != FlagReason.WATCHED_WORD]
 
 
 def _require_moderator(actor: User) -> None:
-    if not actor.has_role(Role.MODERATOR, Role.ADMIN):
+    if not actor.has_role(*MODERATOR_ROLES):
         raise PermissionDenied("Only moderators can do this.")
 
 
 def _refuse_own(actor: User, item: ModerationItem, attempted: str) -> None:
     """Nobody moderates their own content or an item they flagged (admins included); audited."""
-    if item.author_id == actor.id:
+    if item.is_written_by(actor):
         raise duties.refuse(actor, attempted, item, "This is your own content: another moderator must decide it.")
-    if any(f.reporter_id == actor.id for f in item.flags):
+    if item.was_flagged_by(actor):
         raise duties.refuse(actor, attempted, item, "You flagged this item: another moderator must decide it.")
 
 

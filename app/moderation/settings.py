@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.community.models import WatchedWord
 from app.core import audit
 from app.core.effects import commit
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.models import Setting
+from app.core.roles import MODERATOR_ROLES
 from app.extensions import db
 from app.moderation import rules
 
@@ -25,7 +26,7 @@ class SettingRef:
 
 
 def _require_moderator(actor: User) -> None:
-    if not actor.has_role(Role.MODERATOR, Role.ADMIN):
+    if not actor.has_role(*MODERATOR_ROLES):
         raise PermissionDenied("Only moderators can change moderation settings.")
 
 

@@ -6,11 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.core.claims import claim_minutes
 from app.core.db import utcnow
 from app.core.errors import ServiceError
 from app.core.forms import require_confirm_form
+from app.core.roles import MODERATOR_ROLES
 from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
@@ -24,11 +25,10 @@ from app.moderation.targets import load_target
 from app.staff.risk import person_facts
 
 bp = Blueprint("moderation_staff", __name__, template_folder="templates")
-MODERATORS = (Role.MODERATOR, Role.ADMIN)
 
 
 @bp.get("/")
-@roles_required(*MODERATORS)
+@roles_required(*MODERATOR_ROLES)
 def queue():
     """One row per flagged target, by priority or age, with filters and counts."""
     filters = queries.QueueFilters.from_args(request.args)
@@ -55,7 +55,7 @@ def _item_or_404(item_id: int) -> ModerationItem:
 
 
 @bp.get("/items/<int:item_id>")
-@roles_required(*MODERATORS)
+@roles_required(*MODERATOR_ROLES)
 def item(item_id: int):
     """The item with its content in context, flags, history and the decision form."""
     # Flags with their reporters in one more query (the page lists every flag's reporter).
@@ -89,7 +89,7 @@ def item(item_id: int):
 
 
 @bp.post("/items/<int:item_id>/claim")
-@roles_required(*MODERATORS)
+@roles_required(*MODERATOR_ROLES)
 def claim(item_id: int):
     """Take the item so no one else decides it meanwhile."""
     item = _item_or_404(item_id)
@@ -101,7 +101,7 @@ def claim(item_id: int):
 
 
 @bp.post("/items/<int:item_id>/release")
-@roles_required(*MODERATORS)
+@roles_required(*MODERATOR_ROLES)
 def release(item_id: int):
     """Give the item back to the queue."""
     item = _item_or_404(item_id)
@@ -113,7 +113,7 @@ def release(item_id: int):
 
 
 @bp.post("/items/<int:item_id>/decision")
-@roles_required(*MODERATORS)
+@roles_required(*MODERATOR_ROLES)
 def decision(item_id: int):
     """Decide the item (and optionally act on its author)."""
     item = _item_or_404(item_id)
@@ -137,7 +137,7 @@ def decision(item_id: int):
 
 
 @bp.post("/bulk")
-@roles_required(*MODERATORS)
+@roles_required(*MODERATOR_ROLES)
 def bulk():
     """Apply one decision to the selected items."""
     form = BulkForm()
@@ -154,7 +154,7 @@ def bulk():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required(*MODERATORS)
+@roles_required(*MODERATOR_ROLES)
 def settings():
     """Watched words and the auto-hide threshold."""
     form = SettingsForm(words="\n".join(rules.watched_words()), threshold=rules.get_setting(rules.AUTO_HIDE_THRESHOLD))

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.coaches.models import CertificationLevel
+from app.core.claims import ClaimMixin
 from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.core.errors import InvalidState
-from app.core.roles import Role
+from app.core.roles import REVIEWER_ROLES
 from app.extensions import db
 
 
@@ -47,7 +48,6 @@ DECISION_FROM: dict[str, tuple[ApplicationStatus, ...]] = {
     "request_info": AWAITING_DECISION,
     "reopen": DECIDED,
 }
-REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
 
 
 class CheckResult(enum.StrEnum):
@@ -67,7 +67,7 @@ class ChecksState(enum.StrEnum):
     FAILED = "failed"  # the job itself crashed; the results (if any) are from an earlier run
 
 
-class CoachApplication(TimestampMixin, db.Model):
+class CoachApplication(ClaimMixin, TimestampMixin, db.Model):
     """A become-a-coach application: the applicant's answers, its status and its claim."""
 
     __tablename__ = "coach_applications"
@@ -141,14 +141,6 @@ class CoachApplication(TimestampMixin, db.Model):
         if new not in ALLOWED_TRANSITIONS.get(self.status, frozenset()):
             raise InvalidState(f"An application that is {self.status.value} cannot become {new.value}.")
         self.status = new
-
-    def is_claimed(self, now: datetime | None = None) -> bool:
-        """True while a reviewer's claim has not expired."""
-        return self.claimed_by_id is not None and (self.claim_expires_at or utcnow()) > (now or utcnow())
-
-    def is_held_by_other_than(self, user, now: datetime | None = None) -> bool:
-        """True while someone other than `user` holds a live claim on it."""
-        return self.is_claimed(now) and self.claimed_by_id != getattr(user, "id", None)
 
     @property
     def is_decided(self) -> bool:

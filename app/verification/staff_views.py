@@ -122,7 +122,7 @@ def review_page(application_id: int):
         document_form=DocumentDecisionForm(),
         reviewers=queries.reviewers(),
         claim_problem=claim_problem,
-        mine=application.claimed_by_id == current_user.id and application.is_claimed(),
+        mine=application.is_claimed_by(current_user),
         target=timedelta(hours=queries.target_hours()),
         now=utcnow(),
     )
