@@ -138,6 +138,17 @@ class Config:
     STREAM_POLL_SECONDS = float(_env("STREAM_POLL_SECONDS", "1"))  # re-query when no bus can wake a stream
     STREAM_CAP = _env_int("STREAM_CAP", 400)  # open streams per worker process; past it 503 + Retry-After
     LONGPOLL_SECONDS = float(_env("LONGPOLL_SECONDS", "25"))  # GET /api/events waits this long for news
+    # Web Push (opt-in per browser): off until both keys are set (`flask notifications vapid-keys`).
+    VAPID_PUBLIC_KEY = _env("VAPID_PUBLIC_KEY", "")  # base64url of the uncompressed P-256 point
+    VAPID_PRIVATE_KEY = _env("VAPID_PRIVATE_KEY", "")  # base64url of the raw private key (or a PEM)
+    VAPID_SUBJECT = _env("VAPID_SUBJECT", "mailto:support@coachconnect.example")
+    # Push services the server posts to (origin patterns): a subscription elsewhere is refused.
+    PUSH_SERVICES = _env_list("PUSH_SERVICES") or [
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+        "https://*.push.apple.com",
+        "https://*.notify.windows.com",
+    ]
     # Video sessions (issue 14): the provider (p2p: browser to browser, signalled over the event stream),
     # the join window around a booking, and the STUN/TURN servers as RTCIceServer JSON (empty: loopback/LAN).
     VIDEO_PROVIDER = _env("VIDEO_PROVIDER", "p2p")

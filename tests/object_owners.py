@@ -172,6 +172,16 @@ def attachment(owner) -> dict:
     return {"attachment_id": file.id}
 
 
+def push_subscription(owner) -> dict:
+    """A browser of `owner` that turned push notifications on."""
+    from app.notifications.models import PushSubscription
+
+    row = PushSubscription(user_id=owner.id, endpoint="https://fcm.googleapis.com/fcm/send/x1", p256dh="k", auth="a")
+    db.session.add(row)
+    db.session.commit()
+    return {"subscription_id": row.id}
+
+
 def api_token(owner) -> dict:
     token, _ = accounts.create_api_token(owner, "laptop")
     return {"token_id": token.id}
@@ -208,5 +218,5 @@ BUILDERS = {f.__name__: f for f in (
     booking, live_booking, decided_booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
     browser_session,
-    notification, session_thread, attachment,
+    notification, session_thread, attachment, push_subscription,
 )}  # fmt: skip

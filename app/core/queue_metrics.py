@@ -21,7 +21,7 @@ MONEY_QUEUES = ("webhooks", "payments", "refunds", "bookings")
 # Every queue the app enqueues to, in the order a worker serves them (rq takes the first queue
 # that has a job): money first, mail and reports last. The compose `worker` serves this list,
 # `money-worker` only MONEY_QUEUES.
-QUEUES = (*MONEY_QUEUES, "default", "reminders", "verification", "mail", "reports")
+QUEUES = (*MONEY_QUEUES, "default", "reminders", "verification", "push", "mail", "reports")
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 TIMING_KEY = "coach_connect:metrics:job_{kind}_seconds:{queue}"
 KINDS = ("wait", "run")

@@ -65,3 +65,22 @@ class Notification(db.Model):
     def is_unread(self) -> bool:
         """Not read yet."""
         return self.read_at is None
+
+
+class PushSubscription(db.Model):
+    """One browser's Web Push subscription (the user turned push on on that device).
+
+    Removed when its push service answers 404 or 410 (the browser dropped it), or by its user.
+    """
+
+    __tablename__ = "push_subscriptions"
+    __table_args__ = (sa.Index("ix_push_subscriptions_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    endpoint: Mapped[str] = mapped_column(sa.String(1000), nullable=False, unique=True)
+    p256dh: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    auth: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)

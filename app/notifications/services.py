@@ -21,6 +21,7 @@ from app.core.ids import fits
 from app.core.jobs import jobs
 from app.core.mail import queue_mail
 from app.extensions import db
+from app.notifications import push
 from app.notifications.models import MailState, Notification
 from app.notifications.preferences import mail_refusal
 from app.realtime import events
@@ -112,6 +113,7 @@ def notify(
         db.session.flush()
     payload = {"notification": notification_json(row), "unread": unread_count(user_id)}
     _emit([(user_id, "notification", payload)], events_out)
+    push.schedule(row)
     return row
 
 

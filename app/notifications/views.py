@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.errors import NotFound
 from app.core.forms import require_confirm_form
 from app.core.security import login_required
-from app.notifications import services
+from app.notifications import push, services
 from app.notifications.models import Notification
 from app.notifications.queries import latest
 
@@ -26,7 +26,11 @@ def _own(notification_id: int) -> Notification:
 @login_required
 def index():
     """Your notifications, newest first, unread ones marked."""
-    return render_template("notifications/index.html", rows=latest(current_user.id))
+    return render_template(
+        "notifications/index.html",
+        rows=latest(current_user.id),
+        push_key=current_app.config["VAPID_PUBLIC_KEY"] if push.is_enabled() else None,
+    )
 
 
 @bp.get("/<int:notification_id>/open")
