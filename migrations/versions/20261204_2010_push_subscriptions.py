@@ -1,15 +1,15 @@
 """push_subscriptions: browsers that turned Web Push on for their user
 
-Revision ID: 20261204_2000_push_subscriptions
-Revises: 20261204_1950_video_rooms
-Create Date: 2026-12-04 20:00:00
+Revision ID: 20261204_2010_push_subscriptions
+Revises: 20261204_2000_outcome_contests
+Create Date: 2026-12-04 20:10:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261204_2000_push_subscriptions"
-down_revision = "20261204_1950_video_rooms"
+revision = "20261204_2010_push_subscriptions"
+down_revision = "20261204_2000_outcome_contests"
 branch_labels = None
 depends_on = None
 
