@@ -18,8 +18,9 @@ Each combination is requested at page 1 and at the page 500 pages deep: the keys
 row before row 500 x page size in that list's order under that filter, computed with the app's own
 filter code (or, for a shorter list, its last page; a one-page list has no deep page). The walker
 checks that each deep page starts at that row. Server time is the X-Server-Time-ms header: p95 of
-`samples` requests after one warm-up. Prints the slowest ten and how many exceed 100 ms, writes
-benchmarks/results/combinations.md, and exits 0 either way (figures, not timed assertions).
+`samples` requests per path (the first answer's rows are checked), `clients` at a time. Prints the
+slowest ten and how many exceed 100 ms, writes benchmarks/results/combinations.md, and exits 0 either
+way (figures, not timed assertions).
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ import statistics
 import time
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from benchmarks.combination_lists import LISTS, Context, StaffList, context_for
 from benchmarks.run import ROLE_LOGINS, ROOT, _load, _session_for, percentile
+
+__all__ = ["LISTS", "Context", "StaffList", "walk"]
 
 log = logging.getLogger("benchmarks")
 DEPTH_PAGES = 500
@@ -85,133 +89,6 @@ class FilterForm(HTMLParser):
             self._select = None
         elif tag == "form":
             self._in_form = False
-
-
-@dataclass
-class Context:
-    """What a list's statement needs: the viewer, their zone and the time."""
-
-    me: object
-    zone: ZoneInfo
-    now: datetime
-
-
-@dataclass(frozen=True)
-class Order:
-    """A list's statement under a filter and its keyset order."""
-
-    stmt: sa.Select
-    columns: list
-    descending: bool
-
-
-@dataclass(frozen=True)
-class StaffList:
-    """One staff list: where it is, who sees it, its free-text terms, and its statement under a filter."""
-
-    name: str
-    path: str
-    role: str  # requested as the demo account of this role (benchmarks.run.ROLE_LOGINS)
-    statement: Callable[[dict, Context], Order] | None
-    row_ids: str = ""  # regex of a row's id on the page, in order
-    texts: dict[str, tuple[str, str]] = field(
-        default_factory=dict
-    )  # field: (SQL giving a term that matches, one that does not)
-    crossed: dict[str, tuple[str | None, ...]] = field(default_factory=dict)  # None: absent from the query string
-    page_size: int = 50
-
-
-def _finance(args: dict, ctx: Context) -> Order:
-    from app.payments.models import Payment
-    from app.payments.queries import PaymentFilters, apply_filters
-
-    filters = PaymentFilters.from_args(args, ctx.zone)
-    return Order(apply_filters(sa.select(Payment), filters, ctx.zone), [Payment.created_at, Payment.id], True)
-
-
-def _verification(args: dict, ctx: Context) -> Order:
-    from app.verification.models import CoachApplication
-    from app.verification.queries import QueueFilters, filtered
-
-    filters = QueueFilters.from_args(args)
-    stmt = filtered(filters, ctx.me, ctx.now)
-    return Order(stmt, [CoachApplication.submitted_at, CoachApplication.id], filters.sort == "newest")
-
-
-def _moderation(args: dict, ctx: Context) -> Order:
-    from app.moderation.models import ModerationItem
-    from app.moderation.queries import QueueFilters, queue_statement
-
-    filters = QueueFilters.from_args(args)
-    stmt = queue_statement(filters, ctx.me.id)
-    if filters.sort == "age":
-        return Order(stmt, [ModerationItem.first_flagged_at, ModerationItem.id], False)
-    return Order(stmt, [ModerationItem.priority, ModerationItem.id], True)
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _users(args: dict, ctx: Context) -> Order:
-    """As app/staff/views.py's users() builds it."""
-    from app.accounts.models import Role, User, UserRole
-
-    stmt = sa.select(User)
-    q, role = (args.get("q") or "").strip(), args.get("role", "")
-    if q:
-        stmt = stmt.where(sa.or_(User.email.ilike(_like(q), escape="\\"), User.last_name.ilike(_like(q), escape="\\")))
-    if role in {r.value for r in Role}:
-        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
-    return Order(stmt, [User.id], True)
-
-
-def _audit(args: dict, ctx: Context) -> Order:
-    """As app/staff/views.py's audit() builds it."""
-    from app.accounts.services import find_user
-    from app.core.models import AuditLog
-
-    stmt = sa.select(AuditLog)
-    for name in ("action", "object_type", "object_id"):
-        if (args.get(name) or "").strip():
-            stmt = stmt.where(getattr(AuditLog, name) == args[name].strip())
-    if (args.get("actor") or "").strip():
-        actor = find_user(args["actor"].strip())
-        stmt = stmt.where(AuditLog.actor_id == (actor.id if actor else -1))
-    return Order(stmt, [AuditLog.id], True)
-
-
-NEWEST_PAYMENT = "SELECT {col} FROM payments p JOIN users u ON u.id = {who} ORDER BY p.id DESC LIMIT 1"
-CLIENT_EMAIL = NEWEST_PAYMENT.format(col="u.email", who="p.client_id")
-COACH_EMAIL = (
-    "SELECT u.email FROM payments p JOIN coach_profiles cp ON cp.id = p.coach_id JOIN users u ON u.id = cp.user_id "
-    "ORDER BY p.id DESC LIMIT 1"
-)
-NEWEST_AUDIT = "SELECT {col} FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id {where} ORDER BY a.id DESC LIMIT 1"
-MISS = "SELECT 'nobody-{0}@example.invalid'"
-
-LISTS = [
-    StaffList("finance", "/staff/finance/", "finance", _finance, r'data-href="/staff/finance/payments/(\d+)"',
-              texts={"q": (CLIENT_EMAIL, MISS.format("q")), "coach": (COACH_EMAIL, MISS.format("coach")),
-                     "client": (CLIENT_EMAIL, MISS.format("client")),
-                     "amount_min": ("SELECT '50'", "SELECT '1000000'"), "amount_max": ("SELECT '150'", "SELECT '0.01'"),
-                     "date_to": ("SELECT to_char(now(), 'YYYY-MM-DD')", "SELECT '2000-01-01'")},
-              crossed={"date_from": (None, "")}),
-    StaffList("verification", "/staff/verification/", "verifier", _verification,
-              r'data-href="/staff/verification/(\d+)"'),
-    StaffList("moderation", "/staff/moderation/", "moderator", _moderation,
-              r'name="item_ids" value="(\d+)"'),
-    StaffList("users", "/staff/users", "admin", _users, r'href="/staff/users/(\d+)"',
-              texts={"q": ("SELECT last_name FROM users WHERE last_name <> '' ORDER BY id DESC LIMIT 1",
-                           "SELECT 'zz-no-such-person'")}),
-    StaffList("audit", "/staff/audit", "admin", _audit, r'<tr data-id="(\d+)"',
-              texts={"action": (NEWEST_AUDIT.format(col="a.action", where=""), "SELECT 'no.such.action'"),
-                     "object_type": (NEWEST_AUDIT.format(col="a.object_type", where=""), "SELECT 'no_such_table'"),
-                     "object_id": (NEWEST_AUDIT.format(col="a.object_id", where=""), "SELECT '999999999'"),
-                     "actor": (NEWEST_AUDIT.format(col="u.email", where="WHERE u.email IS NOT NULL"),
-                               MISS.format("actor"))}),
-    StaffList("inbox", "/staff/", "admin", None),  # no filters and no pages: one request
-]  # fmt: skip
 
 
 def dimensions(staff_list: StaffList, html: str) -> tuple[dict[str, list[str | None]], list[str]]:
@@ -348,33 +225,30 @@ def walk(
     fetch_one,
     samples: int,
     depth: int,
+    clients: int = 1,
 ) -> list[Timed]:
-    """Request every combination of one list at page 1 and deep; `get(path)` gives (status, body, headers)."""
+    """Request every combination of one list at page 1 and deep, `samples` times each (the first answer's
+    rows are checked); `get(path)` gives (status, body, headers). The cursors are all computed first, in
+    the app's context; `clients` threads then share the requests."""
     status, html, _ = get(staff_list.path)
     if status != 200:
         raise RuntimeError(f"{staff_list.path} answered {status}")
+    targets = plan(staff_list, html, ctx, fetch_one, depth)[1]
+
+    def timed(target: Target) -> tuple[int, list[float], bool]:
+        status, body, headers = get(target.path)
+        times = [float(headers.get("X-Server-Time-ms", "nan"))]
+        times += [float(get(target.path)[2].get("X-Server-Time-ms", "nan")) for _ in range(samples - 1)]
+        return status, times, target.first_id is not None and row_ids(staff_list, body)[:1] != [target.first_id]
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        answers = list(pool.map(timed, targets))
     out: list[Timed] = []
-    for target in plan(staff_list, html, ctx, fetch_one, depth)[1]:
-        status, body, _ = get(target.path)  # the warm-up, and the rows the page shows
-        times = [float(get(target.path)[2].get("X-Server-Time-ms", "nan")) for _ in range(samples)]
-        wrong = target.first_id is not None and row_ids(staff_list, body)[:1] != [target.first_id]
+    for target, (status, times, wrong) in zip(targets, answers, strict=True):
         page1 = out[-1].p50 if target.first_id is not None else None  # a deep target follows its page 1
         out.append(Timed(staff_list.name, target.page, target.path, status, percentile(times, 0.95),
                          statistics.median(times), wrong, page1))  # fmt: skip
     return out
-
-
-def context_for(login_email: str) -> Context:
-    """The viewer as the app sees them (in an app context)."""
-    from app.accounts.models import User
-    from app.extensions import db
-
-    me = db.session.scalar(sa.select(User).where(User.email == login_email))
-    try:
-        zone = ZoneInfo(me.timezone or "UTC")
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
-    return Context(me, zone, datetime.now(UTC))
 
 
 def report(results: list[Timed], meta: list[str]) -> str:
@@ -396,7 +270,7 @@ def report(results: list[Timed], meta: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[str]) -> int:
+def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[str], clients: int = 1) -> int:
     """Walk every list on the served app `base` over the bench database `url`; print and save the report."""
 
     from app import create_app
@@ -422,7 +296,7 @@ def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[st
                 return resp.status, resp.body.decode("utf-8", "replace"), resp.headers
 
             ctx = context_for(ROLE_LOGINS[staff_list.role])
-            mine = walk(staff_list, get, ctx, fetch_one, samples, DEPTH_PAGES * staff_list.page_size)
+            mine = walk(staff_list, get, ctx, fetch_one, samples, DEPTH_PAGES * staff_list.page_size, clients)
             log.info("  %-13s %d requests, %d over %.0f ms, slowest %.1f ms", staff_list.name, len(mine),
                      sum(r.p95 > TARGET_MS for r in mine), TARGET_MS, max(r.p95 for r in mine))  # fmt: skip
             results += mine
@@ -431,7 +305,7 @@ def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[st
         db.engine.dispose()
     meta = [
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {url.rsplit('/', 1)[1]}; server time (X-Server-Time-ms) p95 of "
-        f"{samples} requests after one warm-up per path, one client, gunicorn with 2 workers",
+        f"{samples} requests per path (the first included), {clients} client(s), gunicorn with 2 workers",
         f"deep page: {DEPTH_PAGES} pages of 50 in (row {DEPTH_PAGES * 50:,}), or the last page of a shorter list",
         f"walk took {time.perf_counter() - started:.0f} s; load average {_load(load_before)} at the start, "
         f"{_load(os.getloadavg())} at the end ({os.cpu_count()} CPUs shared with other work)",

@@ -279,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         help="walk every filter combination of the staff lists instead of the pages (benchmarks/combinations.py)",
     )
     parser.add_argument("--lists", default="", help="with --combinations: comma-separated lists to walk")
-    parser.add_argument("--samples", type=int, default=3, help="with --combinations: requests per path after a warm-up")
+    parser.add_argument("--samples", type=int, default=3, help="with --combinations: requests per path")
+    parser.add_argument("--clients", type=int, default=1, help="with --combinations: concurrent clients")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     started = time.perf_counter()
@@ -307,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                 from benchmarks import combinations
 
                 lists = {n.strip() for n in args.lists.split(",") if n.strip()}
-                return combinations.run(base, url, sessions, db, args.samples, lists)
+                return combinations.run(base, url, sessions, db, args.samples, lists, args.clients)
             only = {n.strip() for n in args.only.split(",") if n.strip()}
             results = [measure(p, base, sessions, db, args.requests) for p in PAGES if not only or p.name in only]
     finally:
