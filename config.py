@@ -162,6 +162,9 @@ class Config:
     # `flask video decide-due` decides a session once its room closed, if that was within this many hours.
     VIDEO_DECIDE_HORIZON_HOURS = _env_int("VIDEO_DECIDE_HORIZON_HOURS", 48)
     VIDEO_QUEUE_TARGET_HOURS = _env_int("VIDEO_QUEUE_TARGET_HOURS", 24)  # staff's session queue in the inbox
+    # Per user, booking and minute: far above what a page sends (beats every 15 s, a few dozen signals).
+    VIDEO_SIGNALS_PER_MINUTE = _env_int("VIDEO_SIGNALS_PER_MINUTE", 600)
+    VIDEO_REPORTS_PER_MINUTE = _env_int("VIDEO_REPORTS_PER_MINUTE", 120)
     # VIDEO_PROVIDER=daily: Daily's REST API and the hmac secret Daily returned for our webhook.
     DAILY_API_URL = _env("DAILY_API_URL", "https://api.daily.co/v1")
     DAILY_API_KEY = _env("DAILY_API_KEY")

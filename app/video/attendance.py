@@ -20,6 +20,7 @@ from app.core.effects import transaction
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.video.access import can_join, participant_role
+from app.video.limits import check_limit
 from app.video.models import AttendanceInterval, IntervalKind
 
 HEARTBEAT_SECONDS = 15  # the page's cadence (static/js/video-call.js reads it from its config)
@@ -218,6 +219,7 @@ def attend(booking: Booking, actor, body: dict, now: datetime) -> str:
     check = can_join(booking, actor, now)
     if not check.allowed:
         raise PermissionDenied(check.reason, code="video_refused")
+    check_limit("attendance", actor.id, booking.id, now)
     event = body.get("event")
     if event not in EVENTS:
         raise ValidationFailed("event is one of " + ", ".join(EVENTS) + ".", fields={"event": "unknown"})

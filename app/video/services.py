@@ -13,6 +13,7 @@ from app.core.effects import transaction
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.realtime import events
 from app.video.access import can_join, participant_role
+from app.video.limits import check_limit
 
 EVENT_TYPE = "video.signal"
 KINDS = ("hello", "welcome", "description", "candidate", "bye")
@@ -65,6 +66,7 @@ def relay_signal(booking: Booking, actor, body: dict, now: datetime) -> dict:
     check = can_join(booking, actor, now)
     if not check.allowed:
         raise PermissionDenied(check.reason, code="video_refused")
+    check_limit("signal", actor.id, booking.id, now)
     signal = clean_signal(body)
     role = participant_role(booking, actor)
     other_id = booking.coach.user_id if role == "client" else booking.client_id
