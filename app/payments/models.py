@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.core.errors import InvalidState
+from app.core.roles import FINANCE_ROLES
 from app.extensions import db
 
 
@@ -103,6 +104,26 @@ class Payment(TimestampMixin, db.Model):
         """What may still be refunded, in minor units."""
         return self.amount - self.amount_refunded
 
+    @property
+    def finance_status(self) -> str:
+        """The status as finance reads it: a succeeded payment says whether money went back (refunded,
+        partly_refunded)."""
+        if self.status == PaymentStatus.SUCCEEDED and self.amount_refunded >= self.amount:
+            return "refunded"
+        if self.status == PaymentStatus.SUCCEEDED and self.amount_refunded > 0:
+            return "partly_refunded"
+        return self.status.value
+
+    def is_paid_by(self, user) -> bool:
+        """`user` is the client who paid: they never handle its refunds."""
+        return user is not None and self.client_id == getattr(user, "id", None)
+
+    def can_be_refunded_by(self, user, remaining: int) -> bool:
+        """Finance staff (admins too) refund a succeeded payment that is not their own while
+        `remaining` (refunds.refundable_now: what our rows leave) is above zero."""
+        finance = user is not None and user.is_authenticated and user.has_role(*FINANCE_ROLES)
+        return finance and self.status == PaymentStatus.SUCCEEDED and remaining > 0 and not self.is_paid_by(user)
+
     def transition_to(self, new: PaymentStatus) -> None:
         """Move to `new` if allowed, else raise InvalidState."""
         if new not in PAYMENT_TRANSITIONS[self.status]:
@@ -191,6 +212,19 @@ class Refund(TimestampMixin, db.Model):
     def can_be_retried(self) -> bool:
         """Finance may retry a failed refund or have an unknown one read back from the provider."""
         return self.status in (RefundStatus.FAILED, RefundStatus.UNKNOWN)
+
+    def was_requested_by(self, user) -> bool:
+        """`user` asked for this refund."""
+        return self.requested_by_id is not None and self.requested_by_id == getattr(user, "id", None)
+
+    def can_be_rejected_by(self, user) -> bool:
+        """Finance staff other than the payment's client decide a refund awaiting approval."""
+        finance = user is not None and user.is_authenticated and user.has_role(*FINANCE_ROLES)
+        return finance and self.status == RefundStatus.PENDING_APPROVAL and not self.payment.is_paid_by(user)
+
+    def can_be_approved_by(self, user) -> bool:
+        """As rejecting, and by someone other than who asked for it (four eyes)."""
+        return self.can_be_rejected_by(user) and not self.was_requested_by(user)
 
     @property
     def client_status(self) -> str | None:

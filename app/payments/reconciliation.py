@@ -21,11 +21,11 @@ from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
+from app.core.roles import FINANCE_ROLES
 from app.extensions import db
 from app.payments.gateways import GatewayError, IntentResult, RefundResult, gateway_for
 from app.payments.models import Payment, PaymentStatus, ReconciliationItem, Refund, RefundStatus
 from app.payments.reconciliation_items import accepted_alike
-from app.payments.refunds import FINANCE_ROLES
 
 log = logging.getLogger(__name__)
 

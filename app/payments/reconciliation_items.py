@@ -15,9 +15,9 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import transaction
 from app.core.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from app.core.roles import FINANCE_ROLES
 from app.extensions import db
 from app.payments.models import ReconciliationItem, ReconciliationResolution
-from app.payments.refunds import FINANCE_ROLES
 
 NOTE_MAX = 2000
 _OLDEST_FIRST = (ReconciliationItem.found_at, ReconciliationItem.id)

@@ -14,13 +14,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.models import Role
 from app.core import audit, duties
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.money import format_money
+from app.core.roles import FINANCE_ROLES
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from app.payments.refund_sending import IN_FLIGHT, locked_refund, snapshot
@@ -29,7 +29,6 @@ from app.payments.services import lock_payment
 log = logging.getLogger(__name__)
 
 RESERVED = (RefundStatus.PENDING_APPROVAL, *IN_FLIGHT)
-FINANCE_ROLES = (Role.FINANCE, Role.ADMIN)
 # Without an Idempotency-Key, the same refund (payment, amount, reason, requester) asked for again
 # within this window is the same refund: a double click, a resubmitted form, a client's retry.
 DEDUPE_WINDOW = timedelta(minutes=10)
@@ -80,7 +79,7 @@ def _require_finance(actor) -> None:
 
 def _refuse_own(actor, payment: Payment, attempted: str, obj=None) -> None:
     """Nobody issues or decides a refund of their own payment (admins included); the refusal is audited."""
-    if actor is not None and payment.client_id == actor.id:
+    if payment.is_paid_by(actor):
         message = "This payment is yours: another finance user must handle its refund."
         raise duties.refuse(actor, attempted, obj or payment, message)
 
@@ -174,7 +173,7 @@ def approve_refund(actor, refund_id: int) -> Refund:
         if refund.status != RefundStatus.PENDING_APPROVAL:
             raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
         _refuse_own(actor, payment, "refund.approve", refund)
-        if refund.requested_by_id == actor.id:
+        if refund.was_requested_by(actor):
             raise duties.refuse(
                 actor, "refund.approve", refund, "A different finance user must approve a refund you requested."
             )
@@ -217,7 +216,7 @@ def retry_refund(actor, refund_id: int) -> Refund:
     _require_finance(actor)
     try:
         payment, refund = locked_refund(refund_id)
-        if refund.status not in (RefundStatus.FAILED, RefundStatus.UNKNOWN):
+        if not refund.can_be_retried:
             raise InvalidState(f"Only a failed or unknown refund can be retried; this one is {refund.status.value}.")
         if refund.status == RefundStatus.FAILED and refund.amount > refundable_now(payment):
             raise Conflict("Not enough remains refundable on this payment to retry this refund.", code="over_refund")
