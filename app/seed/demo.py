@@ -19,6 +19,7 @@ from app.seed.demo_applications import run_pending_checks, seed_applications
 from app.seed.demo_bookings import seed_bookings
 from app.seed.demo_coaches import COACH_EMAIL, ensure_user, seed_coaches
 from app.seed.demo_community import seed_community
+from app.seed.demo_video import seed_video_outcomes
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_USERS = [
@@ -52,6 +53,7 @@ def _seed_domain_data(users: dict[str, User]) -> None:
     seed_applications(password_hash, users["verifier@coachconnect.example"])
     seed_community([p.user for p in profiles], clients)
     seed_bookings(profiles, clients, users["finance@coachconnect.example"])
+    seed_video_outcomes()
     commit()
     run_pending_checks()  # after the commit: the checks job commits each application's results
 

@@ -21,6 +21,7 @@ from app.payments.models import Payment, PaymentStatus, Refund
 from app.seed.demo import seed_demo
 from app.seed.demo_applications import APPLICANT_EMAIL, VARIANTS
 from app.verification.models import ApplicationDocument, ApplicationStatus, CoachApplication
+from app.video.models import AttendanceInterval, OutcomeStatus, SessionOutcome
 
 
 def _counts() -> dict[str, int]:
@@ -72,6 +73,11 @@ def _assert_rows() -> None:
     payments = db.session.scalars(sa.select(Payment)).all()
     assert len(payments) == 40 and {p.gateway for p in payments} == {"offline"}
     assert sum(p.status == PaymentStatus.SUCCEEDED for p in payments) >= 30
+    outcomes = dict(
+        db.session.execute(sa.select(SessionOutcome.status, sa.func.count()).group_by(SessionOutcome.status)).all()
+    )
+    assert outcomes == {OutcomeStatus.FINAL: 2, OutcomeStatus.AWAITING_STAFF: 1, OutcomeStatus.CONTESTED: 1}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceInterval)) == 9
     refunds = db.session.scalars(sa.select(Refund)).all()
     assert len(refunds) >= 2
     for payment in payments:  # amount_refunded is in step with the succeeded refunds
