@@ -63,6 +63,7 @@ else
 	$(BIN)/python -m benchmarks.jobs
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.plans
+	$(BIN)/python -m benchmarks.streams
 endif
 
 ## make prod-check: the production configuration (gunicorn, rq worker, clock, PostgreSQL, Redis, SMTP) walked once

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import TEST_DATABASE_URL
 from tests.ops.gunicorn_process import gunicorn
+from tests.realtime.sse_client import open_raw
 
 LIVEZ_COUNT = "coach_connect_http_request_duration_seconds_count"
 
@@ -72,21 +72,6 @@ def test_each_request_writes_one_json_line_with_its_request_id(server):
     ]
 
 
-def _open_stream(base: str, headers: dict) -> tuple[socket.socket, bytes]:
-    """Open GET /api/stream and read its status line and headers (the stream stays open)."""
-    host, port = base.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)), timeout=15)
-    lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    sock.sendall(f"GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n{lines}\r\n".encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        head += chunk
-    return sock, head
-
-
 def test_a_worker_refuses_streams_past_threads_minus_page_threads(app, tmp_path):
     """gunicorn.conf.py derives STREAM_CAP from its threads: 12 threads - 10 for pages = 2 streams; the
     third gets 503 with Retry-After at once (it used to stay at the config's 400 and hang a page thread)."""
@@ -95,10 +80,10 @@ def test_a_worker_refuses_streams_past_threads_minus_page_threads(app, tmp_path)
 
     headers = bearer_for(UserFactory())
     with gunicorn(tmp_path, TEST_DATABASE_URL, workers=1, GUNICORN_THREADS="12", GUNICORN_PAGE_THREADS="10") as srv:
-        opened = [_open_stream(srv.base, headers) for _ in range(2)]
+        opened = [open_raw(int(srv.base.rsplit(":", 1)[1]), headers) for _ in range(2)]
         try:
             assert [head.split(b"\r\n", 1)[0] for _, head in opened] == [b"HTTP/1.1 200 OK"] * 2
-            third, head = _open_stream(srv.base, headers)
+            third, head = open_raw(int(srv.base.rsplit(":", 1)[1]), headers)
             third.close()
             assert head.startswith(b"HTTP/1.1 503"), head[:200]
             assert b"\r\nRetry-After: 5\r\n" in head

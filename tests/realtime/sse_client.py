@@ -77,3 +77,20 @@ def read_stream(
         return reading
     finally:
         conn.close()
+
+
+def open_raw(port: int, headers: dict, timeout: float = 30):
+    """Open GET /api/stream on a plain socket and read up to the end of the response head; returns
+    (socket, head bytes). The stream stays open for the caller to read or hang up (idle tabs)."""
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    lines = "".join(f"{k}: {v}\r\n" for k, v in {"Host": "127.0.0.1", **headers}.items())
+    sock.sendall(f"GET /api/stream HTTP/1.1\r\n{lines}\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return sock, head
