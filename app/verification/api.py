@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
@@ -12,8 +11,8 @@ from app.core.errors import NotFound, ValidationFailed
 from app.core.security import login_required, roles_required
 from app.core.uploads import upload_from_request
 from app.extensions import db
-from app.verification import review, services
-from app.verification.models import REVIEWER_ROLES, ApplicationEvent, CertificateCheck, CoachApplication
+from app.verification import queries, review, services
+from app.verification.models import REVIEWER_ROLES, CoachApplication
 
 bp = Blueprint("verification_api", __name__, url_prefix="/api")
 
@@ -94,15 +93,8 @@ VERIFY_SCHEMA = {
 
 def application_json(application: CoachApplication, *, staff: bool = False) -> dict:
     """The application's id, status, check results and history (staff also see staff-only events)."""
-    checks = db.session.scalars(
-        sa.select(CertificateCheck)
-        .where(CertificateCheck.application_id == application.id)
-        .order_by(CertificateCheck.id)
-    ).all()
-    stmt = sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
-    if not staff:
-        stmt = stmt.where(ApplicationEvent.is_staff_only.is_(False))
-    events = db.session.scalars(stmt.order_by(ApplicationEvent.id)).all()
+    checks = queries.checks_of(application)
+    events = queries.history(application, staff=staff)
     return {
         "id": application.id,
         "status": application.status.value,

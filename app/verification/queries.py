@@ -1,4 +1,5 @@
-"""Read-side queries of the review queue: filters, counts, neighbours, related applications.
+"""Read-side queries of the review queue (filters, counts, neighbours, related applications) and of
+one application (its history, its checks) and the rejection templates.
 
 Every query here is bounded (keyset pages, LIMITs, indexed filters) so the queue and the review
 page stay fast on 100k applications with a query count that does not grow with the page size.
@@ -19,7 +20,15 @@ from app.core.inputs import ascii_int
 from app.core.pagination import Page, keyset_page
 from app.extensions import db
 from app.staff.inbox import InboxItem, QueueRead, named
-from app.verification.models import ApplicationDocument, ApplicationStatus, ChecksState, CoachApplication
+from app.verification.models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationStatus,
+    CertificateCheck,
+    ChecksState,
+    CoachApplication,
+    RejectionTemplate,
+)
 
 STATUS_FILTERS = {
     "submitted": (ApplicationStatus.SUBMITTED,),
@@ -56,6 +65,30 @@ class QueueFilters:
         if f.sort not in ("oldest", "newest"):
             f.sort = "oldest"
         return f
+
+
+def history(application: CoachApplication, *, staff: bool) -> list[ApplicationEvent]:
+    """The application's events in order; the staff-only ones (notes, document decisions) for staff alone."""
+    stmt = sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
+    if not staff:
+        stmt = stmt.where(ApplicationEvent.is_staff_only.is_(False))
+    return list(db.session.scalars(stmt.order_by(ApplicationEvent.id)))
+
+
+def checks_of(application: CoachApplication) -> list[CertificateCheck]:
+    """The latest run's check results, in the order they ran."""
+    return list(
+        db.session.scalars(
+            sa.select(CertificateCheck)
+            .where(CertificateCheck.application_id == application.id)
+            .order_by(CertificateCheck.id)
+        )
+    )
+
+
+def rejection_templates() -> list[RejectionTemplate]:
+    """Every rejection template, by title."""
+    return list(db.session.scalars(sa.select(RejectionTemplate).order_by(RejectionTemplate.title)))
 
 
 def target_hours() -> int:

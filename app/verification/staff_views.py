@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
@@ -33,10 +32,7 @@ from app.verification.forms import (
 from app.verification.models import (
     REVIEWER_ROLES,
     ApplicationDocument,
-    ApplicationEvent,
-    CertificateCheck,
     CoachApplication,
-    RejectionTemplate,
 )
 
 bp = Blueprint("verification_staff", __name__, url_prefix="/staff/verification", template_folder="templates")
@@ -84,18 +80,10 @@ def review_page(application_id: int):
         except Conflict as exc:
             claim_problem = exc.message
             application = db.session.get(CoachApplication, application_id, populate_existing=True)
-    events = db.session.scalars(
-        sa.select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application_id)
-        .order_by(ApplicationEvent.id)
-    ).all()
-    checks = db.session.scalars(
-        sa.select(CertificateCheck)
-        .where(CertificateCheck.application_id == application_id)
-        .order_by(CertificateCheck.id)
-    ).all()
+    events = queries.history(application, staff=True)
+    checks = queries.checks_of(application)
     prev_id, next_id = queries.neighbours(application)
-    templates = db.session.scalars(sa.select(RejectionTemplate).order_by(RejectionTemplate.title)).all()
+    templates = queries.rejection_templates()
     form = DecisionForm()
     document = services.current_document(application)
     risk = [
@@ -284,7 +272,7 @@ def rejection_templates():
         if not outcome.failed or posted.is_blank():
             return redirect(url_for(".rejection_templates"))
         status = outcome.status
-    templates = db.session.scalars(sa.select(RejectionTemplate).order_by(RejectionTemplate.title)).all()
+    templates = queries.rejection_templates()
     new_form, edit_forms = _template_forms(templates, posted)
     return (
         render_template(

@@ -10,10 +10,9 @@ from app.core.forms import require_confirm_form, require_valid
 from app.core.money import plain
 from app.core.security import login_required, public
 from app.core.uploads import upload_from_request
-from app.extensions import db
-from app.verification import services
+from app.verification import queries, services
 from app.verification.forms import STEP_FORMS, AnswerForm, apply_errors
-from app.verification.models import ApplicationEvent, ApplicationStatus
+from app.verification.models import ApplicationStatus
 from app.verification.validation import STEPS, application_values
 
 bp = Blueprint("verification", __name__, url_prefix="/become-a-coach", template_folder="templates")
@@ -120,18 +119,20 @@ def status():
     application = services.latest_application(current_user)
     if application is None:
         return redirect(url_for(".apply"))
-    events = db.session.scalars(
-        db.select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application.id, ApplicationEvent.is_staff_only.is_(False))
-        .order_by(ApplicationEvent.id)
-    ).all()
-    return render_template(
-        "verification/status.html",
-        application=application,
-        events=events,
-        form=AnswerForm(),
-        blocked_until=services.reapply_blocked_until(current_user),
-        wait_days=current_app.config["REAPPLY_WAIT_DAYS"],
+    return _status_page(application, AnswerForm())
+
+
+def _status_page(application, form: AnswerForm, status: int = 200):
+    return (
+        render_template(
+            "verification/status.html",
+            application=application,
+            events=queries.history(application, staff=False),
+            form=form,
+            blocked_until=services.reapply_blocked_until(current_user),
+            wait_days=current_app.config["REAPPLY_WAIT_DAYS"],
+        ),
+        status,
     )
 
 
@@ -149,14 +150,7 @@ def answer():
         )
     except ValidationFailed as exc:
         apply_errors(form, exc.fields)
-        events = db.session.scalars(
-            db.select(ApplicationEvent)
-            .where(ApplicationEvent.application_id == application.id, ApplicationEvent.is_staff_only.is_(False))
-            .order_by(ApplicationEvent.id)
-        ).all()
-        return render_template(
-            "verification/status.html", application=application, events=events, form=form, blocked_until=None
-        ), 400
+        return _status_page(application, form, 400)
     except InvalidState as exc:
         flash(exc.message, "error")
         return redirect(url_for(".status"))
