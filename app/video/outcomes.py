@@ -28,6 +28,7 @@ from app.core.effects import transaction
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
+from app.payments.models import Payment, PaymentStatus, Refund, RefundReason
 from app.video.access import join_window
 from app.video.models import AttendanceInterval, IntervalKind, Outcome, OutcomeStatus, Resolution, SessionOutcome
 
@@ -201,9 +202,7 @@ def _subject(outcome: Outcome) -> str:
     }[outcome]
 
 
-def _payment(booking_id: int):
-    from app.payments.models import Payment, PaymentStatus
-
+def _payment(booking_id: int) -> Payment | None:
     return db.session.scalar(
         sa.select(Payment)
         .where(Payment.booking_id == booking_id, Payment.status == PaymentStatus.SUCCEEDED)
@@ -223,9 +222,8 @@ def _owed(row: SessionOutcome) -> int:
     return max(0, refundable_now(payment))
 
 
-def refund_outcome(booking_id: int):
+def refund_outcome(booking_id: int) -> Refund | None:
     """The refund the booking's outcome owes the client, requested once (its key), and linked to the outcome."""
-    from app.payments.models import RefundReason
     from app.payments.refunds import request_refund
 
     row = outcome_of(booking_id)
@@ -233,8 +231,6 @@ def refund_outcome(booking_id: int):
         return None
     if row.refund_id is not None:
         return row.refund
-    from app.payments.models import Refund
-
     refund = db.session.scalar(sa.select(Refund).where(Refund.idempotency_key == row.refund_key))
     if refund is None:
         payment, amount = _payment(booking_id), _owed(row)
