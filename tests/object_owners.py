@@ -150,26 +150,34 @@ def session_thread(owner) -> dict:
     return {"booking_id": row.id}
 
 
-def attachment(owner) -> dict:
-    """A PDF the coach sent `owner` in their conversation (the owner reads it as its recipient)."""
+def attachment(owner, kind: str = "pdf") -> dict:
+    """A file the coach sent `owner` in their conversation (the owner reads it as its recipient)."""
     coach = CoachFactory()
     row = MessageThread(client_id=owner.id, coach_user_id=coach.user_id)
     db.session.add(row)
     db.session.flush()
     message = Message(thread_id=row.id, sender_id=coach.user_id, recipient_id=owner.id, body="Worksheet")
-    storage().put(f"messages/{row.id}/worksheet.pdf", b"%PDF-1.4 worksheet", "application/pdf")
+    content_type = "application/pdf" if kind == "pdf" else "image/png"
     file = MessageAttachment(
         thread_id=row.id,
         uploader_id=coach.user_id,
-        storage_key=f"messages/{row.id}/worksheet.pdf",
-        filename="worksheet.pdf",
-        content_type="application/pdf",
+        storage_key=f"messages/{row.id}/worksheet.{kind}",
+        filename=f"worksheet.{kind}",
+        content_type=content_type,
         size_bytes=18,
     )
+    storage().put(file.storage_key, b"%PDF-1.4 worksheet", content_type)
+    if file.preview_key:
+        storage().put(file.preview_key, b"\xff\xd8\xff preview", "image/jpeg")
     message.attachments = [file]
     db.session.add(message)
     db.session.commit()
     return {"attachment_id": file.id}
+
+
+def image_attachment(owner) -> dict:
+    """A PNG the coach sent `owner`, with its preview."""
+    return attachment(owner, "png")
 
 
 def push_subscription(owner) -> dict:
@@ -218,5 +226,5 @@ BUILDERS = {f.__name__: f for f in (
     booking, live_booking, decided_booking, held_booking, completed_booking, payment, payment_awaiting_authentication, application,
     availability_exception, session_type, join_request, own_discussion, private_group, thread, api_token, finance_report, coach_photo,
     browser_session,
-    notification, session_thread, attachment, push_subscription,
+    notification, session_thread, attachment, image_attachment, push_subscription,
 )}  # fmt: skip

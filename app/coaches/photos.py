@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import secrets
-import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from app.core.errors import ValidationFailed
+from app.core.images import decode_rgb, jpeg
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a 5 MB file claiming more than this is a decompression bomb
 SIZES = (400, 96)  # profile page, search results
 SIGNATURES = {
     "jpeg": (b"\xff\xd8\xff",),
@@ -52,10 +50,7 @@ def read_limited(stream, limit: int = MAX_BYTES) -> bytes:
 
 
 def _square(image: Image.Image, edge: int) -> bytes:
-    fitted = ImageOps.fit(image, (edge, edge), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    fitted.save(out, "JPEG", quality=85, optimize=True)  # no exif=, no icc: nothing carried over
-    return out.getvalue()
+    return jpeg(ImageOps.fit(image, (edge, edge), Image.Resampling.LANCZOS))
 
 
 def process(data: bytes) -> ProcessedPhoto:
@@ -67,19 +62,7 @@ def process(data: bytes) -> ProcessedPhoto:
     kind = sniff(data)
     if kind is None:
         raise _refuse("The photo must be a JPEG, PNG or WebP image.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[PIL_FORMATS[kind]])
-            if image.width * image.height > MAX_PIXELS:
-                raise _refuse("The photo has too many pixels.")
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse("The photo has too many pixels.") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise _refuse("The photo could not be read as an image.") from None
-    image = ImageOps.exif_transpose(image)  # keep the intended orientation, then drop all metadata
-    image = image.convert("RGB")
+    image = decode_rgb(data, PIL_FORMATS[kind], _refuse, "photo")
     return ProcessedPhoto(secrets.token_hex(8), {edge: _square(image, edge) for edge in SIZES})
 
 

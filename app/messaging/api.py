@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.api import bp
 from app.api.bodies import json_object
 from app.api.openapi import document
-from app.core.errors import ValidationFailed
+from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import fits
 from app.core.security import login_required
 from app.core.storage import content_disposition, storage
@@ -22,13 +22,17 @@ ID = {"type": "integer"}
 PERSON = {"type": "object", "required": ["id", "name"], "properties": {"id": ID, "name": {"type": "string"}}}
 ATTACHMENT_SCHEMA = {
     "type": "object",
-    "required": ["id", "filename", "content_type", "size", "url"],
+    "required": ["id", "filename", "content_type", "size", "url", "preview_url"],
     "properties": {
         "id": ID,
         "filename": {"type": "string"},
         "content_type": {"enum": ["application/pdf", "image/png", "image/jpeg"], "description": "sniffed"},
         "size": {"type": "integer", "description": "bytes"},
         "url": {"type": "string", "description": "GET it (participants only) for the file as an attachment"},
+        "preview_url": {
+            "type": ["string", "null"],
+            "description": "an image's re-encoded JPEG preview, shown inline (null for a PDF)",
+        },
     },
 }
 MESSAGE_SCHEMA = {
@@ -179,6 +183,30 @@ def message_attachment(attachment_id: int):
         mimetype=row.content_type,
         headers={
             "Content-Disposition": content_disposition(row.filename),  # as S3's presigned URL sends it
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@bp.get("/messages/attachments/<int:attachment_id>/preview")
+@document(
+    "An image attachment's preview: re-encoded at upload as a JPEG of at most 1024 pixels a side,"
+    " without metadata, shown inline (the same people as the file; 404 for a PDF)",
+    responses={"200": {"type": "string", "format": "binary"}},
+    response_type="image/jpeg",
+)
+@login_required
+def message_attachment_preview(attachment_id: int):
+    """The preview JPEG inline; never the uploaded bytes themselves."""
+    row = attachments.readable_attachment(attachment_id, current_user)
+    if row.preview_key is None:
+        raise NotFound("This attachment has no preview.")
+    return Response(
+        storage().get(row.preview_key),
+        mimetype="image/jpeg",
+        headers={
+            "Content-Disposition": "inline",
             "Cache-Control": "private, no-store",
             "X-Content-Type-Options": "nosniff",
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,14 +19,28 @@ from app.core import audit
 from app.core.effects import transaction
 from app.core.errors import InvalidState, NotFound, ValidationFailed
 from app.core.ids import fits
+from app.core.images import decode_rgb, jpeg
 from app.core.storage import storage
-from app.core.uploads import EXTENSIONS, Upload, safe_filename, validate_upload
+from app.core.uploads import EXTENSIONS, JPEG, PNG, Upload, safe_filename, validate_upload
 from app.extensions import db
 from app.messaging.models import Message, MessageAttachment, MessageThread
 from app.moderation.rules import ensure_can_post
 
 FIELD = "attachment"
 DOWNLOAD_PATH = "/api/messages/attachments/{id}"  # api.message_attachment; built without a request (events)
+PREVIEW_PATH = DOWNLOAD_PATH + "/preview"  # api.message_attachment_preview
+PREVIEW_EDGE = 1024  # pixels: the longest side of an image's inline preview
+PIL_FORMATS = {PNG: "PNG", JPEG: "JPEG"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An acceptable upload: its sniffed type and, for an image, its re-encoded preview (JPEG)."""
+
+    content_type: str
+    preview: bytes | None
+
+
 MAX_PER_MESSAGE = 5
 
 
@@ -42,23 +57,36 @@ def ensure_can_write(thread: MessageThread, user: User) -> None:
         )
 
 
-def check_upload(upload: Upload | None) -> str:
-    """The sniffed content type of an acceptable file, else ValidationFailed on the `attachment` field."""
-    return validate_upload(upload, current_app.config["UPLOAD_MAX_BYTES"], FIELD, "Choose a file to attach.")
+def _refuse(message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={FIELD: message})
 
 
-def store(thread: MessageThread, uploader: User, upload: Upload, content_type: str) -> MessageAttachment:
-    """Put the bytes in storage and add the row (flushes; the caller's transaction commits)."""
-    key = f"messages/{thread.id}/{uuid.uuid4().hex}.{EXTENSIONS[content_type][0]}"
-    storage().put(key, upload.data, content_type)
+def check_upload(upload: Upload | None) -> CheckedFile:
+    """An acceptable file (type sniffed, size capped; an image must decode: its preview is made
+    here), else ValidationFailed on the `attachment` field. Nothing is stored yet."""
+    content_type = validate_upload(upload, current_app.config["UPLOAD_MAX_BYTES"], FIELD, "Choose a file to attach.")
+    if content_type not in PIL_FORMATS:
+        return CheckedFile(content_type, None)
+    image = decode_rgb(upload.data, PIL_FORMATS[content_type], _refuse, "file")
+    image.thumbnail((PREVIEW_EDGE, PREVIEW_EDGE))
+    return CheckedFile(content_type, jpeg(image))
+
+
+def store(thread: MessageThread, uploader: User, upload: Upload, checked: CheckedFile) -> MessageAttachment:
+    """Put the bytes (and an image's preview) in storage and add the row (flushes; the caller's
+    transaction commits)."""
+    content_type = checked.content_type
     row = MessageAttachment(
         thread_id=thread.id,
         uploader_id=uploader.id,
-        storage_key=key,
+        storage_key=f"messages/{thread.id}/{uuid.uuid4().hex}.{EXTENSIONS[content_type][0]}",
         filename=safe_filename(upload.filename, "attachment"),
         content_type=content_type,
         size_bytes=len(upload.data),
     )
+    storage().put(row.storage_key, upload.data, content_type)
+    if checked.preview is not None:
+        storage().put(row.preview_key, checked.preview, JPEG)
     db.session.add(row)
     db.session.flush()
     audit.record(uploader, "message_attachment.upload", row, after={"thread_id": thread.id, "size": row.size_bytes})
@@ -68,9 +96,9 @@ def store(thread: MessageThread, uploader: User, upload: Upload, content_type: s
 def upload_attachment(thread: MessageThread, uploader: User, upload: Upload | None) -> MessageAttachment:
     """POST /api/messages/attachments: a file for the uploader's next message in this thread."""
     ensure_can_write(thread, uploader)
-    content_type = check_upload(upload)
+    checked = check_upload(upload)
     with transaction():
-        return store(thread, uploader, upload, content_type)
+        return store(thread, uploader, upload, checked)
 
 
 def check_ids(attachment_ids: Sequence[int]) -> list[int]:
@@ -123,4 +151,5 @@ def attachment_json(row: MessageAttachment) -> dict:
         "content_type": row.content_type,
         "size": row.size_bytes,
         "url": DOWNLOAD_PATH.format(id=row.id),
+        "preview_url": PREVIEW_PATH.format(id=row.id) if row.preview_key else None,
     }

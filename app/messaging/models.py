@@ -126,6 +126,13 @@ class MessageAttachment(db.Model):
 
     thread = relationship("MessageThread")
 
+    @property
+    def preview_key(self) -> str | None:
+        """Where an image's re-encoded preview is kept (made at upload); None for a PDF."""
+        if not self.content_type.startswith("image/"):
+            return None
+        return f"{self.storage_key.rsplit('.', 1)[0]}-preview.jpg"
+
     def can_be_read_by(self, user) -> bool:
         """The uploader always; the other participant once a message carries it."""
         if user is None or not getattr(user, "is_authenticated", False):

@@ -122,7 +122,7 @@ def send_message(
     attachments.ensure_can_write(thread, sender)
     ids = attachments.check_ids(attachment_ids)
     body = _clean_body(body, may_be_empty=bool(ids) or upload is not None)
-    content_type = attachments.check_upload(upload) if upload is not None else None
+    checked = attachments.check_upload(upload) if upload is not None else None
     with transaction():
         thread = db.session.get(MessageThread, thread.id, with_for_update=True, populate_existing=True)
         existing = _sent_before(sender, key)  # a concurrent retry that won the lock
@@ -130,7 +130,7 @@ def send_message(
             return _replayed(existing, thread, body), False
         files = attachments.claim(thread, sender, ids)
         if upload is not None:
-            files.append(attachments.store(thread, sender, upload, content_type))
+            files.append(attachments.store(thread, sender, upload, checked))
         message = _post(thread, sender, db.session.get(User, thread.other_id(sender.id)), body, key, files)
     return message, True
 

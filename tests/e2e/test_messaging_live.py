@@ -123,6 +123,13 @@ def test_a_file_reaches_the_other_side_live_and_a_refused_one_keeps_the_text(bro
         link.click()
     assert download.value.suggested_filename == "goals.pdf"
     assert Path(download.value.path()).read_bytes() == pdf
+    from tests.verification.files import image_bytes
+
+    chooser.set_input_files({"name": "board.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (1600, 900))})
+    client_page.get_by_role("button", name="Send").click()
+    preview = coach_page.locator("#messages li.theirs").last.get_by_role("img", name="board.png")
+    expect(preview).to_be_visible(timeout=2000)
+    coach_page.wait_for_function("img => img.complete && img.naturalWidth === 1024", arg=preview.element_handle())
     snap(coach_page, "messaging-6-file-received")
     client_ctx.close()
     coach_ctx.close()

@@ -3,6 +3,7 @@ participants fetch it, as a download; a refused file says why beside its field a
 
 from __future__ import annotations
 
+import io
 import re
 
 from app.community.models import WatchedWord
@@ -31,8 +32,9 @@ def test_a_sent_pdf_reaches_the_other_side_live_and_downloads_as_an_attachment(c
     up = sender.upload(thread.id, "goals.pdf", PDF)
     assert up.status_code == 201, up.get_json()
     meta = up.get_json()
-    assert set(meta) == {"id", "filename", "content_type", "size", "url"}
+    assert set(meta) == {"id", "filename", "content_type", "size", "url", "preview_url"}
     assert (meta["filename"], meta["content_type"], meta["size"]) == ("goals.pdf", "application/pdf", len(PDF))
+    assert meta["preview_url"] is None, "a PDF is never shown inline"
     assert coach.get(meta["url"]).status_code == 404, "not sent yet: only its uploader sees it"
 
     sent = sender.send(thread.id, "My goals, as promised", "m-1", [meta["id"]])
@@ -62,6 +64,41 @@ def test_a_file_alone_is_a_message_and_its_notification_names_it(client):
     note = Notification.query.filter_by(user_id=booking.coach.user_id, subject_key=f"thread:{thread.id}").one()
     assert note.body == "Sent scan.png"
     assert sender.send(thread.id, "", "m-3").status_code == 400, "no text and no file"
+
+
+def test_an_image_is_previewed_inline_from_a_re_encoded_copy_without_its_metadata(client):
+    from PIL import Image
+
+    booking, thread = confirmed_session()
+    sender, coach, stranger = Api(client, booking.client), Api(client, booking.coach.user), Api(client, UserFactory())
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    Image.new("RGB", (3000, 1500), (10, 120, 200)).save(out, "JPEG", exif=exif.tobytes())
+    original = out.getvalue()
+    meta = sender.upload(thread.id, "whiteboard.jpg", original).get_json()
+    assert meta["preview_url"] == f"/api/messages/attachments/{meta['id']}/preview"
+    assert coach.get(meta["preview_url"]).status_code == 404, "not sent yet"
+    sender.send(thread.id, "The board", "b-1", [meta["id"]])
+    shown = coach.get(meta["preview_url"])
+    assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
+    assert shown.headers["Content-Disposition"] == "inline" and shown.headers["X-Content-Type-Options"] == "nosniff"
+    preview = Image.open(io.BytesIO(shown.data))
+    assert preview.size == (1024, 512) and not preview.getexif(), "re-encoded, smaller, no metadata"
+    assert shown.data != original and coach.get(meta["url"]).data == original, "the download is the file itself"
+    assert stranger.get(meta["preview_url"]).status_code == 404
+    pdf = sender.upload(thread.id, "a.pdf", PDF).get_json()
+    sender.send(thread.id, "", "b-2", [pdf["id"]])
+    assert coach.get(f"/api/messages/attachments/{pdf['id']}/preview").status_code == 404
+
+
+def test_an_image_that_does_not_decode_is_refused(client):
+    booking, thread = confirmed_session()
+    before = _stored()
+    bad = Api(client, booking.client).upload(thread.id, "broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
+    assert bad.status_code == 400
+    assert bad.get_json()["error"]["fields"] == {"attachment": "The file could not be read as an image."}
+    assert MessageAttachment.query.count() == 0 and _stored() == before
 
 
 def test_another_user_reaches_no_attachment_and_cannot_send_or_upload_one(client):
@@ -154,4 +191,5 @@ def test_the_page_form_sends_a_file_and_both_pages_link_it(client, login_as):
     login_as(booking.coach.user)
     html = client.get(f"/messages/{thread.id}").get_data(as_text=True)
     assert f'<a href="/api/messages/attachments/{row.id}" download>sheet.jpg</a>' in html
+    assert f'src="/api/messages/attachments/{row.id}/preview" alt="sheet.jpg"' in html
     assert client.get(f"/api/messages/attachments/{row.id}").status_code == 200

@@ -79,6 +79,15 @@
     ul.className = "attachments";
     files.forEach(function (a) {
       var row = document.createElement("li");
+      if (a.preview_url) {  // an image: its re-encoded preview, never the uploaded bytes
+        var img = document.createElement("img");
+        img.className = "attachment-preview";
+        img.src = a.preview_url;
+        img.alt = a.filename;
+        img.loading = "lazy";
+        row.appendChild(img);
+        row.appendChild(document.createElement("br"));
+      }
       var link = document.createElement("a");
       link.href = a.url;
       link.setAttribute("download", "");
