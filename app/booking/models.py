@@ -199,6 +199,22 @@ class Booking(TimestampMixin, db.Model):
         """Whether `user` may cancel the booking now (a coach always gives a reason)."""
         return self.party_of(user) is not None and self.change_refusal(user, now) is None
 
+    def is_hold_expired(self, now: datetime) -> bool:
+        """Held, and its hold ran out (expire_holds has not ended it yet)."""
+        return self.status == BookingStatus.HELD and self.hold_expires_at is not None and self.hold_expires_at <= now
+
+    def payment_refusal(self, now: datetime) -> InvalidState | None:
+        """Why the booking cannot be paid now; None while it is held and its hold runs."""
+        if self.status != BookingStatus.HELD:
+            return InvalidState(f"This booking is {self.status.value}, not awaiting payment.")
+        if self.is_hold_expired(now):
+            return InvalidState("The hold on this slot has expired; please book the session again.")
+        return None
+
+    def can_be_paid_by(self, user, now: datetime) -> bool:
+        """The client pays a held booking while its hold runs."""
+        return self.party_of(user) == "client" and self.payment_refusal(now) is None
+
     def can_be_reviewed_by(self, user) -> bool:
         """The client reviews a session once it has taken place (once: the review table says if they did)."""
         return self.party_of(user) == "client" and self.status == BookingStatus.COMPLETED

@@ -114,10 +114,10 @@ def create_intent(actor, booking_id: int) -> CheckoutIntent:
 
 
 def _check_payable(booking: Booking) -> None:
-    if booking.status != BookingStatus.HELD:
-        raise InvalidState(f"This booking is {booking.status.value}, not awaiting payment.")
-    if booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow():
-        raise InvalidState("The hold on this slot has expired; please book the session again.")
+    """Raise the booking's reason it cannot be paid now (Booking.payment_refusal)."""
+    refusal = booking.payment_refusal(utcnow())
+    if refusal is not None:
+        raise refusal
 
 
 def _client_secret(payment: Payment) -> str | None:

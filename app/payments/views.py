@@ -11,7 +11,7 @@ import stripe
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.booking.models import Booking, BookingStatus
+from app.booking.models import Booking
 from app.coaches.models import CoachProfile
 from app.core.csp import response_policy
 from app.core.db import utcnow
@@ -74,7 +74,7 @@ def checkout(booking_id: int):
             "error",
         )
         return redirect(url_for("payments.checkout", booking_id=booking.id))
-    hold_expired = booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow()
+    now = utcnow()
     body = render_template(
         "payments/checkout.html",
         booking=booking,
@@ -82,8 +82,8 @@ def checkout(booking_id: int):
         stripe_mode=stripe_mode,
         stripe_js=STRIPE_JS,
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY") or "",
-        payable=booking.status == BookingStatus.HELD and not hold_expired,
-        hold_expired=hold_expired,
+        payable=booking.can_be_paid_by(current_user, now),
+        hold_expired=booking.is_hold_expired(now),
     )
     headers = {"Content-Security-Policy": _stripe_csp()} if stripe_mode else {}
     return body, 200, headers

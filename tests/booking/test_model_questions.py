@@ -13,6 +13,7 @@ from app.booking.models import BookingStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidState
 from app.extensions import db
+from app.payments import services as payments
 from tests.booking.helpers import first_slot
 from tests.booking.test_cancel_reschedule import confirmed_at
 from tests.factories import UserFactory
@@ -96,3 +97,17 @@ def test_inside_the_notice_the_client_is_told_so_instead_of_offered_buttons(clie
     assert client.get(f"/bookings/{booking.id}/reschedule").status_code == 200
     target = first_slot(booking.coach, booking.session_type, after_hours=30)
     services.reschedule_booking(booking, booking.coach.user, target.starts_at, "Conference overran")
+
+
+def test_only_the_client_pays_and_only_a_held_booking_whose_hold_runs(app):
+    now = utcnow()
+    held = BookingFactory(status=BookingStatus.HELD, hold_expires_at=now + timedelta(minutes=10))
+    assert held.can_be_paid_by(held.client, now) and held.payment_refusal(now) is None
+    assert not held.can_be_paid_by(held.coach.user, now) and not held.can_be_paid_by(UserFactory(), now)
+    later = now + timedelta(minutes=11)
+    assert held.is_hold_expired(later) and not held.can_be_paid_by(held.client, later)
+    assert held.payment_refusal(later).message == "The hold on this slot has expired; please book the session again."
+    confirmed = confirmed_at(48)
+    assert not confirmed.is_hold_expired(now) and not confirmed.can_be_paid_by(confirmed.client, now)
+    with pytest.raises(InvalidState, match="This booking is confirmed, not awaiting payment."):
+        payments.create_intent(confirmed.client, confirmed.id)
