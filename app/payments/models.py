@@ -48,6 +48,18 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 }
 
 
+def _rare_rows_index(name: str, where: str) -> sa.Index:
+    """The list's order and the totals' columns of only the payments matching `where` (a partial index)."""
+    return sa.Index(
+        name,
+        "created_at",
+        "id",
+        postgresql_include=["currency", "status", "amount", "amount_refunded"],
+        postgresql_where=sa.text(where),
+        sqlite_where=sa.text(where),
+    )
+
+
 class Payment(TimestampMixin, db.Model):
     """One payment for one booking; amount_refunded is kept in step with succeeded refunds."""
 
@@ -68,6 +80,10 @@ class Payment(TimestampMixin, db.Model):
             "id",
             postgresql_include=["currency", "status", "amount", "amount_refunded"],
         ),
+        # The finance list's disputed and refunded filters (rare rows): its page and totals read only
+        # these, instead of every payment of the window (issue 20's combinations walk).
+        _rare_rows_index("ix_payments_disputed", "is_disputed"),
+        _rare_rows_index("ix_payments_refunded", "amount_refunded > 0"),
         sa.Index("ix_payments_coach_created", "coach_id", "created_at"),
         sa.Index("ix_payments_client_created", "client_id", "created_at"),
         sa.Index("ix_payments_amount", "amount"),

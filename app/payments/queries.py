@@ -139,10 +139,10 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
         stmt = stmt.where(Payment.amount_refunded > 0)
     elif f.refunded == "partly":
         stmt = stmt.where(Payment.amount_refunded > 0, Payment.amount_refunded < Payment.amount)
-    elif f.refunded == "full":
-        stmt = stmt.where(Payment.amount_refunded == Payment.amount)
+    elif f.refunded == "full":  # "> 0" as well (amounts are positive) so ix_payments_refunded serves it
+        stmt = stmt.where(Payment.amount_refunded > 0, Payment.amount_refunded == Payment.amount)
     if f.disputed == "yes":
-        stmt = stmt.where(Payment.is_disputed.is_(True))
+        stmt = stmt.where(Payment.is_disputed)  # not "IS true": ix_payments_disputed's predicate must match
     if f.q:
         q = f.q.lstrip("#")
         if ascii_int(q) is not None:
