@@ -130,6 +130,7 @@ class Config:
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
     # Messaging and the live event stream (GET /api/stream, GET /api/events).
     MESSAGING_WRITE_DAYS = _env_int("MESSAGING_WRITE_DAYS", 14)  # a session's thread takes messages until then
+    ATTACHMENTS_UNSENT_HOURS = _env_int("ATTACHMENTS_UNSENT_HOURS", 24)  # an upload no message took is deleted
     NOTIFY_MAIL_DELAY_SECONDS = _env_int("NOTIFY_MAIL_DELAY_SECONDS", 120)  # a notification still unread then is mailed
     EVENTS_RETENTION_DAYS = _env_int("EVENTS_RETENTION_DAYS", 7)  # older cursors get a `resync` event
     EVENTS_BUS = _env("EVENTS_BUS", "auto")  # auto (redis when REDIS_URL is set) | local | redis

@@ -20,6 +20,8 @@ PERIODIC: list[tuple[int, list[str]]] = [
     (60, ["notifications", "send-due"]),  # mail notifications still unread after their delay
     (60, ["video", "decide-due"]),  # sessions whose room closed: completed, no-show (refund) or staff's queue
     (600, ["analytics", "refresh-rollups"]),  # incremental
+    (3600, ["realtime", "prune-events"]),  # the live event log keeps EVENTS_RETENTION_DAYS
+    (3600, ["messaging", "prune-attachments"]),  # files uploaded but never sent
     (3600, ["payments", "reconcile"]),  # our payments and refunds against Stripe's, last 7 days
     (600, ["payments", "roll-up"]),  # the finance totals: payments created since the last roll-up
     (86400, ["booking", "refresh-search"]),

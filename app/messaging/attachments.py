@@ -10,13 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import User
 from app.core import audit
-from app.core.effects import transaction
+from app.core.db import utcnow
+from app.core.effects import on_commit, transaction
 from app.core.errors import InvalidState, NotFound, ValidationFailed
 from app.core.ids import fits
 from app.core.images import decode_rgb, jpeg
@@ -129,6 +131,28 @@ def claim(thread: MessageThread, sender: User, attachment_ids: Sequence[int]) ->
             fields={"attachment_ids": "unknown or already sent attachment"},
         )
     return usable
+
+
+def prune_unsent(now: datetime | None = None) -> int:
+    """Delete the attachments no message took ATTACHMENTS_UNSENT_HOURS after upload (rows now, their
+    stored files once that commits); how many."""
+    cutoff = (now or utcnow()) - timedelta(hours=current_app.config["ATTACHMENTS_UNSENT_HOURS"])
+    with transaction():
+        rows = db.session.scalars(
+            sa.select(MessageAttachment)
+            .where(MessageAttachment.message_id.is_(None), MessageAttachment.created_at < cutoff)
+            .with_for_update(skip_locked=True)  # one being sent right now is left to that send
+        ).all()
+        keys = [k for r in rows for k in (r.storage_key, r.preview_key) if k]
+        for row in rows:
+            db.session.delete(row)
+        on_commit(_delete_files, keys)
+    return len(rows)
+
+
+def _delete_files(keys: list[str]) -> None:
+    for key in keys:
+        storage().delete(key)
 
 
 def readable_attachment(attachment_id: int, user: User) -> MessageAttachment:

@@ -193,3 +193,30 @@ def test_the_page_form_sends_a_file_and_both_pages_link_it(client, login_as):
     assert f'<a href="/api/messages/attachments/{row.id}" download>sheet.jpg</a>' in html
     assert f'src="/api/messages/attachments/{row.id}/preview" alt="sheet.jpg"' in html
     assert client.get(f"/api/messages/attachments/{row.id}").status_code == 200
+
+
+def test_files_never_sent_are_deleted_a_day_after_upload_with_their_stored_bytes(client, app):
+    from datetime import timedelta
+
+    from app.core.db import utcnow
+    from app.messaging.attachments import prune_unsent
+
+    booking, thread = confirmed_session()
+    sender = Api(client, booking.client)
+    sent = sender.upload(thread.id, "sent.pdf", PDF).get_json()
+    sender.send(thread.id, "Here", "m-1", [sent["id"]])
+    forgotten = sender.upload(thread.id, "forgotten.png", files.image_bytes("PNG")).get_json()
+    fresh = sender.upload(thread.id, "fresh.pdf", PDF).get_json()
+    old = db.session.get(MessageAttachment, forgotten["id"])
+    keys = [old.storage_key, old.preview_key]
+    for row_id in (sent["id"], forgotten["id"]):
+        db.session.get(MessageAttachment, row_id).created_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    assert all(storage().exists(k) for k in keys)
+
+    assert prune_unsent() == 1
+    assert sorted(r.id for r in MessageAttachment.query) == [sent["id"], fresh["id"]]
+    assert not any(storage().exists(k) for k in keys), "its file and its preview are gone too"
+    assert sender.get(sent["url"]).status_code == 200
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["messaging", "prune-attachments"]).output == "deleted 0 unsent attachment(s)\n"
