@@ -96,6 +96,8 @@ class Booking(TimestampMixin, db.Model):
         sa.Index("ix_bookings_client_starts", "client_id", "starts_at"),
         sa.Index("ix_bookings_status_created", "status", "created_at"),
         sa.Index("ix_bookings_created", "created_at"),
+        # Sessions that ended in a time range: `flask video decide-due` and complete-past, every minute.
+        sa.Index("ix_bookings_ends_at", "ends_at"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         # No double booking and the coach's buffer after each session: on PostgreSQL a
         # hand-written exclusion constraint (bookings_no_overlap: same coach, overlapping
