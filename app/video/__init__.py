@@ -15,12 +15,14 @@ def init_app(app: Flask) -> None:
     from app.video.access import video_join, video_join_now, video_open_sessions, video_outcome, video_session_link
     from app.video.attendance import intervals
     from app.video.cli import video_cli
+    from app.video.outcomes import decide_since
     from app.video.provider_config import build_provider
     from app.video.provider_webhooks import bp as webhooks
     from app.video.queries import inbox_read
     from app.video.staff_views import staff_bp
     from app.video.views import bp
 
+    decide_since(app.config.get("VIDEO_DECIDE_SINCE", ""))  # a bad value refuses to start, naming it
     app.extensions["video_provider"] = build_provider(app.config)
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp, url_prefix="/staff/video")

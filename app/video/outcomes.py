@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -135,11 +135,26 @@ def snapshot(row: SessionOutcome) -> dict:
     }
 
 
+def decide_since(raw: str | None = None) -> datetime | None:
+    """VIDEO_DECIDE_SINCE (or `raw`) as an aware UTC time (a naive value is UTC), or None when unset."""
+    raw = (current_app.config.get("VIDEO_DECIDE_SINCE") if raw is None else raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"VIDEO_DECIDE_SINCE is not an ISO date-time: {raw!r}") from exc
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _due_since(now: datetime) -> tuple[datetime, datetime]:
-    """(ends after, ends at or before): the bookings whose room closed in the horizon."""
+    """(ends after, ends at or before): the bookings whose room closed in the horizon (and, with
+    VIDEO_DECIDE_SINCE, that ended after it)."""
     config = current_app.config
     after = timedelta(minutes=config["VIDEO_JOIN_AFTER_MINUTES"])
-    return now - after - timedelta(hours=config["VIDEO_DECIDE_HORIZON_HOURS"]), now - after
+    since = now - after - timedelta(hours=config["VIDEO_DECIDE_HORIZON_HOURS"])
+    floor = decide_since()
+    return (max(since, floor) if floor else since), now - after
 
 
 def due_booking_ids(now: datetime) -> list[int]:

@@ -9,12 +9,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import create_app
 from app.core.models import AuditLog, OutgoingMail
 from app.extensions import db
 from app.payments.models import Payment, Refund, RefundReason
 from app.video import outcomes
 from app.video.attendance import record_heartbeat, record_join, record_leave
 from app.video.models import Outcome, OutcomeStatus, SessionOutcome
+from config import TestingConfig
 from tests.video.helpers import FAR_START, paid_booking
 
 END = FAR_START + timedelta(minutes=60)
@@ -113,6 +115,16 @@ def test_a_session_whose_room_closed_before_the_horizon_is_left_alone(app):
     late = CLOSES + timedelta(hours=app.config["VIDEO_DECIDE_HORIZON_HOURS"], seconds=1)
     assert outcomes.decide_due(late) == 0
     assert _state(booking)[0] == []
+
+
+def test_sessions_that_ended_before_video_decide_since_are_never_decided(app, monkeypatch):
+    before, after = paid_booking(), paid_booking(starts_at=FAR_START + timedelta(hours=2))
+    monkeypatch.setitem(app.config, "VIDEO_DECIDE_SINCE", (END + timedelta(minutes=1)).isoformat())
+    assert outcomes.decide_due(CLOSES + timedelta(hours=3)) == 1
+    assert (_state(before)[0], len(_state(after)[0])) == ([], 1)
+    with pytest.raises(ValueError, match="VIDEO_DECIDE_SINCE is not an ISO date-time"):
+        create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                   VIDEO_DECIDE_SINCE="yesterday")  # fmt: skip
 
 
 def test_concurrent_runs_decide_once_and_refund_once(app):
