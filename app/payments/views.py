@@ -147,7 +147,7 @@ def payment(payment_id: int):
             found = services.confirm_payment(current_user, payment_id, None)
     if outcome.failed:
         found = db.session.get(Payment, payment_id)
-    return render_template("payments/payment.html", payment=found)
+    return render_template("payments/payment.html", payment=found, now=utcnow())
 
 
 def _well_formed(body) -> bool:

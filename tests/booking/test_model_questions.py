@@ -14,6 +14,7 @@ from app.core.db import utcnow
 from app.core.errors import InvalidState
 from app.extensions import db
 from app.payments import services as payments
+from app.payments.models import Payment, PaymentStatus
 from tests.booking.helpers import first_slot
 from tests.booking.test_cancel_reschedule import confirmed_at
 from tests.factories import UserFactory
@@ -111,3 +112,25 @@ def test_only_the_client_pays_and_only_a_held_booking_whose_hold_runs(app):
     assert not confirmed.is_hold_expired(now) and not confirmed.can_be_paid_by(confirmed.client, now)
     with pytest.raises(InvalidState, match="This booking is confirmed, not awaiting payment."):
         payments.create_intent(confirmed.client, confirmed.id)
+
+
+def test_the_pages_offer_payment_only_while_the_hold_runs(client, login_as):
+    now = utcnow()
+    held = BookingFactory(status=BookingStatus.HELD, hold_expires_at=now + timedelta(minutes=10))
+    pay = f'href="/bookings/{held.id}/pay"'
+    login_as(held.client)
+    assert pay in client.get(f"/bookings/{held.id}").get_data(as_text=True)
+    login_as(held.coach.user)
+    assert pay not in client.get(f"/bookings/{held.id}").get_data(as_text=True)
+    ran_out = BookingFactory(status=BookingStatus.HELD, hold_expires_at=now - timedelta(minutes=1))
+    login_as(ran_out.client)
+    page = text_of(client.get(f"/bookings/{ran_out.id}").get_data(as_text=True))
+    assert "ran out at" in page and "before it was paid" in page and "Pay now" not in page
+    # A failed attempt on it says why instead of offering another card.
+    failed = Payment(booking_id=ran_out.id, client_id=ran_out.client_id, coach_id=ran_out.coach_id, amount=ran_out.amount,
+                     currency="EUR", status=PaymentStatus.FAILED, gateway="offline", provider_intent_id="pi_failed_x",
+                     idempotency_key="booking-failed-x")  # fmt: skip
+    db.session.add(failed)
+    db.session.commit()
+    page = text_of(client.get(f"/payments/{failed.id}").get_data(as_text=True))
+    assert "Try another card" not in page and "The hold on this slot has expired" in page
