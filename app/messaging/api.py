@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, redirect, request
+from flask import Response, jsonify, request
 from flask_login import current_user
 
 from app.api import bp
@@ -11,7 +11,7 @@ from app.api.openapi import document
 from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import fits
 from app.core.security import login_required
-from app.core.storage import content_disposition, storage
+from app.core.storage import storage
 from app.core.uploads import upload_from_request
 from app.messaging import attachments, queries, services, threads
 from app.messaging.attachments import attachment_json
@@ -174,19 +174,7 @@ def upload_attachment():
 @login_required
 def message_attachment(attachment_id: int):
     """The file with Content-Disposition: attachment and its sniffed type; 404 for anybody else."""
-    row = attachments.readable_attachment(attachment_id, current_user)
-    url = storage().download_url(row.storage_key, row.filename)
-    if url:
-        return redirect(url)
-    return Response(
-        storage().get(row.storage_key),
-        mimetype=row.content_type,
-        headers={
-            "Content-Disposition": content_disposition(row.filename),  # as S3's presigned URL sends it
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachments.download(attachments.readable_attachment(attachment_id, current_user))
 
 
 @bp.get("/messages/attachments/<int:attachment_id>/preview")

@@ -22,7 +22,7 @@ from app.core.effects import on_commit, transaction
 from app.core.errors import InvalidState, NotFound, ValidationFailed
 from app.core.ids import fits
 from app.core.images import decode_rgb, jpeg
-from app.core.storage import storage
+from app.core.storage import content_disposition, storage
 from app.core.uploads import EXTENSIONS, JPEG, PNG, Upload, safe_filename, validate_upload
 from app.extensions import db
 from app.messaging.models import Message, MessageAttachment, MessageThread
@@ -165,6 +165,35 @@ def readable_attachment(attachment_id: int, user: User) -> MessageAttachment:
         if message.is_hidden and message.sender_id != user.id:  # held for review: its file waits too
             raise NotFound("No such attachment.")
     return row
+
+
+def open_for_moderation(moderator: User, message_id: int, attachment_id: int) -> MessageAttachment:
+    """A flagged message's file for the moderator deciding its item (the caller checked the role
+    and the item); each opening is audited, as reading a conversation through a flag is."""
+    row = db.session.get(MessageAttachment, attachment_id) if fits(attachment_id) else None
+    if row is None or row.message_id != message_id:
+        raise NotFound("No such attachment on this message.")
+    with transaction():
+        audit.record(moderator, "message_attachment.moderator_opened", row, after={"message_id": message_id})
+    return row
+
+
+def download(row: MessageAttachment):
+    """The file as a download: a presigned URL's redirect on S3, else the bytes with its sniffed type."""
+    from flask import Response, redirect
+
+    url = storage().download_url(row.storage_key, row.filename)
+    if url:
+        return redirect(url)
+    return Response(
+        storage().get(row.storage_key),
+        mimetype=row.content_type,
+        headers={
+            "Content-Disposition": content_disposition(row.filename),  # as S3's presigned URL sends it
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def attachment_json(row: MessageAttachment) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +15,7 @@ from app.core.roles import MODERATOR_ROLES
 from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
+from app.messaging import attachments
 from app.moderation import queries, rules
 from app.moderation.forms import BulkForm, DecisionForm, SettingsForm
 from app.moderation.models import Flag, FlagReason, ItemStatus, ModerationItem, TargetType
@@ -86,6 +87,20 @@ def item(item_id: int):
         prev_id=prev_id,
         next_id=next_id,
     )
+
+
+@bp.get("/items/<int:item_id>/attachments/<int:attachment_id>")
+@roles_required(*MODERATOR_ROLES)
+def message_attachment(item_id: int, attachment_id: int):
+    """A file of the flagged message this item is about, as a download; the opening is audited."""
+    item = _item_or_404(item_id)
+    if item.target_type is not TargetType.MESSAGE:
+        abort(404)
+    try:
+        row = attachments.open_for_moderation(current_user, item.target_id, attachment_id)
+    except ServiceError:
+        abort(404)
+    return attachments.download(row)
 
 
 @bp.post("/items/<int:item_id>/claim")

@@ -220,3 +220,33 @@ def test_files_never_sent_are_deleted_a_day_after_upload_with_their_stored_bytes
     assert sender.get(sent["url"]).status_code == 200
     runner = app.test_cli_runner()
     assert runner.invoke(args=["messaging", "prune-attachments"]).output == "deleted 0 unsent attachment(s)\n"
+
+
+def test_a_moderator_opens_a_flagged_messages_file_only_through_its_item_and_it_is_audited(client, login_as):
+    from app.accounts.models import Role
+    from app.moderation.models import ModerationItem
+    from tests.factories import StaffFactory
+
+    booking, thread = confirmed_session()
+    coach = Api(client, booking.coach.user)
+    meta = coach.upload(thread.id, "invoice.pdf", PDF).get_json()
+    message = coach.send(thread.id, "Pay here instead", "m-1", [meta["id"]]).get_json()
+    other = coach.upload(thread.id, "other.pdf", PDF).get_json()
+    coach.send(thread.id, "And this", "m-2", [other["id"]])
+    flag = {"target_type": "message", "target_id": message["id"], "reason": "spam"}
+    assert Api(client, booking.client).post("/api/flags", flag).status_code == 201
+    item = ModerationItem.query.one()
+    moderator = StaffFactory(roles=[Role.MODERATOR])
+    assert Api(client, moderator).get(meta["url"]).status_code == 404, "not through the conversation's own route"
+    login_as(moderator)
+    page = client.get(f"/staff/moderation/items/{item.id}").get_data(as_text=True)
+    link = f"/staff/moderation/items/{item.id}/attachments/{meta['id']}"
+    assert f'<a href="{link}" download>invoice.pdf</a>' in page
+    got = client.get(link)
+    assert got.status_code == 200 and got.data == PDF
+    assert got.headers["Content-Disposition"] == 'attachment; filename="invoice.pdf"'
+    opened = AuditLog.query.filter_by(action="message_attachment.moderator_opened").one()
+    assert (opened.actor_id, opened.object_id) == (moderator.id, str(meta["id"]))
+    assert client.get(f"/staff/moderation/items/{item.id}/attachments/{other['id']}").status_code == 404, (
+        "a file of another, unflagged message"
+    )
