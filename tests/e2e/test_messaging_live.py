@@ -130,6 +130,6 @@ def test_a_file_reaches_the_other_side_live_and_a_refused_one_keeps_the_text(bro
     preview = coach_page.locator("#messages li.theirs").last.get_by_role("img", name="board.png")
     expect(preview).to_be_visible(timeout=2000)
     coach_page.wait_for_function("img => img.complete && img.naturalWidth === 1024", arg=preview.element_handle())
-    snap(coach_page, "messaging-6-file-received")
+    snap(coach_page, "messaging-6-file-received")  # app/static/img/readme-messages-attachments.png
     client_ctx.close()
     coach_ctx.close()
