@@ -67,7 +67,9 @@ def isolated_wsgi(app):
 
 @pytest.mark.parametrize("role", ["admin", "client"])
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(isolated_wsgi, role):
-    headers = bearer_for(make_user(role))
+    # identity: a body over COMPRESS_MIN_SIZE came back zstd-compressed, which schemathesis's WSGI
+    # client does not decode (a 201 of POST /api/groups "failed" to deserialize in a full run).
+    headers = {**bearer_for(make_user(role)), "Accept-Encoding": "identity"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", isolated_wsgi)
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]
