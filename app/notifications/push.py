@@ -158,7 +158,10 @@ def push_notification(notification_id: int) -> dict[str, int]:
             elif status in GONE:
                 log.info("push subscription %s is gone (%s): removed", row.id, status)
                 audit.record(None, "push.expired", row, after={"status": status})
-                db.session.delete(row)
+                # A statement, not session.delete: a job pushing to the same browser at once may
+                # have removed it already, and that must not fail (and retry) this one.
+                db.session.execute(sa.delete(PushSubscription).where(PushSubscription.id == row.id))
+                db.session.expunge(row)
                 counts["removed"] += 1
             else:
                 row.last_error = f"{utcnow().isoformat()}: push service answered {status or 'nothing'}"

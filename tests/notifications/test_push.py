@@ -10,6 +10,7 @@ import os
 
 import http_ece
 import pytest
+import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -139,3 +140,30 @@ def test_push_is_offered_only_with_vapid_keys(client, login_as, app, monkeypatch
     monkeypatch.setitem(app.config, "VAPID_PRIVATE_KEY", private)
     html = client.get("/notifications").get_data(as_text=True)
     assert f'data-public-key="{public}"' in html and "Push notifications on this device" in html
+
+
+def test_a_subscription_removed_meanwhile_by_another_push_does_not_fail_this_one(client, push_on, monkeypatch):
+    from app.extensions import db
+    from app.notifications import push
+    from app.notifications.models import Notification
+
+    booking, thread = confirmed_session()
+    coach = Api(client, booking.coach.user)
+    for name in ("phone", "laptop"):
+        coach.post("/api/push/subscriptions", Browser(push_on.url_for(f"/push/{name}")).subscription)
+    _answer(push_on, "/push/laptop", 201)
+    Api(client, booking.client).send(thread.id, "Hello", "h-1")
+    note = Notification.query.filter_by(user_id=booking.coach.user_id, subject_key=f"thread:{thread.id}").one()
+    phone = PushSubscription.query.filter(PushSubscription.endpoint.endswith("/phone")).one()
+    real_send = push._send_one
+
+    def gone_meanwhile(row, data):
+        if row.id == phone.id:  # another job's 410 removed it while this one was sending
+            with db.engine.begin() as conn:
+                conn.execute(sa.delete(PushSubscription).where(PushSubscription.id == row.id))
+            return 410
+        return real_send(row, data)
+
+    monkeypatch.setattr(push, "_send_one", gone_meanwhile)
+    assert push_notification(note.id) == {"sent": 1, "removed": 1, "failed": 0}
+    assert [r.endpoint.rsplit("/", 1)[1] for r in PushSubscription.query] == ["laptop"]
