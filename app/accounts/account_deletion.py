@@ -2,7 +2,7 @@
 
 Bookings, payments and refunds stay for the books (and the coach's history), now naming "Deleted
 user"; messages and community posts stay with their threads under the same name. Sign-in
-identities, API tokens, recovery codes, mailed links, sessions, mails and login or reset attempts
+identities, API tokens, recovery codes, mailed links, sessions, push subscriptions, mails and login or reset attempts
 under the old address are deleted. Staff and coach accounts are closed by an admin
 (`close_account`): the same removal, with the reason audited, and a coach's listing taken down with
 its headline, bio and photo; the payout details stay for the payouts still due.
@@ -35,6 +35,7 @@ from app.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from app.core.models import OutgoingMail
 from app.core.storage import storage
 from app.extensions import db
+from app.notifications.models import PushSubscription
 
 TOMBSTONE_DOMAIN = "deleted.invalid"  # RFC 2606: never a real mailbox
 
@@ -117,7 +118,7 @@ def _take_down(coach: CoachProfile) -> None:
 def _anonymise(user: User) -> None:
     """Remove the person's data and sign-in means; the row stays as the tombstone "Deleted user"."""
     old_email = user.email
-    for model in (OidcIdentity, ApiToken, RecoveryCode, AccountToken):
+    for model in (OidcIdentity, ApiToken, RecoveryCode, AccountToken, PushSubscription):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
     for column in (LoginAttempt.email, ResetRequest.email, SignUpRequest.email, OutgoingMail.to_address):
         db.session.execute(sa.delete(column.class_).where(column == old_email))

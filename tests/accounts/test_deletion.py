@@ -12,6 +12,7 @@ from app.booking.models import Booking, BookingStatus
 from app.core.db import utcnow
 from app.core.models import AuditLog
 from app.extensions import db
+from app.notifications.models import PushSubscription
 from app.payments.models import Payment
 from tests.accounts.flows import field_error, post_login
 from tests.conftest import csrf_token_from
@@ -35,6 +36,10 @@ def test_closing_the_account_keeps_the_books_under_a_tombstone(app, client):
     payment.booking.status = BookingStatus.COMPLETED
     db.session.commit()
     create_api_token(user, "script")
+    db.session.add(
+        PushSubscription(user_id=user.id, endpoint="https://fcm.googleapis.com/fcm/send/g1", p256dh="k", auth="a")
+    )
+    db.session.commit()
     phone = app.test_client()
     assert post_login(phone, user.email).status_code == 302
     assert post_login(client, user.email).status_code == 302
@@ -52,6 +57,7 @@ def test_closing_the_account_keeps_the_books_under_a_tombstone(app, client):
     assert row.deleted_at is not None and not row.is_active
     assert Booking.query.one().client_id == user.id and Payment.query.one().amount == payment.amount  # the books stay
     assert ApiToken.query.count() == 0
+    assert PushSubscription.query.count() == 0, "the browser's push endpoint is personal data too"
     assert AuditLog.query.filter_by(action="user.deleted", object_id=str(user.id)).one().after == {"tombstone": True}
     assert post_login(app.test_client(), "gone@example.org").status_code == 401
     assert User.query.filter_by(email="gone@example.org").count() == 0  # the address is free again
