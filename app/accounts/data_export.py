@@ -1,8 +1,10 @@
-"""A user's own data as JSON (settings → Your data): account, sign-in, bookings, payments, messages, posts."""
+"""A user's own data as JSON (settings → Your data): account, sign-in, bookings, payments, messages (with
+their files' names), push subscriptions, posts."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -12,6 +14,7 @@ from app.booking.models import Booking
 from app.community.models import Discussion, Reply
 from app.extensions import db
 from app.messaging.models import Message
+from app.notifications.models import PushSubscription
 from app.payments.models import Payment
 
 
@@ -79,8 +82,24 @@ def export_my_data(user: User) -> dict:
             for p in _rows(Payment, Payment.client_id == user.id)
         ],
         "messages_sent": [
-            {"thread_id": m.thread_id, "sent_at": _when(m.created_at), "body": m.body}
+            {
+                "thread_id": m.thread_id,
+                "sent_at": _when(m.created_at),
+                "body": m.body,
+                "attachments": [
+                    {"filename": a.filename, "content_type": a.content_type, "size": a.size_bytes}
+                    for a in m.attachments
+                ],  # the files themselves download from the conversation
+            }
             for m in _rows(Message, Message.sender_id == user.id)
+        ],
+        "push_subscriptions": [
+            {
+                "push_service": urlsplit(p.endpoint).hostname,
+                "turned_on_at": _when(p.created_at),
+                "last_pushed_at": _when(p.last_sent_at),
+            }
+            for p in _rows(PushSubscription, PushSubscription.user_id == user.id)
         ],
         "community_posts": [
             {"kind": kind, "id": post.id, "written_at": _when(post.created_at), "body": post.body_md}

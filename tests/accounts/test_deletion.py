@@ -105,3 +105,24 @@ def test_the_download_holds_the_users_own_data_and_nobody_elses(client, login_as
     assert data["account"]["email"] == "me@example.org" and data["account"]["timezone"] == "Europe/Berlin"
     assert [b["id"] for b in data["bookings"]] == [mine.id]
     assert other.email not in resp.get_data(as_text=True)
+
+
+def test_the_download_lists_the_files_of_ones_messages_and_ones_push_devices(client, login_as):
+    from tests.messaging.helpers import Api, confirmed_session
+
+    booking, thread = confirmed_session()
+    sender = Api(client, booking.client)
+    meta = sender.upload(thread.id, "goals.pdf", b"%PDF-1.4 goals").get_json()
+    sender.send(thread.id, "My goals", "g-1", [meta["id"]])
+    db.session.add(
+        PushSubscription(
+            user_id=booking.client_id, endpoint="https://fcm.googleapis.com/fcm/send/x", p256dh="k", auth="a"
+        )
+    )
+    db.session.commit()
+    login_as(booking.client)
+    data = client.get("/settings/data/export.json").get_json()
+    [message] = data["messages_sent"]
+    assert message["attachments"] == [{"filename": "goals.pdf", "content_type": "application/pdf", "size": 14}]
+    [device] = data["push_subscriptions"]
+    assert device["push_service"] == "fcm.googleapis.com" and device["last_pushed_at"] is None
