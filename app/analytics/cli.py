@@ -7,8 +7,6 @@ from datetime import date, timedelta
 import click
 from flask.cli import AppGroup
 
-from app.analytics.models import ReportStatus
-
 reports_cli = AppGroup("reports", help="Generated reports.")
 analytics_cli = AppGroup("analytics", help="Analytics events and rollups.")
 
@@ -35,7 +33,7 @@ def build(kind: str, period: str) -> None:
         report = build_report(report.id)
     finally:
         current_app.extensions["jobs"] = saved
-    if report.status != ReportStatus.DONE:
+    if not report.is_ready:
         raise click.ClickException(f"report {report.id} failed: {report.error}")
     click.echo(f"csv: {report.csv_key}")
     click.echo(report.pdf_key)

@@ -72,3 +72,18 @@ class Report(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_in_progress(self) -> bool:
+        """Queued or running: the page shows its progress."""
+        return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+    @property
+    def is_ready(self) -> bool:
+        """Built: its PDF and CSV can be downloaded."""
+        return self.status == ReportStatus.DONE
+
+    @property
+    def can_be_retried(self) -> bool:
+        """Only a failed report goes back to the queue."""
+        return self.status == ReportStatus.FAILED

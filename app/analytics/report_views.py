@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.analytics.forms import RetryForm, StartReportForm
-from app.analytics.models import Report, ReportStatus
+from app.analytics.models import Report
 from app.analytics.reports_service import KIND_TITLES, check_access, kinds_for, request_report, retry_report
 from app.core.pagination import keyset_page
 from app.core.security import roles_required
@@ -81,7 +81,7 @@ def download(report_id: int, fmt: str):
     report = _visible(report_id)
     check_access(current_user, report.kind)
     key = {"pdf": report.pdf_key, "csv": report.csv_key}.get(fmt)
-    if report.status != ReportStatus.DONE or not key:
+    if not report.is_ready or not key:
         abort(404)
     filename = f"{report.kind}-{report.period}.{fmt}"
     url = storage().download_url(key, filename)

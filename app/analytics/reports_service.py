@@ -66,7 +66,7 @@ def request_report(kind: str, period: str, actor: User | None) -> Report:
 def retry_report(report: Report, actor: User) -> Report:
     """Send a failed report back to the queue."""
     check_access(actor, report.kind)
-    if report.status != ReportStatus.FAILED:
+    if not report.can_be_retried:
         raise InvalidState("Only a failed report can be retried.")
     before = {"status": report.status.value, "error": report.error}
     report.status, report.progress, report.error, report.finished_at = ReportStatus.QUEUED, 0, None, None
