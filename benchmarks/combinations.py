@@ -26,6 +26,7 @@ way (figures, not timed assertions).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import re
@@ -48,6 +49,8 @@ __all__ = ["LISTS", "Context", "StaffList", "walk"]
 log = logging.getLogger("benchmarks")
 DEPTH_PAGES = 500
 TARGET_MS = 100.0
+RECHECK = 10  # requests for each of the slowest, timed again after the walk
+RECHECK_SLOWEST = 20
 TEXT_INPUTS = {"", "text", "search", "date", "number", "email"}
 
 
@@ -251,35 +254,59 @@ def walk(
     return out
 
 
-def report(results: list[Timed], meta: list[str]) -> str:
-    """The slowest ten, the count over the target and per-list figures, as markdown."""
+def _row(r: Timed) -> str:
+    ratio = f"{r.p50 / r.page1_p50:.1f}x" if r.page1_p50 else ""
+    return f"| {r.list_name} | {r.page} | {r.p95:.1f} | {r.p50:.1f} | {ratio} | {r.status} | `{r.path}` |"
+
+
+def report(results: list[Timed], meta: list[str], again: list[tuple[Timed, Timed]] = ()) -> str:
+    """The per-list figures, the slowest ten, and the slowest timed again (`again`: (first pass, again)), as markdown."""
     over = [r for r in results if r.p95 > TARGET_MS]
     lines = ["# Every filter combination of the staff lists", "", *(f"- {m}" for m in meta), ""]
-    lines += ["| list | combinations' requests | over 100 ms p95 | slowest p95 ms | not 200 | deep pages off their row |",
-              "|---|---|---|---|---|---|"]  # fmt: skip
+    lines += ["| list | requests walked | over 100 ms p95 | over 100 ms p50 | slowest p95 ms | not 200 "
+              "| deep pages off their row |", "|---|---|---|---|---|---|---|"]  # fmt: skip
     for name in dict.fromkeys(r.list_name for r in results):
         mine = [r for r in results if r.list_name == name]
-        lines.append(f"| {name} | {len(mine)} | {sum(r.p95 > TARGET_MS for r in mine)} | {max(r.p95 for r in mine):.1f} "
+        lines.append(f"| {name} | {len(mine)} | {sum(r.p95 > TARGET_MS for r in mine)} "
+                     f"| {sum(r.p50 > TARGET_MS for r in mine)} | {max(r.p95 for r in mine):.1f} "
                      f"| {sum(r.status != 200 for r in mine)} | {sum(r.wrong_start for r in mine)} |")  # fmt: skip
+    head = [
+        "| list | page | server p95 ms | p50 ms | p50 / its page 1 | status | path |",
+        "|---|---|---|---|---|---|---|",
+    ]
     lines += ["", f"**{len(over)} of {len(results)} requests over {TARGET_MS:.0f} ms at p95.** The slowest ten:", "",
-              "| list | page | server p95 ms | p50 ms | p50 / its page 1 | status | path |",
-              "|---|---|---|---|---|---|---|"]  # fmt: skip
-    for r in sorted(results, key=lambda r: r.p95, reverse=True)[:10]:
-        ratio = f"{r.p50 / r.page1_p50:.1f}x" if r.page1_p50 else ""
-        lines.append(f"| {r.list_name} | {r.page} | {r.p95:.1f} | {r.p50:.1f} | {ratio} | {r.status} | `{r.path}` |")
+              *head, *(_row(r) for r in sorted(results, key=lambda r: r.p95, reverse=True)[:10])]  # fmt: skip
+    if again:
+        slow = [b for _, b in again if b.p95 > TARGET_MS]
+        lines += ["", f"The {len(again)} slowest timed again, {RECHECK} requests each, one client "
+                  f"({len(slow)} still over {TARGET_MS:.0f} ms at p95); the slowest ten of that pass:", "",
+                  *head, *(_row(b) for _, b in sorted(again, key=lambda ab: ab[1].p95, reverse=True)[:10])]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def time_again(slowest: list[Timed], gets: dict[str, Callable]) -> list[tuple[Timed, Timed]]:
+    """Each of `slowest` requested RECHECK more times, one at a time (a stall on the shared machine
+    during the walk shows as a p95 that does not come back)."""
+    out = []
+    for r in slowest:
+        times = [float(gets[r.list_name](r.path)[2].get("X-Server-Time-ms", "nan")) for _ in range(RECHECK)]
+        again = Timed(r.list_name, r.page, r.path, r.status, percentile(times, 0.95), statistics.median(times),
+                      r.wrong_start, r.page1_p50)  # fmt: skip
+        out.append((r, again))
+    return out
 
 
 def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[str], clients: int = 1) -> int:
     """Walk every list on the served app `base` over the bench database `url`; print and save the report."""
-
     from app import create_app
     from benchmarks.page import Page
     from config import DevelopmentConfig
 
     started, load_before = time.perf_counter(), os.getloadavg()
     app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=None)
+    log.setLevel(logging.INFO)  # the app just set the root logger to LOG_LEVEL; the walk's progress still shows
     results: list[Timed] = []
+    gets: dict[str, Callable] = {}
 
     def fetch_one(sql: str):
         row = db_conn.execute(sql).fetchone()
@@ -295,6 +322,7 @@ def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[st
                 resp = session.request(path)
                 return resp.status, resp.body.decode("utf-8", "replace"), resp.headers
 
+            gets[staff_list.name] = get
             ctx = context_for(ROLE_LOGINS[staff_list.role])
             mine = walk(staff_list, get, ctx, fetch_one, samples, DEPTH_PAGES * staff_list.page_size, clients)
             log.info("  %-13s %d requests, %d over %.0f ms, slowest %.1f ms", staff_list.name, len(mine),
@@ -303,6 +331,7 @@ def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[st
         from app.extensions import db
 
         db.engine.dispose()
+    again = time_again(sorted(results, key=lambda r: r.p95, reverse=True)[:RECHECK_SLOWEST], gets)
     meta = [
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {url.rsplit('/', 1)[1]}; server time (X-Server-Time-ms) p95 of "
         f"{samples} requests per path (the first included), {clients} client(s), gunicorn with 2 workers",
@@ -310,9 +339,11 @@ def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[st
         f"walk took {time.perf_counter() - started:.0f} s; load average {_load(load_before)} at the start, "
         f"{_load(os.getloadavg())} at the end ({os.cpu_count()} CPUs shared with other work)",
     ]
-    text = report(results, meta)
+    text = report(results, meta, again)
     print("\n" + text)
     out = ROOT / "benchmarks" / "results" / "combinations.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
+    rows = [[r.list_name, r.page, r.path, r.status, r.p95, r.p50, r.wrong_start] for r in results]
+    out.with_suffix(".json").write_text(json.dumps(rows))  # every request walked, for a closer look
     return 0

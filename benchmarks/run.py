@@ -298,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     _flask(["analytics", "refresh-rollups", "--days", "400"], url)  # as cron keeps them in production
     log.info("Analytics rollups refreshed in %.1f s", time.perf_counter() - rollups_started)
     _flask(["payments", "roll-up"], url)  # the finance totals' ended days, as the clock does hourly
+    if args.combinations:
+        os.environ.setdefault("LOG_LEVEL", "WARNING")  # tens of thousands of requests: no line per request
     serve_started = time.perf_counter()
     proc, base = serve(url)
     log.info("gunicorn answering on %s after %.1f s", base, time.perf_counter() - serve_started)

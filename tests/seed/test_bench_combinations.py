@@ -161,5 +161,7 @@ def test_the_walk_requests_each_target_and_checks_where_deep_pages_start(app, cl
     assert len(timed) - len(deep) == 9 and deep
     assert [(t.status, t.wrong_start) for t in timed if (t.status, t.wrong_start) != (200, False)] == []
     assert all(t.page1_p50 is not None for t in deep)
-    report = walker.report(timed, ["test"])
-    assert "| audit | " in report and "The slowest ten" in report
+    again = walker.time_again(timed[:2], {"audit": _get(client)})
+    assert [(a.path, len(b.path)) for a, b in again] == [(t.path, len(t.path)) for t in timed[:2]]
+    report = walker.report(timed, ["test"], again)
+    assert "| audit | " in report and "The slowest ten" in report and "The 2 slowest timed again" in report
