@@ -72,6 +72,8 @@ def test_the_gunicorn_config_binds_the_published_port_with_threads(monkeypatch):
     import runpy
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/nonexistent")  # the config sets it: undone after the test
+    monkeypatch.setenv("STREAM_CAP", "")  # the config sets it too: so it is gone again after the test
+    monkeypatch.delenv("STREAM_CAP")
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["bind"] == "0.0.0.0:8000"
     assert (settings["worker_class"], settings["max_requests"]) == ("gthread", 0)

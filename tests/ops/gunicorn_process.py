@@ -85,6 +85,8 @@ def gunicorn(tmp: Path, database_url: str, workers: int = 2, **env: str) -> Iter
     }
     if "REDIS_URL" not in env:
         environment.pop("REDIS_URL", None)  # inline jobs unless the test gives a Redis
+    if "STREAM_CAP" not in env:
+        environment.pop("STREAM_CAP", None)  # gunicorn.conf.py derives it from the threads
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [_bin("gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
