@@ -49,7 +49,7 @@ __all__ = ["LISTS", "Context", "StaffList", "walk"]
 log = logging.getLogger("benchmarks")
 DEPTH_PAGES = 500
 TARGET_MS = 100.0
-RECHECK = 10  # requests for each of the slowest, timed again after the walk
+RECHECK = 10  # requests for each of the slowest (by p50), timed again after the walk
 RECHECK_SLOWEST = 20
 TEXT_INPUTS = {"", "text", "search", "date", "number", "email"}
 
@@ -278,7 +278,7 @@ def report(results: list[Timed], meta: list[str], again: list[tuple[Timed, Timed
               *head, *(_row(r) for r in sorted(results, key=lambda r: r.p95, reverse=True)[:10])]  # fmt: skip
     if again:
         slow = [b for _, b in again if b.p95 > TARGET_MS]
-        lines += ["", f"The {len(again)} slowest timed again, {RECHECK} requests each, one client "
+        lines += ["", f"The {len(again)} slowest by p50 timed again, {RECHECK} requests each, one client "
                   f"({len(slow)} still over {TARGET_MS:.0f} ms at p95); the slowest ten of that pass:", "",
                   *head, *(_row(b) for _, b in sorted(again, key=lambda ab: ab[1].p95, reverse=True)[:10])]  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -331,7 +331,8 @@ def run(base: str, url: str, sessions: dict, db_conn, samples: int, only: set[st
         from app.extensions import db
 
         db.engine.dispose()
-    again = time_again(sorted(results, key=lambda r: r.p95, reverse=True)[:RECHECK_SLOWEST], gets)
+    # by p50: a median of three resists one stall of the shared machine, which a p95 of three does not
+    again = time_again(sorted(results, key=lambda r: r.p50, reverse=True)[:RECHECK_SLOWEST], gets)
     meta = [
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {url.rsplit('/', 1)[1]}; server time (X-Server-Time-ms) p95 of "
         f"{samples} requests per path (the first included), {clients} client(s), gunicorn with 2 workers",
