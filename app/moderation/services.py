@@ -16,6 +16,7 @@ from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from app.core.ids import fits
+from app.core.inserts import dialect_insert
 from app.core.roles import MODERATOR_ROLES
 from app.extensions import db
 from app.moderation import notify, rules
@@ -76,12 +77,10 @@ def _item_for(target: Target) -> ModerationItem:
         updated_at=now,
         version=1,
     )
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     db.session.execute(
-        insert(ModerationItem).values(**values).on_conflict_do_nothing(index_elements=["target_type", "target_id"])
+        dialect_insert(ModerationItem)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["target_type", "target_id"])
     )
     stmt = (
         sa.select(ModerationItem)

@@ -20,7 +20,8 @@ import requests
 
 from app.booking.models import Booking
 from app.core.effects import commit
-from app.video.hosted import VideoProviderUnavailable, participant_id, room_row, room_times, unix
+from app.video.access import join_window
+from app.video.hosted import VideoProviderUnavailable, participant_id, room_row, unix
 from app.video.providers import Room, VideoProvider
 
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -48,7 +49,7 @@ class DailyProvider(VideoProvider):
         row = room_row(booking, self.name)
         if row.url:
             return row.name, row.url
-        opens, closes = room_times(booking)
+        opens, closes = join_window(booking)
         body = {
             "name": row.name,
             "privacy": "private",
@@ -69,7 +70,7 @@ class DailyProvider(VideoProvider):
             "room_name": room_name,
             "user_id": participant_id(user),
             "user_name": user.full_name,
-            "exp": unix(room_times(booking)[1]),
+            "exp": unix(join_window(booking)[1]),
             "is_owner": role == "coach",
             "eject_at_token_exp": True,
         }

@@ -1,5 +1,5 @@
 """What the hosted providers (Daily, Jitsi) share: the booking's room row with a random name, the
-room's time limits, and the error shown when the provider cannot be reached."""
+room's time fields, and the error shown when the provider cannot be reached."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.booking.models import Booking
 from app.core.effects import commit
 from app.core.errors import ServiceError
+from app.core.inserts import dialect_insert
 from app.extensions import db
-from app.video.access import join_window
 from app.video.room_models import VideoRoom
 
 
@@ -28,19 +26,13 @@ class VideoProviderUnavailable(ServiceError):
 
 def room_row(booking: Booking, provider: str) -> VideoRoom:
     """The booking's room at `provider`, made once with a random name (both participants race here)."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     name = f"cc-{secrets.token_hex(12)}"
-    stmt = insert(VideoRoom).values(booking_id=booking.id, provider=provider, name=name)
+    stmt = dialect_insert(VideoRoom).values(booking_id=booking.id, provider=provider, name=name)
     db.session.execute(stmt.on_conflict_do_nothing(index_elements=["booking_id", "provider"]))
     commit()
     return db.session.scalars(
         sa.select(VideoRoom).where(VideoRoom.booking_id == booking.id, VideoRoom.provider == provider)
     ).one()
-
-
-def room_times(booking: Booking) -> tuple[datetime, datetime]:
-    """(not before, expiry) of a provider's room and tokens: the join window, so nobody is early or stays."""
-    return join_window(booking)
 
 
 def unix(moment: datetime) -> int:

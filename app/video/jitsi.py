@@ -16,7 +16,8 @@ from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
 from app.booking.models import Booking
-from app.video.hosted import participant_id, room_row, room_times, unix
+from app.video.access import join_window
+from app.video.hosted import participant_id, room_row, unix
 from app.video.providers import Room, VideoProvider
 
 
@@ -39,7 +40,7 @@ class JitsiProvider(VideoProvider):
 
     def token(self, booking: Booking, room_name: str, user, role: str) -> str:
         """The participant's JWT for this room only, valid during the join window."""
-        opens, closes = room_times(booking)
+        opens, closes = join_window(booking)
         moderator = role == "coach"
         user_claims = {"id": participant_id(user), "name": user.full_name, "moderator": moderator}
         user_claims["affiliation"] = "owner" if moderator else "member"

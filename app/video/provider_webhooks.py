@@ -19,6 +19,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from app.accounts.models import User
 from app.booking.models import Booking
+from app.core.error_pages import error_response
 from app.core.errors import PermissionDenied
 from app.core.security import public
 from app.extensions import db
@@ -30,10 +31,6 @@ bp = Blueprint("video_webhooks", __name__)
 log = logging.getLogger(__name__)
 
 DAILY_EVENTS = {"participant.joined": "joined", "participant.left": "left"}
-
-
-def _error(status: int, code: str, message: str):
-    return jsonify(error={"code": code, "message": message, "fields": {}}), status
 
 
 def _body() -> dict | None:
@@ -54,7 +51,7 @@ def _moment(value) -> datetime | None:
 def _apply(provider: str, key: str, event_type: str, room_name, user_id, at: datetime | None, joined: bool):
     """Record one join or leave once; unknown rooms and people are acknowledged and ignored."""
     if not isinstance(room_name, str) or at is None or not str(user_id or "").isdigit():
-        return _error(400, "malformed_event", "The event has no room, participant id or time.")
+        return error_response(400, "malformed_event", "The event has no room, participant id or time.")
     row = db.session.scalars(sa.select(VideoRoom).where(VideoRoom.name == room_name, VideoRoom.provider == provider))
     room, user = row.first(), db.session.get(User, int(user_id))
     booking = db.session.get(Booking, room.booking_id) if room else None
@@ -89,10 +86,10 @@ def daily_webhook():
     if not daily.verify(
         secret, headers.get("X-Webhook-Timestamp"), headers.get("X-Webhook-Signature"), request.get_data()
     ):
-        return _error(401, "bad_signature", "Invalid or stale X-Webhook-Signature.")
+        return error_response(401, "bad_signature", "Invalid or stale X-Webhook-Signature.")
     body = _body()
     if body is None:
-        return _error(400, "malformed_event", "The body is not a JSON object.")
+        return error_response(400, "malformed_event", "The body is not a JSON object.")
     kind = DAILY_EVENTS.get(body.get("type"))
     if kind is None:  # Daily's endpoint check ({"test": "test"}) and events we do not use
         return jsonify(received=True, ignored="event type"), 200
@@ -111,13 +108,13 @@ def jitsi_webhook(kind: str, event: str):
         abort(404)
     sent = request.headers.get("Authorization", "")
     if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        return _error(401, "bad_token", "Missing or wrong Authorization bearer token.")
+        return error_response(401, "bad_token", "Missing or wrong Authorization bearer token.")
     if kind != "occupant" or event not in ("joined", "left"):  # room created/destroyed: not attendance
         return jsonify(received=True, ignored="event type"), 200
     body = _body()
     occupant = body.get("occupant") if body and isinstance(body.get("occupant"), dict) else None
     if occupant is None:
-        return _error(400, "malformed_event", "The event has no occupant.")
+        return error_response(400, "malformed_event", "The event has no occupant.")
     stamp = occupant.get("joined_at") if event == "joined" else occupant.get("left_at")
     key = f"{event}:{body.get('room_name')}:{occupant.get('occupant_jid')}:{stamp}"
     return _apply(
