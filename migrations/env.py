@@ -78,6 +78,10 @@ HAND_WRITTEN = frozenset(
         "ix_coach_profiles_order_rating",
         "ix_coach_profiles_order_price",
         "ix_coach_profiles_order_soonest",
+        "ix_payments_amount_scaled",
+        "ix_users_email_prefix",
+        "ix_users_email_trgm",
+        "ix_users_last_name_trgm",
     }
 )
 

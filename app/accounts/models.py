@@ -43,6 +43,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     """A person with a login: client, coach, staff, or several at once."""
 
     __tablename__ = "users"
+    # PostgreSQL, written by hand in 20261206_2200_amount_email_ix: ix_users_email_prefix on
+    # lower(email) for "starts with" lookups, trigram indexes on email and last_name for "contains".
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True, nullable=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -94,3 +94,34 @@ def minor_units_of(major: Decimal | int, currency_col, rounding: str = ROUND_FLO
         by_exponent.setdefault(digits, []).append(code)
     whens = [(currency_col.in_(codes), minor(digits)) for digits, codes in sorted(by_exponent.items())]
     return sa.case(*whens, else_=minor(DEFAULT_EXPONENT))
+
+
+# Amounts compared across currencies in one unit: ten-thousandths of a major unit (the finest
+# exponent in EXPONENTS), so a typed bound is one range that an expression index can serve.
+SCALE_EXPONENT = max(EXPONENTS.values())
+
+
+def scaled_amount_sql(table: str) -> str:
+    """SQL text: `table`'s amount in ten-thousandths of its currency's major unit (EUR 12.50 and
+    KWD 12.500 are both 125000). The expression of ix_payments_amount_scaled: the migration writes
+    the same text, and tests/payments/test_filter_indexes.py checks the plan reads that index."""
+    by_exponent: dict[int, list[str]] = {}
+    for code, digits in EXPONENTS.items():
+        by_exponent.setdefault(digits, []).append(code)
+    whens = " ".join(
+        f"WHEN {table}.currency IN ({', '.join(repr(c) for c in codes)}) THEN {10 ** (SCALE_EXPONENT - digits)}"
+        for digits, codes in sorted(by_exponent.items())
+    )
+    return f"({table}.amount * CASE {whens} ELSE {10 ** (SCALE_EXPONENT - DEFAULT_EXPONENT)} END)"
+
+
+def amount_bounds(table: str, low: Decimal | None, high: Decimal | None) -> list:
+    """SQL conditions: the row's amount, in its own currency, is at least `low` and at most `high`
+    major units (either may be None). Exact: amount >= ceil(low * 10^e) is scaled >= low * 10^4."""
+    scaled = sa.literal_column(scaled_amount_sql(table))
+    out = []
+    if low is not None:
+        out.append(scaled >= int(Decimal(low).scaleb(SCALE_EXPONENT).to_integral_value(ROUND_CEILING)))
+    if high is not None:
+        out.append(scaled <= int(Decimal(high).scaleb(SCALE_EXPONENT).to_integral_value(ROUND_FLOOR)))
+    return out

@@ -86,7 +86,8 @@ class Payment(TimestampMixin, db.Model):
         _rare_rows_index("ix_payments_refunded", "amount_refunded > 0"),
         sa.Index("ix_payments_coach_created", "coach_id", "created_at"),
         sa.Index("ix_payments_client_created", "client_id", "created_at"),
-        sa.Index("ix_payments_amount", "amount"),
+        # PostgreSQL, written by hand in 20261206_2200_amount_email_ix: ix_payments_amount_scaled on
+        # app.core.db.scaled_amount_sql, for the amount limits in each payment's own currency.
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("amount_refunded >= 0 AND amount_refunded <= amount", name="refund_bounds"),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import ROUND_CEILING
 
 import sqlalchemy as sa
 from flask import url_for
@@ -12,7 +11,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only, raiseload
 
 from app.accounts.models import User
 from app.coaches.models import CoachProfile
-from app.core.db import minor_units_of
+from app.core.db import amount_bounds
 from app.core.inputs import ascii_int, date_or_none
 from app.core.models import AuditLog
 from app.core.money import format_money, major_or_none
@@ -100,10 +99,15 @@ def local_day_start(text: str, zone) -> datetime | None:
     return datetime.combine(day, time.min, zone) if day else None
 
 
-def _user_ids_like(text: str) -> list[int]:
-    """Ids of users whose e-mail starts with the text, resolved first so payments use their indexes."""
-    pattern = text.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
-    return list(db.session.scalars(sa.select(User.id).where(User.email.ilike(pattern)).limit(1000)))
+def _user_ids_like(f: PaymentFilters, text: str) -> list[int]:
+    """Ids of users whose e-mail starts with the text, resolved first so payments use their indexes
+    (ix_users_email_prefix serves lower(email) LIKE), once per filter: the page and its totals share it."""
+    asked = f.__dict__.setdefault("_user_ids_like", {})
+    if text not in asked:
+        pattern = text.lower().replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+        stmt = sa.select(User.id).where(sa.func.lower(User.email).like(pattern, escape="\\")).limit(1000)
+        asked[text] = list(db.session.scalars(stmt))
+    return asked[text]
 
 
 def _coach_ids(user_ids: list[int]) -> list[int]:
@@ -125,14 +129,11 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
     if end:
         stmt = stmt.where(Payment.created_at < end + timedelta(days=1))
     if f.coach:
-        stmt = stmt.where(Payment.coach_id.in_(_coach_ids(_user_ids_like(f.coach))))
+        stmt = stmt.where(Payment.coach_id.in_(_coach_ids(_user_ids_like(f, f.coach))))
     if f.client:
-        stmt = stmt.where(Payment.client_id.in_(_user_ids_like(f.client)))
-    low, high = major_or_none(f.amount_min), major_or_none(f.amount_max)  # in each payment's own currency
-    if low is not None:
-        stmt = stmt.where(Payment.amount >= minor_units_of(low, Payment.currency, ROUND_CEILING))
-    if high is not None:
-        stmt = stmt.where(Payment.amount <= minor_units_of(high, Payment.currency))
+        stmt = stmt.where(Payment.client_id.in_(_user_ids_like(f, f.client)))
+    # In each payment's own currency, as one range that ix_payments_amount_scaled serves.
+    stmt = stmt.where(*amount_bounds("payments", major_or_none(f.amount_min), major_or_none(f.amount_max)))
     if f.refunded == "no":
         stmt = stmt.where(Payment.amount_refunded == 0)
     elif f.refunded == "yes":
@@ -150,7 +151,7 @@ def apply_filters(stmt: sa.Select, f: PaymentFilters, zone) -> sa.Select:
         elif q.startswith(("pi_", "ch_")):
             stmt = stmt.where(sa.or_(Payment.provider_intent_id == q, Payment.provider_charge_id == q))
         else:
-            ids = _user_ids_like(q)
+            ids = _user_ids_like(f, q)
             stmt = stmt.where(sa.or_(Payment.client_id.in_(ids), Payment.coach_id.in_(_coach_ids(ids))))
     return stmt
 
