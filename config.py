@@ -217,6 +217,10 @@ class Config:
     # `make bench`: X-Query-Count and X-Server-Time-ms response headers.
     BENCH_INSTRUMENT = _env_bool("BENCH_INSTRUMENT", False)
 
+    # Check each API response against its declared schema (a mismatch is a 500 and a log line):
+    # on in development and tests, where it finds a drifted schema; off in production.
+    API_VALIDATE_RESPONSES = _env_bool("API_VALIDATE_RESPONSES", False)
+
 
 class DevelopmentConfig(Config):
     """`make run`: everything embedded, a fixed development secret."""
@@ -226,6 +230,7 @@ class DevelopmentConfig(Config):
     PAYOUT_ENCRYPTION_KEY = _env("PAYOUT_ENCRYPTION_KEY", "dev-only-payout-key-not-secret")
     ALLOW_OTP_CLI = True
     ALLOW_TEST_EMAIL_DOMAINS = True
+    API_VALIDATE_RESPONSES = _env_bool("API_VALIDATE_RESPONSES", True)
 
 
 class TestingConfig(Config):
@@ -242,6 +247,7 @@ class TestingConfig(Config):
     LONGPOLL_SECONDS = 0.2
     ALLOW_OTP_CLI = True
     ALLOW_TEST_EMAIL_DOMAINS = True
+    API_VALIDATE_RESPONSES = True
 
 
 class ProductionConfig(Config):

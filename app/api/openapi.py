@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, jsonify
+from pydantic import RootModel
 
 from app.api import bp
+from app.api.spec import Error, operation, spec
 from app.core.ids import MAX_ID
 from app.core.security import public
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "fields"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        }
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Personal access token (flask users token, or Settings)",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "Browser session; unsafe methods also need X-CSRFToken",
     },
 }
-
 STANDARD_ERRORS = {
     "400": "Validation failed",
     "401": "Not authenticated",
@@ -85,42 +87,61 @@ def _path(rule: str) -> tuple[str, list[dict]]:
     return _CONVERTER.sub(repl, rule), params
 
 
+def _legacy_operation(rule, method: str, doc: dict) -> dict:
+    op = {"summary": doc["summary"], "parameters": list(doc["parameters"]), "responses": {}}
+    if doc["request"] is not None:
+        op["requestBody"] = {"required": True, "content": {doc["content_type"]: {"schema": doc["request"]}}}
+    for status, schema in doc["responses"].items():
+        body = {"description": "OK" if str(status).startswith("2") else "Error"}
+        if schema is not None:
+            kind = doc["response_type"] if str(status).startswith("2") else "application/json"
+            body["content"] = {kind: {"schema": schema}}
+        op["responses"][str(status)] = body
+    return op
+
+
+def _declared_operation(view, generated: dict) -> dict:
+    """spectree's operation, with our summary, header parameters and response media type."""
+    op = copy.deepcopy(generated)
+    op["summary"] = view.summary
+    op.pop("tags", None)
+    op["parameters"] = [p for p in op.get("parameters", []) if p["in"] != "path"] + view.extra_parameters
+    for status, body in op["responses"].items():
+        if status.startswith("2") and view.response_type != "application/json" and "content" in body:
+            body["content"] = {view.response_type: body["content"]["application/json"]}
+    return op
+
+
+def _error_schemas() -> dict:
+    schema = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"Error": schema, **schema.pop("$defs")}
+
+
 def build_spec() -> dict:
-    """The whole document for the current app."""
+    """The whole document for the current app: spectree's from the declared models, plus the
+    app-wide facts (bounded path ids, who may call, the standard errors, operation ids)."""
+    generated = spec.spec
     paths: dict = {}
     for rule in current_app.url_map.iter_rules():
         if not rule.rule.startswith("/api/"):
             continue
         view = current_app.view_functions[rule.endpoint]
+        declared = spec.get_function_metadata(view) is not None
         doc = getattr(view, "openapi", None)
-        if doc is None:
+        if not declared and doc is None:
             continue
         path, path_params = _path(rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            op = {
-                "operationId": f"{rule.endpoint}_{method.lower()}",
-                "summary": doc["summary"],
-                "parameters": path_params + doc["parameters"],
-                "responses": {},
-            }
+            if declared:
+                op = _declared_operation(view, generated["paths"][path][method.lower()])
+            else:
+                op = _legacy_operation(rule, method, doc)
+            op["operationId"] = f"{rule.endpoint}_{method.lower()}"
+            op["parameters"] = path_params + op["parameters"]
             if getattr(view, "access", None) != "public":
                 op["security"] = [{"bearer": []}, {"session": []}]
-            if doc["request"] is not None:
-                op["requestBody"] = {"required": True, "content": {doc["content_type"]: {"schema": doc["request"]}}}
-            for status, schema in doc["responses"].items():
-                body = {"description": "OK" if str(status).startswith("2") else "Error"}
-                if schema is not None:
-                    kind = doc["response_type"] if str(status).startswith("2") else "application/json"
-                    body["content"] = {kind: {"schema": schema}}
-                op["responses"][str(status)] = body
             for status, text in STANDARD_ERRORS.items():
-                op["responses"].setdefault(
-                    status,
-                    {
-                        "description": text,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    },
-                )
+                op["responses"].setdefault(status, {"description": text, "content": ERROR_CONTENT})
             paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.1.0",
@@ -128,27 +149,19 @@ def build_spec() -> dict:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {"Error": ERROR_SCHEMA},
-            "securitySchemes": {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "Personal access token (flask users token, or Settings)",
-                },
-                "session": {
-                    "type": "apiKey",
-                    "in": "cookie",
-                    "name": "session",
-                    "description": "Browser session; unsafe methods also need X-CSRFToken",
-                },
-            },
+            "schemas": {**copy.deepcopy(generated["components"]["schemas"]), **_error_schemas()},
+            "securitySchemes": SECURITY_SCHEMES,
         },
     }
 
 
+class OpenAPIDocument(RootModel[dict[str, Any]]):
+    """An OpenAPI 3.1 document."""
+
+
 @bp.get("/openapi.json")
-@document("This document", responses={"200": {"type": "object"}})
 @public
+@operation("This document", resp={200: OpenAPIDocument})
 def openapi_json():
     """The OpenAPI 3.1 description of every /api route."""
     return jsonify(build_spec())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user
+from pydantic import BaseModel
 
 from app.api import bp
-from app.api.openapi import document
+from app.api.spec import operation
 from app.core.security import login_required
 
 
@@ -21,24 +22,19 @@ def user_json(user) -> dict:
     }
 
 
+class MeOut(BaseModel):
+    """The authenticated user's public fields."""
+
+    id: int
+    email: str
+    name: str
+    roles: list[str]
+    timezone: str
+
+
 @bp.get("/me")
-@document(
-    "The authenticated user",
-    responses={
-        "200": {
-            "type": "object",
-            "required": ["id", "email", "roles"],
-            "properties": {
-                "id": {"type": "integer"},
-                "email": {"type": "string"},
-                "name": {"type": "string"},
-                "roles": {"type": "array", "items": {"type": "string"}},
-                "timezone": {"type": "string"},
-            },
-        }
-    },
-)
 @login_required
+@operation("The authenticated user", resp={200: MeOut})
 def me():
     """The authenticated user."""
     return jsonify(user_json(current_user))

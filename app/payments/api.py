@@ -6,45 +6,24 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import Role
-from app.api.bodies import json_object
-from app.api.openapi import document
+from app.api.spec import body, operation
 from app.core.errors import ValidationFailed
 from app.core.security import login_required, roles_required
 from app.extensions import db
 from app.payments import api_bp, refunds, services
 from app.payments.gateways import GatewayError, gateway, is_test_mode
-from app.payments.models import Refund, RefundReason, RefundStatus
+from app.payments.models import Refund, RefundStatus
+from app.payments.schemas import (
+    ConfirmRequest,
+    IntentOut,
+    IntentRequest,
+    MethodsOut,
+    PaymentStatusOut,
+    RefundAnswer,
+    RefundRequest,
+)
 
-REFUND_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "payment_id": {"type": "integer"},
-        "amount": {"type": "integer"},
-        "currency": {"type": "string"},
-        "reason": {"type": "string", "enum": [r.value for r in RefundReason]},
-        "status": {"type": "string", "enum": [s.value for s in RefundStatus]},
-        "failure_message": {"type": ["string", "null"]},
-    },
-}
-PAYMENT_STATUS_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "payment_id": {"type": "integer"},
-        "booking_id": {"type": "integer"},
-        "status": {"type": "string"},
-        "amount": {"type": "integer"},
-        "currency": {"type": "string"},
-        "failure_message": {"type": ["string", "null"]},
-    },
-}
-
-
-def _int_field(data: dict, name: str) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{name} must be an integer.", fields={name: "Must be an integer."})
-    return value
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}
 
 
 def refund_json(refund: Refund) -> dict:
@@ -61,26 +40,11 @@ def refund_json(refund: Refund) -> dict:
 
 
 @api_bp.post("/payments/create-intent")
-@document(
-    "Start paying for your own held booking (amount from the server)",
-    request={"type": "object", "required": ["booking_id"], "properties": {"booking_id": {"type": "integer"}}},
-    responses={
-        "200": {
-            "type": "object",
-            "properties": {
-                "payment_id": {"type": "integer"},
-                "client_secret": {"type": "string"},
-                "amount": {"type": "integer"},
-                "currency": {"type": "string"},
-                "test_mode": {"type": "boolean"},
-            },
-        }
-    },
-)
 @login_required
+@operation("Start paying for your own held booking (amount from the server)", json=IntentRequest, resp={200: IntentOut})
 def create_intent():
     """Create (or resume) the payment attempt for a held booking."""
-    intent = services.create_intent(current_user, _int_field(json_object(), "booking_id"))
+    intent = services.create_intent(current_user, body().booking_id)
     p = intent.payment
     test_mode = is_test_mode()
     return jsonify(
@@ -89,23 +53,16 @@ def create_intent():
 
 
 @api_bp.post("/payments/confirm")
-@document(
-    "Confirm your payment with a payment method (offline: Stripe's test methods such as pm_card_visa)",
-    request={
-        "type": "object",
-        "required": ["payment_id"],
-        "properties": {"payment_id": {"type": "integer"}, "payment_method": {"type": "string"}},
-    },
-    responses={"200": PAYMENT_STATUS_SCHEMA},
-)
 @login_required
+@operation(
+    "Confirm your payment with a payment method (offline: Stripe's test methods such as pm_card_visa)",
+    json=ConfirmRequest,
+    resp={200: PaymentStatusOut},
+)
 def confirm():
     """Confirm; a decline answers 200 with status failed and the card's message."""
-    data = json_object()
-    method = data.get("payment_method")
-    if method is not None and not isinstance(method, str):
-        raise ValidationFailed("payment_method must be a string.", fields={"payment_method": "Must be a string."})
-    p = services.confirm_payment(current_user, _int_field(data, "payment_id"), method)
+    data = body()
+    p = services.confirm_payment(current_user, data.payment_id, data.payment_method)
     return jsonify(
         payment_id=p.id,
         booking_id=p.booking_id,
@@ -117,64 +74,27 @@ def confirm():
 
 
 @api_bp.post("/payments/refund")
-@document(
-    "Refund all or part of a payment (finance); Idempotency-Key header makes retries one refund",
-    request={
-        "type": "object",
-        "required": ["payment_id", "amount", "reason"],
-        "properties": {
-            "payment_id": {"type": "integer"},
-            "amount": {"type": "integer", "description": "minor units"},
-            "reason": {"type": "string", "enum": [r.value for r in RefundReason]},
-            "note": {"type": "string"},
-        },
-    },
-    parameters=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
-    responses={"201": REFUND_SCHEMA, "202": REFUND_SCHEMA, "409": None},
-)
 @roles_required(Role.FINANCE, Role.ADMIN)
+@operation(
+    "Refund all or part of a payment (finance); Idempotency-Key header makes retries one refund",
+    json=RefundRequest,
+    parameters=[IDEMPOTENCY_KEY],
+    resp={201: RefundAnswer, 202: RefundAnswer, 409: None},
+)
 def refund():
     """201 with the refund; 202 when it awaits a second approval; 409 over-refund."""
-    data = json_object()
-    note = data.get("note") or ""
-    if not isinstance(note, str):
-        raise ValidationFailed("note must be a string.", fields={"note": "Must be a string."})
+    data = body()
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 255:
         raise ValidationFailed("Idempotency-Key is too long.")
-    r = refunds.request_refund(
-        current_user, _int_field(data, "payment_id"), _int_field(data, "amount"), data.get("reason"), note, key
-    )
+    r = refunds.request_refund(current_user, data.payment_id, data.amount, data.reason, data.note, key)
     db.session.refresh(r)
     return jsonify(refund=refund_json(r)), 202 if r.status == RefundStatus.PENDING_APPROVAL else 201
 
 
 @api_bp.get("/payments/methods")
-@document(
-    "Your saved cards",
-    responses={
-        "200": {
-            "type": "object",
-            "properties": {
-                "methods": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "id": {"type": "string"},
-                            "brand": {"type": "string"},
-                            "last4": {"type": "string"},
-                            "exp_month": {"type": ["integer", "null"]},
-                            "exp_year": {"type": ["integer", "null"]},
-                        },
-                    },
-                },
-                "test_mode": {"type": "boolean"},
-            },
-        }
-    },
-)
 @login_required
+@operation("Your saved cards", resp={200: MethodsOut})
 def methods():
     """Cards saved with the gateway for the current user (test cards in test mode)."""
     try:

@@ -15,8 +15,24 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from app.api.spec import spec as api_spec
 from tests.security_clients import bearer_for, make_user
 
+# Modules whose operations are still documented by hand (app/api/openapi.py `document`); each group
+# moved to app.api.spec.operation leaves this list.
+NOT_YET_DECLARED = {
+    "app.analytics.api",
+    "app.booking.api",
+    "app.coaches.api",
+    "app.community.api",
+    "app.messaging.api",
+    "app.moderation.api",
+    "app.notifications.api",
+    "app.realtime.api",
+    "app.verification.api",
+    "app.video.api",
+}
+TAKES_NO_BODY: set[str] = set()  # writes whose only input is the path
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MAX_EXAMPLES = 15
 
@@ -25,17 +41,39 @@ def _openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule)
 
 
+def _api_operations(app):
+    """(rule, OpenAPI path, method) of every /api route in the URL map."""
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, _openapi_path(rule.rule), method
+
+
 def test_every_api_rule_is_documented(app, client):
     spec = client.get("/api/openapi.json").get_json()
     missing = []
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/"):
-            continue
-        path = _openapi_path(rule.rule)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            if method.lower() not in spec["paths"].get(path, {}):
-                missing.append(f"{method} {rule.rule} ({rule.endpoint}): add @document(...) to its view")
+    for rule, path, method in _api_operations(app):
+        if method.lower() not in spec["paths"].get(path, {}):
+            missing.append(f"{method} {rule.rule} ({rule.endpoint}): declare it with app.api.spec.operation")
     assert not missing, "Missing from /api/openapi.json:\n" + "\n".join(missing)
+
+
+def test_every_api_route_declares_its_models(app, client):
+    document = client.get("/api/openapi.json").get_json()
+    undeclared = []
+    for rule, path, method in _api_operations(app):
+        view = app.view_functions[rule.endpoint]
+        if view.__module__ in NOT_YET_DECLARED:
+            continue
+        if api_spec.get_function_metadata(view) is None:
+            undeclared.append(f"{method} {rule.rule} ({rule.endpoint}): declare it with app.api.spec.operation")
+            continue
+        op = document["paths"][path][method.lower()]
+        success = [s for s in op["responses"] if s.startswith("2")]
+        assert success and all("content" in op["responses"][s] or s == "204" for s in success), (rule, method)
+        if method in ("POST", "PUT", "PATCH") and rule.endpoint not in TAKES_NO_BODY:
+            assert "requestBody" in op, (rule, method)
+    assert not undeclared, "\n".join(undeclared)
 
 
 def test_the_document_is_valid_openapi_3_1(client):

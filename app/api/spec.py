@@ -1,0 +1,161 @@
+"""Schema-first API: each operation declares pydantic models once; spectree validates the request
+with them and writes them into /api/openapi.json. Invalid input answers our error shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flask
+from flask import current_app, request
+from pydantic import BaseModel, ValidationError
+from spectree import Response, SpecTree
+from spectree.plugins.flask_plugin import FlaskPlugin
+
+from app.core.errors import ValidationFailed
+
+INVALID = "Some fields are invalid."
+NOT_AN_OBJECT = "Send a JSON object."
+
+
+class ErrorDetail(BaseModel):
+    """The inside of every error answer."""
+
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class Error(BaseModel):
+    """{"error": {"code", "message", "fields": {field: message}}}, the shape of every API error."""
+
+    error: ErrorDetail
+
+
+_NAMES: dict[str, type] = {}
+
+
+def model_name(model: type) -> str:
+    """A model's component name in the document: its class name, which must be unique in the API."""
+    name = getattr(model, "__name__", str(model))
+    if _NAMES.setdefault(name, model) is not model:
+        raise TypeError(f"two API schemas are named {name}: rename one")
+    return name
+
+
+def _body_is_optional(model: type[BaseModel]) -> bool:
+    return not any(field.is_required() for field in model.model_fields.values())
+
+
+def json_object(model: type[BaseModel] | None = None) -> dict:
+    """The request's JSON object; an absent body is {} when `model` requires no field; else a 400."""
+    data = request.get_json(silent=True)
+    if data is None and model is not None and _body_is_optional(model) and not request.get_data(cache=True):
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationFailed(NOT_AN_OBJECT)
+    return data
+
+
+class ApiPlugin(FlaskPlugin):
+    """spectree's Flask plugin, reading bodies as the API always has and leaving streams alone."""
+
+    def request_validation(self, request, query, json, form, headers, cookies):
+        """Refuse a body that is not a JSON object first (the safe decoder's refusals included)."""
+        body = json_object(json) if json is not None else None
+        super().request_validation(request, query, json, form, headers, cookies)
+        if json is not None and request.context.json is None:  # a form content type on a JSON route
+            request.context = request.context._replace(json=self.model_adapter.validate_obj(json, body))
+
+    def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
+        """Streams and files pass untouched; responses are checked where the config asks for it."""
+        payload = resp[0] if isinstance(resp, tuple) else resp
+        if isinstance(payload, flask.Response) and (payload.is_streamed or payload.direct_passthrough):
+            return resp, None
+        skip = skip_validation or not current_app.config.get("API_VALIDATE_RESPONSES", False)
+        return super().validate_response(resp, resp_model, skip, force_resp_serialize)
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query")]
+    return ".".join(parts) or "body"
+
+
+def _message(error: dict) -> str:
+    msg = error["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def errors_to_fields(exc: ValidationError) -> dict[str, str]:
+    """{field: message} of a pydantic error, the first message per field."""
+    fields: dict[str, str] = {}
+    for error in exc.errors(include_url=False):
+        fields.setdefault(_field(error["loc"]), _message(error))
+    return fields
+
+
+def _raise_in_our_shape(req, resp, req_validation_error, instance, model_adapter) -> None:
+    if req_validation_error is not None:
+        fields = errors_to_fields(req_validation_error)
+        message = next(iter(fields.values())) if len(fields) == 1 else INVALID
+        if len(fields) == 1 and not message.endswith("."):
+            message = f"{next(iter(fields))}: {message}."
+        raise ValidationFailed(message, fields=fields)
+
+
+def _after(req, resp, resp_validation_error, instance, model_adapter) -> None:
+    if resp_validation_error is not None:
+        raise RuntimeError(f"the response does not match its schema: {resp_validation_error}")
+
+
+spec = SpecTree(
+    backend=ApiPlugin,
+    mode="strict",
+    annotations=False,
+    before=_raise_in_our_shape,
+    after=_after,
+    validation_error_status=400,
+    validation_error_model=Error,
+    naming_strategy=model_name,
+    nested_naming_strategy=lambda _parent, child: child,
+    title="Coach Connect API",
+    version="1.0.0",
+)
+
+
+def operation(
+    summary: str,
+    *,
+    json: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
+    resp: dict[int, Any] | None = None,
+    parameters: list | None = None,
+    response_type: str = "application/json",
+) -> Callable:
+    """Declare an API operation: its request models (validated before the view runs; the view reads
+    `request.context.json` / `.query`), its responses by status (a model, list[model] or None), and
+    header parameters the view reads itself. Put it under the route and access decorators."""
+    codes = {
+        f"HTTP_{status}": Error if model is None and status >= 400 else model
+        for status, model in (resp or {200: None}).items()
+    }
+
+    def decorator(view: Callable) -> Callable:
+        validated = spec.validate(json=json, query=query, form=form, resp=Response(**codes))(view)
+        validated.summary = summary
+        validated.extra_parameters = parameters or []
+        validated.response_type = response_type
+        return validated
+
+    return decorator
+
+
+def body() -> Any:
+    """The validated JSON body of the current request."""
+    return request.context.json
+
+
+def args() -> Any:
+    """The validated query of the current request."""
+    return request.context.query
