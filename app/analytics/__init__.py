@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reports_cli)
 
     from app.accounts.models import Role
-    from app.analytics.reports_service import failed_reports_read
+    from app.analytics.reports_service import failed_reports_keys, failed_reports_load
     from app.staff.inbox import InboxQueue, register_inbox_queue
 
     register_inbox_queue(
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
             "reports_staff.index",
             frozenset({Role.ADMIN, Role.FINANCE}),
             "FAILURE_TARGET_HOURS",
-            failed_reports_read,
+            failed_reports_keys,
+            failed_reports_load,
         )
     )

@@ -130,23 +130,27 @@ def build_report(report_id: int) -> Report | None:
     return report
 
 
-def failed_reports_read(limit: int):  # -> app.staff.inbox.QueueRead
-    """The inbox's part: failed reports waiting for a retry, oldest first."""
+def failed_reports_keys():  # -> app.staff.inbox.QueueKeys
+    """The inbox's part: failed reports waiting for a retry."""
+    from app.staff.inbox import waiting_keys
+
+    return waiting_keys(Report.id, Report.created_at, Report.status == ReportStatus.FAILED)
+
+
+def failed_reports_load(ids: list[int]) -> dict:  # -> {id: app.staff.inbox.InboxItem}
+    """The shown failed reports, with their error."""
     from flask import url_for
 
-    from app.staff.inbox import InboxItem, QueueRead, capped_count
+    from app.staff.inbox import InboxItem
 
-    failed = Report.status == ReportStatus.FAILED
-    count = db.session.scalar(sa.select(capped_count(sa.select(Report.id).where(failed))))
-    rows = db.session.scalars(sa.select(Report).where(failed).order_by(Report.created_at, Report.id).limit(limit))
-    items = [
-        InboxItem(
+    url = url_for("reports_staff.index")
+    return {
+        r.id: InboxItem(
             "failed_reports",
             f"{KIND_TITLES.get(r.kind, r.kind)} report {r.period}",
             ((r.error or "").strip().splitlines() or ["failed"])[-1][:120],
-            url_for("reports_staff.index"),
+            url,
             r.created_at,
         )
-        for r in rows
-    ]
-    return QueueRead(count, items[0].since if items else None, items)
+        for r in db.session.scalars(sa.select(Report).where(Report.id.in_(ids)))
+    }

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from app.community.signals import post_held_for_review
     from app.moderation.api import bp as api_bp
     from app.moderation.person_timeline import actions_read, flags_read
-    from app.moderation.queries import inbox_read
+    from app.moderation.queries import inbox_keys, inbox_load
     from app.moderation.staff_views import bp as staff_bp
     from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.staff.timeline import TimelineSection, register_timeline_section
@@ -25,7 +25,8 @@ def init_app(app: Flask) -> None:
             "moderation_staff.queue",
             frozenset({Role.MODERATOR, Role.ADMIN}),
             "MODERATION_TARGET_HOURS",
-            inbox_read,
+            inbox_keys,
+            inbox_load,
         )
     )
     moderators = frozenset({Role.MODERATOR, Role.ADMIN})

@@ -21,7 +21,7 @@ from app.moderation.models import (
     ModerationItem,
     TargetType,
 )
-from app.staff.inbox import InboxItem, QueueRead, named
+from app.staff.inbox import InboxItem, QueueKeys, named
 
 PAGE_SIZE = 50
 
@@ -237,21 +237,29 @@ def item_json(item: ModerationItem, reasons: dict[str, int] | None = None) -> di
     }
 
 
-def inbox_read(limit: int) -> QueueRead:
-    """The inbox's part: pending items (counted as the queue's tab counts them), oldest flag first."""
-    pending = sa.select(ModerationItem.id).where(ModerationItem.status == ItemStatus.PENDING)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(pending.limit(COUNT_CAP).subquery()))
+def inbox_keys() -> QueueKeys:
+    """The inbox's part: pending items (counted as the queue's tab counts them), by first flag."""
+    pending = ModerationItem.status == ItemStatus.PENDING
+    return QueueKeys(
+        sa.select(ModerationItem.id.label("id"), ModerationItem.first_flagged_at.label("since")).where(pending),
+        sa.select(sa.func.count())
+        .select_from(sa.select(ModerationItem.id).where(pending).limit(COUNT_CAP).subquery())
+        .scalar_subquery(),
+    )
+
+
+def inbox_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown items as inbox items with their excerpts (one more query per target type shown)."""
     rows = list(
         db.session.scalars(
-            queue_statement(QueueFilters(), 0)
+            sa.select(ModerationItem)
+            .where(ModerationItem.id.in_(ids))
             .options(named(ModerationItem.author), named(ModerationItem.claimed_by))
-            .order_by(ModerationItem.first_flagged_at, ModerationItem.id)
-            .limit(limit)
         )
     )
     texts, now = excerpts(rows), utcnow()
-    items = [
-        InboxItem(
+    return {
+        i.id: InboxItem(
             "moderation",
             f"Flagged {i.target_type.value} #{i.target_id}",
             f"{i.top_reason or 'flag'} ×{i.flag_count} · “{(texts.get(i.id) or '')[:100]}”",
@@ -261,5 +269,4 @@ def inbox_read(limit: int) -> QueueRead:
             person=i.author,
         )
         for i in rows
-    ]
-    return QueueRead(count, items[0].since if items else None, items)
+    }

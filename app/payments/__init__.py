@@ -26,22 +26,17 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(staff_bp, url_prefix="/staff/finance")
     finance = frozenset({Role.FINANCE, Role.ADMIN})
-    for name, title, setting, read in (
-        ("refund_approvals", "Refund approvals", "REFUND_APPROVAL_TARGET_HOURS", queries.approvals_read),
-        ("failed_refunds", "Failed refunds", "FAILURE_TARGET_HOURS", queries.failed_refunds_read),
-        ("failed_webhooks", "Failed webhooks", "FAILURE_TARGET_HOURS", queries.failed_webhooks_read),
-    ):
-        register_inbox_queue(InboxQueue(name, title, "finance_staff.approvals", finance, setting, read))
-    register_inbox_queue(
-        InboxQueue(
-            "reconciliation",
-            "Differences with Stripe",
-            "finance_staff.reconciliation",
-            finance,
-            "FAILURE_TARGET_HOURS",
-            queries.reconciliation_read,
-        )
-    )
+    for name, title, endpoint, setting, keys, load in (
+        ("refund_approvals", "Refund approvals", "finance_staff.approvals", "REFUND_APPROVAL_TARGET_HOURS",
+         queries.approvals_keys, queries.approvals_load),
+        ("failed_refunds", "Failed refunds", "finance_staff.approvals", "FAILURE_TARGET_HOURS",
+         queries.failed_refunds_keys, queries.failed_refunds_load),
+        ("failed_webhooks", "Failed webhooks", "finance_staff.approvals", "FAILURE_TARGET_HOURS",
+         queries.failed_webhooks_keys, queries.failed_webhooks_load),
+        ("reconciliation", "Differences with Stripe", "finance_staff.reconciliation", "FAILURE_TARGET_HOURS",
+         queries.reconciliation_keys, queries.reconciliation_load),
+    ):  # fmt: skip
+        register_inbox_queue(InboxQueue(name, title, endpoint, finance, setting, keys, load))
     register_timeline_section(TimelineSection("money", "Bookings, payments and refunds", finance, money_read))
     app.jinja_env.globals["payment_test_mode"] = is_test_mode
     booking_cancelled.connect(_refund_cancellation)

@@ -17,7 +17,7 @@ from app.core.models import AuditLog
 from app.core.money import format_money, major_or_none
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent, WebhookStatus
-from app.staff.inbox import InboxItem, QueueRead, capped_count, named
+from app.staff.inbox import InboxItem, QueueKeys, named, waiting_keys
 
 DEFAULT_DAYS = 30  # the list opens on the last 30 days so it stays fast on millions of rows
 
@@ -250,12 +250,14 @@ def failed_webhooks() -> list[WebhookEvent]:
     return list(db.session.scalars(stmt.limit(200)))
 
 
-def _read(model, where, since, item, limit: int, *options) -> QueueRead:
-    """A finance queue's count (capped) and its oldest `limit` rows as inbox items, in two queries."""
-    count = db.session.scalar(sa.select(capped_count(sa.select(model.id).where(where))))
-    rows = db.session.scalars(sa.select(model).where(where).options(*options).order_by(since, model.id).limit(limit))
-    items = [item(row) for row in rows]
-    return QueueRead(count, items[0].since if items else None, items)
+def _loader(model, item, *options):
+    """load(ids) for the inbox: the shown rows of `model` as {id: InboxItem}, in one query."""
+
+    def load(ids: list[int]) -> dict[int, InboxItem]:
+        rows = db.session.scalars(sa.select(model).where(model.id.in_(ids)).options(*options))
+        return {row.id: item(row) for row in rows}
+
+    return load
 
 
 def _refund_item(kind: str, refund: Refund) -> InboxItem:
@@ -277,39 +279,56 @@ def _refund_item(kind: str, refund: Refund) -> InboxItem:
     )
 
 
-def _refunds(kind: str, statuses: tuple[RefundStatus, ...], limit: int) -> QueueRead:
+def _refunds_load(kind: str, ids: list[int]) -> dict[int, InboxItem]:
     loads = (named(Refund.requested_by), joinedload(Refund.payment).options(named(Payment.client)))
-    where = Refund.status.in_(statuses)
-    return _read(Refund, where, Refund.created_at, lambda r: _refund_item(kind, r), limit, *loads)
+    return _loader(Refund, lambda r: _refund_item(kind, r), *loads)(ids)
 
 
-def approvals_read(limit: int) -> QueueRead:
-    """The inbox's part: refunds awaiting a second approval, oldest first."""
-    return _refunds("refund_approvals", (RefundStatus.PENDING_APPROVAL,), limit)
+def approvals_keys() -> QueueKeys:
+    """The inbox's part: refunds awaiting a second approval."""
+    return waiting_keys(Refund.id, Refund.created_at, Refund.status == RefundStatus.PENDING_APPROVAL)
 
 
-def failed_refunds_read(limit: int) -> QueueRead:
-    """The inbox's part: refunds the provider refused or left unknown, oldest first."""
-    return _refunds("failed_refunds", (RefundStatus.FAILED, RefundStatus.UNKNOWN), limit)
+def approvals_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown refunds awaiting approval, with who asked."""
+    return _refunds_load("refund_approvals", ids)
 
 
-def failed_webhooks_read(limit: int) -> QueueRead:
-    """The inbox's part: webhook events whose processing failed, oldest first."""
+def failed_refunds_keys() -> QueueKeys:
+    """The inbox's part: refunds the provider refused or left unknown."""
+    return waiting_keys(Refund.id, Refund.created_at, Refund.status.in_((RefundStatus.FAILED, RefundStatus.UNKNOWN)))
+
+
+def failed_refunds_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown failed refunds, with the provider's answer."""
+    return _refunds_load("failed_refunds", ids)
+
+
+def failed_webhooks_keys() -> QueueKeys:
+    """The inbox's part: webhook events whose processing failed."""
+    return waiting_keys(WebhookEvent.id, WebhookEvent.received_at, WebhookEvent.status == WebhookStatus.FAILED)
+
+
+def failed_webhooks_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown failed webhook events, with their error."""
+    url = url_for("finance_staff.approvals")
 
     def item(e: WebhookEvent) -> InboxItem:
-        return InboxItem(
-            "failed_webhooks",
-            f"Webhook {e.type}",
-            f"{e.provider_event_id}: {(e.error or '').strip()[:120]}",
-            url_for("finance_staff.approvals"),
-            e.received_at,
-        )
+        detail = f"{e.provider_event_id}: {(e.error or '').strip()[:120]}"
+        return InboxItem("failed_webhooks", f"Webhook {e.type}", detail, url, e.received_at)
 
-    return _read(WebhookEvent, WebhookEvent.status == WebhookStatus.FAILED, WebhookEvent.received_at, item, limit)
+    return _loader(WebhookEvent, item)(ids)
 
 
-def reconciliation_read(limit: int) -> QueueRead:
-    """The inbox's part: open differences between our books and Stripe's, oldest first."""
+def reconciliation_keys() -> QueueKeys:
+    """The inbox's part: open differences between our books and Stripe's."""
+    from app.payments.models import ReconciliationItem
+
+    return waiting_keys(ReconciliationItem.id, ReconciliationItem.found_at, ReconciliationItem.resolved_at.is_(None))
+
+
+def reconciliation_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown differences, ours beside Stripe's."""
     from app.payments.models import ReconciliationItem
 
     def item(r: ReconciliationItem) -> InboxItem:
@@ -321,4 +340,4 @@ def reconciliation_read(limit: int) -> QueueRead:
             r.found_at,
         )
 
-    return _read(ReconciliationItem, ReconciliationItem.resolved_at.is_(None), ReconciliationItem.found_at, item, limit)
+    return _loader(ReconciliationItem, item)(ids)

@@ -12,14 +12,14 @@ from app.staff import views  # noqa: E402,F401
 
 def init_app(app: Flask) -> None:
     """Register the console's blueprint, the failed-jobs queue, the timeline's account section and the role navigation its layout shows."""
-    from app.staff.inbox import InboxQueue, failed_jobs_read, register_inbox_queue
+    from app.staff.inbox import InboxQueue, failed_jobs_keys, failed_jobs_load, register_inbox_queue
     from app.staff.navigation import sections_for
     from app.staff.timeline import TimelineSection, account_read, register_timeline_section
 
     app.register_blueprint(bp, url_prefix="/staff")
     register_inbox_queue(
         InboxQueue("failed_jobs", "Failed jobs", "staff.jobs", frozenset({Role.ADMIN}), "FAILURE_TARGET_HOURS",
-                   failed_jobs_read)
+                   failed_jobs_keys, failed_jobs_load)
     )  # fmt: skip
     register_timeline_section(TimelineSection("account", "Logins and account", frozenset({Role.ADMIN}), account_read))
 

@@ -1,15 +1,18 @@
 """The console's work inbox: every queue a person may work, merged into one list.
 
-Each domain registers its queue (roles, target, and a function that reads the queue's count, oldest
-item and oldest `limit` items in a constant number of bounded, indexed queries). The inbox merges
-them: items past their target first, then oldest first. Within one queue the target is fixed, so a
-queue's oldest items are also its first ones in that order and the merged head is exact.
+Each domain registers its queue: roles, target, its waiting items as SQL (their id and since, and
+their count as the queue's own page counts it) and a loader of the items shown. The inbox reads
+every queue's count and oldest item in one statement and the merged order's keys in another (each
+queue's oldest `rows` keys, merged in SQL: items past their target first, then oldest first, cut
+to `rows`); only the rows shown are then loaded, one query per queue that has any. Within one queue
+the target is fixed, so a queue's oldest items are also its first ones in that order and the merged
+head is exact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -37,24 +40,27 @@ class InboxItem:
 
 
 @dataclass(frozen=True)
-class QueueRead:
-    """What a queue's reader returns: its count (capped), its oldest time and its oldest items."""
+class QueueKeys:
+    """A queue's waiting items in SQL: `rows` selects their `id` and `since` (labelled so, unordered,
+    unlimited; an index on (since, id) under the queue's condition serves it) and `count` counts them
+    as the queue's own page does."""
 
-    count: int
-    oldest_at: datetime | None
-    items: list[InboxItem]
+    rows: sa.Select
+    count: sa.ScalarSelect
 
 
 @dataclass(frozen=True)
 class InboxQueue:
-    """A queue registered by a domain."""
+    """A queue registered by a domain: `keys()` its waiting items in SQL, `load(ids)` the shown ones
+    as {id: InboxItem} in one query (links and excerpts built for those only)."""
 
     name: str
     title: str
     endpoint: str
     roles: frozenset[Role]
     target_setting: str  # config key holding the target in hours
-    read: Callable[[int], QueueRead]
+    keys: Callable[[], QueueKeys]
+    load: Callable[[list[int]], dict[int, InboxItem]]
 
 
 @dataclass
@@ -65,7 +71,6 @@ class InboxPart:
     count: int
     oldest_at: datetime | None
     target: timedelta
-    items: list[InboxItem] = field(default_factory=list)
 
     @property
     def target_hours(self) -> int:
@@ -122,38 +127,84 @@ def capped_count(stmt: sa.Select, cap: int = COUNT_CAP) -> sa.ScalarSelect:
     return sa.select(sa.func.count()).select_from(stmt.limit(cap + 1).subquery()).scalar_subquery()
 
 
-def inbox_for(user, now: datetime, rows: int = ROWS) -> Inbox:
-    """The user's inbox: each queue's count and oldest item, and the merged list of the first `rows`."""
+def waiting_keys(id_column, since, *where) -> QueueKeys:
+    """The keys of a queue whose waiting rows are `where`, counted (capped) as its page counts them."""
+    return QueueKeys(
+        sa.select(id_column.label("id"), since.label("since")).where(*where),
+        capped_count(sa.select(id_column).where(*where)),
+    )
+
+
+def _oldest(keys: QueueKeys) -> sa.ScalarSelect:
+    rows = keys.rows.subquery()
+    return sa.select(rows.c.since).order_by(rows.c.since, rows.c.id).limit(1).scalar_subquery()
+
+
+def _merged_keys(keys: list[QueueKeys], cuts: list[datetime], rows: int) -> sa.Select:
+    """(queue position, id, since) of the first `rows` in the inbox's order: each queue's oldest `rows`
+    (an index scan that stops early), merged past-target first, then oldest, in SQL."""
     parts = []
-    for queue in queues_for(user):
-        read = queue.read(rows)
-        target = timedelta(hours=int(current_app.config[queue.target_setting]))
-        parts.append(InboxPart(queue, read.count, read.oldest_at, target, read.items))
-    merged = [(item, part) for part in parts for item in part.items]
-    merged.sort(key=lambda pair: (now - pair[0].since <= pair[1].target, pair[0].since))
-    return Inbox(parts, merged[:rows], now)
+    for pos, (key, cut) in enumerate(zip(keys, cuts, strict=True)):
+        c = key.rows.selected_columns
+        head = key.rows.order_by(c.since, c.id).limit(rows).subquery()
+        parts.append(
+            sa.select(sa.literal(pos).label("pos"), head.c.id, head.c.since, (head.c.since < cut).label("overdue"))
+        )
+    merged = sa.union_all(*parts).subquery()
+    return (
+        sa.select(merged.c.pos, merged.c.id)
+        .order_by(merged.c.overdue.desc(), merged.c.since, merged.c.pos, merged.c.id)
+        .limit(rows)
+    )
 
 
-def failed_jobs_read(limit: int) -> QueueRead:
-    """The inbox's part (admins): background jobs that raised and were not retried, oldest first."""
+def inbox_for(user, now: datetime, rows: int | None = None) -> Inbox:
+    """The user's inbox: each queue's count and oldest item, and the merged list of the first `rows`
+    (ROWS), in two statements plus one per queue with rows shown."""
+    from app.extensions import db
+
+    rows = ROWS if rows is None else rows
+    queues = queues_for(user)
+    if not queues:
+        return Inbox([], [], now)
+    keys = [q.keys() for q in queues]
+    targets = [timedelta(hours=int(current_app.config[q.target_setting])) for q in queues]
+    heads = db.session.execute(sa.select(*(col for k in keys for col in (k.count, _oldest(k))))).one()
+    parts = [
+        InboxPart(q, heads[2 * n], heads[2 * n + 1], t) for n, (q, t) in enumerate(zip(queues, targets, strict=True))
+    ]
+    order = db.session.execute(_merged_keys(keys, [now - t for t in targets], rows)).all()
+    shown: dict[int, list[int]] = {}
+    for pos, id_ in order:
+        shown.setdefault(pos, []).append(id_)
+    loaded = {pos: queues[pos].load(ids) for pos, ids in shown.items()}
+    # An item decided between the two reads is left out rather than shown stale.
+    items = [(loaded[pos][id_], parts[pos]) for pos, id_ in order if id_ in loaded[pos]]
+    return Inbox(parts, items, now)
+
+
+def failed_jobs_keys() -> QueueKeys:
+    """The inbox's part (admins): background jobs that raised and were not retried."""
+    from app.core.models import JobFailure
+
+    return waiting_keys(JobFailure.id, JobFailure.created_at, JobFailure.retried_at.is_(None))
+
+
+def failed_jobs_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown failed jobs as inbox items."""
     from flask import url_for
 
     from app.core.models import JobFailure
     from app.extensions import db
 
-    open_ = JobFailure.retried_at.is_(None)
-    count = db.session.scalar(sa.select(capped_count(sa.select(JobFailure.id).where(open_))))
-    rows = db.session.scalars(
-        sa.select(JobFailure).where(open_).order_by(JobFailure.created_at, JobFailure.id).limit(limit)
-    )
-    items = [
-        InboxItem(
+    url = url_for("staff.jobs")
+    return {
+        f.id: InboxItem(
             "failed_jobs",
             f"Job {f.func.rsplit('.', 1)[-1]} ({f.queue})",
             (f.error.strip().splitlines() or ["error"])[-1][:120],
-            url_for("staff.jobs"),
+            url,
             f.created_at,
         )
-        for f in rows
-    ]
-    return QueueRead(count, items[0].since if items else None, items)
+        for f in db.session.scalars(sa.select(JobFailure).where(JobFailure.id.in_(ids)))
+    }

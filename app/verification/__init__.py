@@ -23,7 +23,8 @@ def init_app(app: Flask) -> None:
             "verification_staff.queue",
             frozenset({Role.VERIFIER, Role.ADMIN}),
             "VERIFICATION_TARGET_HOURS",
-            queries.inbox_read,
+            queries.inbox_keys,
+            queries.inbox_load,
         )
     )
     register_timeline_section(

@@ -19,7 +19,7 @@ from app.core.db import utcnow
 from app.core.inputs import ascii_int
 from app.core.pagination import Page, keyset_page
 from app.extensions import db
-from app.staff.inbox import InboxItem, QueueRead, named
+from app.staff.inbox import InboxItem, QueueKeys, named
 from app.verification.models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -223,20 +223,27 @@ def _checks_words(application: CoachApplication, now: datetime) -> str:
     return "checks failing" if application.has_failing_checks else "checks passed"
 
 
-def inbox_read(limit: int) -> QueueRead:
-    """The inbox's part: applications awaiting a decision (as the queue counts them), oldest first."""
+def inbox_keys() -> QueueKeys:
+    """The inbox's part: applications awaiting a decision (as the queue counts them), by submission."""
+    waiting = filtered(QueueFilters(), None, utcnow())
+    return QueueKeys(
+        waiting.with_only_columns(CoachApplication.id.label("id"), CoachApplication.submitted_at.label("since")),
+        _capped(waiting.with_only_columns(CoachApplication.id)),
+    )
+
+
+def inbox_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown applications as inbox items, applicant and claim holder in the same query."""
     from flask import url_for
 
-    waiting = filtered(QueueFilters(), None, utcnow())
-    count = db.session.scalar(sa.select(_capped(waiting.with_only_columns(CoachApplication.id))))
     rows = db.session.scalars(
-        waiting.options(named(CoachApplication.user), named(CoachApplication.claimed_by))
-        .order_by(CoachApplication.submitted_at, CoachApplication.id)
-        .limit(limit)
-    ).all()
+        sa.select(CoachApplication)
+        .where(CoachApplication.id.in_(ids))
+        .options(named(CoachApplication.user), named(CoachApplication.claimed_by))
+    )
     now = utcnow()
-    items = [
-        InboxItem(
+    return {
+        a.id: InboxItem(
             "verification",
             f"Application #{a.id}",
             f"{a.first_name} {a.last_name} · {a.certification_level or 'no level'} · {_checks_words(a, now)}",
@@ -246,8 +253,7 @@ def inbox_read(limit: int) -> QueueRead:
             person=a.user,
         )
         for a in rows
-    ]
-    return QueueRead(count, items[0].since if items else None, items)
+    }
 
 
 CROSS_CHECKS = ("text", "name", "certificate_number", "level", "certificate_date", "issuer")  # read from the file

@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     from app.video.outcomes import decide_since
     from app.video.provider_config import build_provider
     from app.video.provider_webhooks import bp as webhooks
-    from app.video.queries import inbox_read
+    from app.video.queries import inbox_keys, inbox_load
     from app.video.staff_views import staff_bp
     from app.video.views import bp
 
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
             "video_staff.queue",
             staff,
             "VIDEO_QUEUE_TARGET_HOURS",
-            inbox_read,
+            inbox_keys,
+            inbox_load,
         )
     )

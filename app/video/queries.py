@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from app.booking.models import Booking
 from app.extensions import db
-from app.staff.inbox import InboxItem, QueueRead, capped_count, named
+from app.staff.inbox import InboxItem, QueueKeys, named, waiting_keys
 from app.video.models import STAFF_STATUSES, SessionOutcome
 
 AWAITING = SessionOutcome.status.in_(STAFF_STATUSES)
@@ -25,20 +25,22 @@ def queue_rows(decided: bool, limit: int) -> list[SessionOutcome]:
     return list(db.session.scalars(stmt.limit(limit)))
 
 
-def inbox_read(limit: int) -> QueueRead:
-    """The inbox's part (finance, admins): sessions awaiting a decision, oldest first."""
+def inbox_keys() -> QueueKeys:
+    """The inbox's part (finance, admins): sessions awaiting a decision, since decided or contested."""
+    return waiting_keys(SessionOutcome.id, SINCE, AWAITING)
+
+
+def inbox_load(ids: list[int]) -> dict[int, InboxItem]:
+    """The shown sessions as inbox items, with the client."""
     from app.video.forms import OUTCOME_LABELS
 
-    count = db.session.scalar(sa.select(capped_count(sa.select(SessionOutcome.id).where(AWAITING))))
     rows = db.session.scalars(
         sa.select(SessionOutcome)
-        .where(AWAITING)
+        .where(SessionOutcome.id.in_(ids))
         .options(joinedload(SessionOutcome.booking).options(named(Booking.client)))
-        .order_by(SINCE, SessionOutcome.id)
-        .limit(limit)
     )
-    items = [
-        InboxItem(
+    return {
+        row.id: InboxItem(
             "video_sessions",
             f"Session #{row.booking_id}: {OUTCOME_LABELS[row.outcome].lower()}"
             + (" (contested)" if row.contested_at else ""),
@@ -49,5 +51,4 @@ def inbox_read(limit: int) -> QueueRead:
             person=row.booking.client,
         )
         for row in rows
-    ]
-    return QueueRead(count, items[0].since if items else None, items)
+    }

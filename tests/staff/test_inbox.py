@@ -3,6 +3,7 @@ as each queue counts itself, in a query count that does not grow with the rows."
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
 
@@ -182,3 +183,47 @@ def test_rows_are_bounded_and_the_empty_inbox_says_so(app, client, login_as):
         inbox = inbox_for(verifier, utcnow(), rows=3)
     assert len(inbox.items) == 3 and inbox.parts[0].count == 5
     assert [i.since for i, _ in inbox.items] == sorted(i.since for i, _ in inbox.items)
+
+
+@contextlib.contextmanager
+def _reads():
+    """The statements sent and the rows the database answered them with, while the block runs."""
+    seen = {"statements": 0, "rows": 0}
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        seen["statements"] += 1
+        seen["rows"] += max(cursor.rowcount, 0)
+
+    sa.event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", after)
+
+
+def test_only_the_shown_rows_are_read_whatever_the_queues_hold(client, login_as, world, monkeypatch):
+    """Past ROWS items the statements and the rows read stay the same: keys are merged in SQL and only
+    the shown rows are loaded (each queue holds twice as many items as are shown, then four times)."""
+    from app.staff import inbox
+
+    monkeypatch.setattr(inbox, "ROWS", 5)
+    login_as(StaffFactory(roles=[Role.ADMIN]))
+    reads, oldest = [], []
+    for step in range(2):
+        for n in range(10):
+            hours = 100 * (step + 1) + n  # each step's items older than the last's
+            oldest.append(ApplicationFactory(submitted_at=utcnow() - (hours + 100) * HOUR))
+            _flagged_item(hours, author=UserFactory())
+            _pending_refund(hours, world["finance"])
+            _failed_webhook(hours, 1000 * (step + 1) + n)
+            _failed_job(hours)
+        client.get("/staff/")  # warm up
+        with _reads() as seen:
+            html = client.get("/staff/").get_data(as_text=True)
+        reads.append(seen)
+        assert len(_rows(html)) == 5
+        first = sorted(oldest, key=lambda a: a.submitted_at)[:5]
+        assert _hrefs(html) == [f"/staff/verification/{a.id}" for a in first]
+        waiting = 10 * (step + 1)
+        assert _count(html, "verification") == 2 + waiting and _count(html, "failed_jobs") == 1 + waiting
+    assert reads[1] == reads[0]
