@@ -20,6 +20,12 @@ SIGNAL = {
     "properties": {
         "kind": {"enum": list(services.KINDS)},
         "page": {"type": "string", "maxLength": services.MAX_PAGE, "description": "the sending tab's random id"},
+        "connection": {
+            "type": "string",
+            "maxLength": services.MAX_PAGE,
+            "description": "optional: the random id of the connection a description or candidate belongs to "
+            "(made by the side that offers); signals of a replaced connection are dropped",
+        },
         "description": {
             "type": "object",
             "properties": {"type": {"enum": list(services.DESCRIPTION_TYPES)}, "sdp": {"type": "string"}},

@@ -37,6 +37,8 @@ def clean_signal(body: dict) -> dict:
     if kind not in KINDS:
         raise ValidationFailed("kind is one of " + ", ".join(KINDS) + ".", fields={"kind": "unknown"})
     signal = {"kind": kind, "page": _text(body.get("page"), "page", MAX_PAGE)}
+    if body.get("connection") is not None:  # optional: which of the pages' connections it belongs to
+        signal["connection"] = _text(body["connection"], "connection", MAX_PAGE)
     if kind == "description":
         description = body.get("description")
         if not isinstance(description, dict) or description.get("type") not in DESCRIPTION_TYPES:

@@ -48,6 +48,17 @@ def test_an_ice_candidate_from_the_coach_reaches_the_client(app, client):
     assert (kind, payload["from"], payload["candidate"]) == ("video.signal", "coach", candidate)
 
 
+def test_the_connection_id_is_passed_on_when_given(app, client):
+    booking = paid_booking()
+    with time_machine.travel(FAR_START, tick=False):
+        headers = signed_in(app, client, booking.coach.user)
+        body = {**OFFER, "page": "tab2", "connection": "c0nn"}
+        assert client.post(f"/api/video/{booking.id}/signal", json=body, headers=headers).status_code == 202
+        welcome = {"kind": "welcome", "page": "tab2"}
+        assert client.post(f"/api/video/{booking.id}/signal", json=welcome, headers=headers).status_code == 202
+    assert [payload.get("connection") for _, payload in _events(booking.client_id)] == ["c0nn", None]
+
+
 def test_a_stranger_or_a_late_signal_is_refused_with_the_reason_and_writes_nothing(app, client):
     booking = paid_booking()
     url = f"/api/video/{booking.id}/signal"
@@ -73,6 +84,8 @@ def test_malformed_signals_are_refused(app, client):
             {"kind": "description", "page": "tab", "description": {"type": "bogus", "sdp": ""}},
             {"kind": "description", "page": "tab", "description": {"type": "offer", "sdp": "x" * 64_001}},
             {"kind": "candidate", "page": "tab", "candidate": {"candidate": 5}},
+            {**OFFER, "connection": 7},
+            {**OFFER, "connection": "c" * 65},
         ):
             assert client.post(url, json=body, headers=headers).status_code == 400, body
         no_csrf = client.post(url, json=OFFER, headers={"Accept": "application/json"})

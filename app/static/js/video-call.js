@@ -1,10 +1,17 @@
-/* The session page's browser-to-browser call (video/p2p.html): plain RTCPeerConnection with the
- * "perfect negotiation" pattern. Signals go out by POST /api/video/<id>/signal (in order, one at a
- * time) and come in as `video.signal` events on /api/stream. Each tab has a random page id: a
- * `hello` from a new tab of the other person starts a fresh connection; signals of older tabs are
- * dropped. The client is the polite peer. Attendance: `join` once the page starts, a `beat` every
- * config.heartbeatSeconds with the connection state and the media bytes sent and received since the
- * last beat (from getStats), and `leave` when the tab closes. */
+/* The session page's browser-to-browser call (video/p2p.html): plain RTCPeerConnection. Signals go
+ * out by POST /api/video/<id>/signal (in order, one at a time) and come in as `video.signal` events on
+ * /api/stream. Each tab has a random page id: a `hello` from a new tab of the other person is answered
+ * with a `welcome`, and either starts a fresh connection; signals of other tabs are dropped.
+ * One side opens each connection: the coach (the impolite peer) makes the offer, under a fresh random
+ * connection id that every description and candidate of that connection carries; the client (the
+ * polite peer) makes its connection when that offer arrives and only answers. So a reload never has
+ * both sides offering at once: Chromium's implicit rollback of the client's own pending offer left the
+ * connection without ICE candidates, stuck "connecting" (the 20-reconnect walk, issue 14). Signals of
+ * a connection already replaced are dropped; candidates that come before their description wait for
+ * it. Later renegotiation follows the "perfect negotiation" pattern, the client yielding.
+ * Attendance: `join` once the page starts, a `beat` every config.heartbeatSeconds with the
+ * connection state and the media bytes sent and received since the last beat (from getStats), and
+ * `leave` when the tab closes. */
 (function () {
   "use strict";
   var root = document.getElementById("video-call");
@@ -16,9 +23,9 @@
   var remoteVideo = document.getElementById("video-remote");
   var muteButton = document.getElementById("video-mute");
   var cameraButton = document.getElementById("video-camera");
-  var page = Math.random().toString(36).slice(2) + Date.now().toString(36);
-  var pc = null, localStream = null, peerPage = null, source = null, closed = false;
-  var makingOffer = false, ignoreOffer = false, settingRemoteAnswer = false;
+  var page = randomId();
+  var pc = null, connection = null, localStream = null, peerPage = null, source = null, closed = false;
+  var makingOffer = false, ignoreOffer = false, settingRemoteAnswer = false, early = [];
   var outbox = Promise.resolve(), inbox = Promise.resolve();
   var STATES = {
     "new": "Waiting for " + other + " to join…",
@@ -28,6 +35,10 @@
     failed: "The connection failed. Reload the page to try again.",
     closed: "The call has ended."
   };
+
+  function randomId() {
+    return Math.random().toString(36).slice(2) + Date.now().toString(36);
+  }
 
   function show(state, text) {
     root.dataset.connectionState = state;
@@ -50,7 +61,8 @@
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
       body: JSON.stringify(body)
     }).then(function (response) {
-      if (response.ok || response.status !== 403) return;
+      if (response.ok) return;
+      if (response.status !== 403) { console.warn("video " + (body.kind || body.event) + " refused", response.status); return; }
       return response.json().then(function (data) {
         refuse((data.error && data.error.message) || "The session is not open.");
       });
@@ -60,18 +72,25 @@
   function refuse(message) {
     closed = true;
     if (source) source.close();
-    if (pc) pc.close();
+    closePeer();
     show("closed", message);
   }
 
-  function newPeer() {
+  function closePeer() {
     if (pc) pc.close();
+    pc = null; connection = null; early = [];
+  }
+
+  // A connection to peerPage: the coach's own (id made here, it offers), or the client's answer to
+  // the coach's offer (id from that offer; the offer's m-lines make the transceivers it lacks).
+  function newPeer(id, answering) {
+    closePeer();
     makingOffer = false; ignoreOffer = false; settingRemoteAnswer = false;
     var peer = new RTCPeerConnection({ iceServers: config.iceServers });
-    pc = peer;
+    pc = peer; connection = id;
     if (localStream) {
       localStream.getTracks().forEach(function (track) { peer.addTrack(track, localStream); });
-    } else {
+    } else if (!answering) {
       peer.addTransceiver("audio", { direction: "recvonly" });
       peer.addTransceiver("video", { direction: "recvonly" });
     }
@@ -79,12 +98,13 @@
       if (remoteVideo.srcObject !== event.streams[0]) remoteVideo.srcObject = event.streams[0];
     };
     peer.onicecandidate = function (event) {
-      if (event.candidate && peer === pc) send("candidate", { candidate: event.candidate.toJSON() });
+      if (event.candidate && peer === pc) send("candidate", { connection: id, candidate: event.candidate.toJSON() });
     };
     peer.onnegotiationneeded = function () {
+      if (config.polite && !peer.currentRemoteDescription) return;  // the client never opens a connection
       makingOffer = true;
       peer.setLocalDescription().then(function () {
-        if (peer === pc) send("description", { description: peer.localDescription.toJSON() });
+        if (peer === pc) send("description", { connection: id, description: peer.localDescription.toJSON() });
       }).catch(function (err) { console.warn("offer failed", err); })
         .finally(function () { makingOffer = false; });
     };
@@ -101,42 +121,57 @@
     ignoreOffer = !config.polite && collision;
     if (ignoreOffer) return Promise.resolve();
     settingRemoteAnswer = description.type === "answer";
-    var peer = pc;
+    var peer = pc, id = connection;
     return peer.setRemoteDescription(description).then(function () {
       settingRemoteAnswer = false;
+      var waiting = early;
+      early = [];
+      waiting.forEach(function (candidate) { addCandidate(peer, candidate); });
       if (description.type !== "offer") return;
       return peer.setLocalDescription().then(function () {
-        send("description", { description: peer.localDescription.toJSON() });
+        if (peer === pc) send("description", { connection: id, description: peer.localDescription.toJSON() });
       });
     });
   }
 
+  function addCandidate(peer, candidate) {
+    if (!peer.remoteDescription) {
+      if (!ignoreOffer) early.push(candidate);  // its description is still being applied
+      return Promise.resolve();
+    }
+    return peer.addIceCandidate(candidate).catch(function (err) {
+      if (!ignoreOffer) console.warn("ICE candidate refused", err);
+    });
+  }
+
+  // hello (a new tab of the other person) or welcome (their tab answering ours): a fresh start.
+  function onGreeting(signal) {
+    if (signal.kind === "welcome" && signal.page === peerPage && pc) return;  // hellos crossed: under way
+    peerPage = signal.page;
+    closePeer();
+    if (signal.kind === "hello") send("welcome");
+    if (config.polite) show("connecting");  // the coach's offer opens the connection
+    else newPeer(randomId(), false);
+  }
+
   function onSignal(signal) {
     if (closed) return Promise.resolve();
-    if (signal.kind === "hello") {
-      peerPage = signal.page;
-      newPeer();
-      send("welcome");
-      return Promise.resolve();
-    }
+    if (signal.kind === "hello" || signal.kind === "welcome") return Promise.resolve(onGreeting(signal));
+    if (signal.page !== peerPage) return Promise.resolve();  // an earlier tab, or one that never greeted us
     if (signal.kind === "bye") {
-      if (signal.page === peerPage && pc) { pc.close(); pc = null; peerPage = null; show("new", other + " left. Waiting for them to come back…"); }
+      closePeer(); peerPage = null; show("new", other + " left. Waiting for them to come back…");
       return Promise.resolve();
     }
-    if (signal.page !== peerPage) {
-      if (signal.kind === "candidate") return Promise.resolve();  // from an earlier tab
-      peerPage = signal.page;  // a tab whose hello came before this page started listening
-      newPeer();
-    } else if (!pc) {
-      newPeer();
+    var current = pc && (!signal.connection || !connection || signal.connection === connection);
+    if (signal.kind === "description") {
+      if (!current) {
+        if (!config.polite || signal.description.type !== "offer") return Promise.resolve();  // replaced
+        newPeer(signal.connection || null, true);  // the coach opened a connection
+      }
+      return onDescription(signal.description);
     }
-    if (signal.kind === "description") return onDescription(signal.description);
-    if (signal.kind === "candidate") {
-      return pc.addIceCandidate(signal.candidate).catch(function (err) {
-        if (!ignoreOffer) console.warn("ICE candidate refused", err);
-      });
-    }
-    return Promise.resolve();
+    if (signal.kind === "candidate" && current) return addCandidate(pc, signal.candidate);
+    return Promise.resolve();  // a candidate of a connection already replaced
   }
 
   function listen() {
