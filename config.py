@@ -131,6 +131,7 @@ class Config:
     # Messaging and the live event stream (GET /api/stream, GET /api/events).
     MESSAGING_WRITE_DAYS = _env_int("MESSAGING_WRITE_DAYS", 14)  # a session's thread takes messages until then
     ATTACHMENTS_UNSENT_HOURS = _env_int("ATTACHMENTS_UNSENT_HOURS", 24)  # an upload no message took is deleted
+    WATCHED_WORDS_CACHE_SECONDS = _env_int("WATCHED_WORDS_CACHE_SECONDS", 10)  # other processes see a change by then
     NOTIFY_MAIL_DELAY_SECONDS = _env_int("NOTIFY_MAIL_DELAY_SECONDS", 120)  # a notification still unread then is mailed
     EVENTS_RETENTION_DAYS = _env_int("EVENTS_RETENTION_DAYS", 7)  # older cursors get a `resync` event
     EVENTS_BUS = _env("EVENTS_BUS", "auto")  # auto (redis when REDIS_URL is set) | local | redis

@@ -183,6 +183,7 @@ def _clean_tables(app):
         yield
         never_committed = watcher.close()
         db.session.remove()
+        app.extensions.pop("watched_words", None)  # the tables are emptied below, behind the ORM's back
         tables = list(reversed(db.metadata.sorted_tables))
         probe = " UNION ALL ".join(f"SELECT '{t.name}' FROM (SELECT 1 FROM \"{t.name}\" LIMIT 1) AS x" for t in tables)
         with db.engine.begin() as conn:

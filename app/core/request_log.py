@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_login import current_user
 
@@ -17,7 +18,11 @@ log = logging.getLogger("coach_connect.request")
 
 def _user_id() -> int | None:
     try:
-        return current_user.id if current_user.is_authenticated else None
+        user = current_user._get_current_object()
+        state = sa.inspect(user, raiseerr=False)
+        if state is not None and state.identity is not None:
+            return state.identity[0]  # loaded when the request began; a commit expired it: no reload
+        return user.id if user.is_authenticated else None
     except Exception:  # noqa: BLE001 - the user could not be loaded (database down): log without it
         return None
 

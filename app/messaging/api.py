@@ -124,12 +124,12 @@ def open_thread():
 def send_message():
     """201 with the message (200 when it is a retry of one already sent)."""
     body = json_object()
-    thread = threads.readable_thread(_id(body.get("thread_id"), "thread_id"), current_user)
+    thread_id = _id(body.get("thread_id"), "thread_id")
     attachments = body.get("attachment_ids") or []
     if not isinstance(attachments, list):
         raise ValidationFailed("attachment_ids is a list of ids.", fields={"attachment_ids": "a list of ids"})
     message, created = services.send_message(
-        thread,
+        thread_id,  # the service loads and locks it once (404 unless a participant)
         current_user,
         body.get("body"),
         body.get("client_msg_id"),

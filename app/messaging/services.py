@@ -17,6 +17,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import transaction
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.ids import fits
 from app.core.uploads import Upload
 from app.extensions import db
 from app.messaging import attachments
@@ -67,6 +68,23 @@ def _replayed(existing: Message, thread: MessageThread, body) -> Message:
     return existing
 
 
+def _locked_thread(thread_id, sender: User) -> MessageThread:
+    """The thread with its booking (the write window) in one statement, its row locked until the
+    commit; NotFound unless the sender takes part in it."""
+    thread = None
+    if isinstance(thread_id, int) and fits(thread_id):
+        thread = db.session.scalar(
+            sa.select(MessageThread)
+            .where(MessageThread.id == thread_id)
+            .options(sa.orm.joinedload(MessageThread.booking))
+            .with_for_update(of=MessageThread)
+            .execution_options(populate_existing=True)
+        )
+    if thread is None or not thread.has_participant(sender):
+        raise NotFound("No such conversation.")
+    return thread
+
+
 def unread_in_thread(thread_id: int, user_id: int) -> int:
     """Visible messages to `user_id` above their read watermark in one thread."""
     return db.session.scalar(_unread_query(user_id).where(Message.thread_id == thread_id)) or 0
@@ -77,10 +95,17 @@ def unread_count(user: User | int) -> int:
     return db.session.scalar(_unread_query(getattr(user, "id", user))) or 0
 
 
-def _unread_query(user_id: int):
+def _unread_counts(thread_id: int, user_id: int) -> tuple[int, int]:
+    """(unread in this thread, unread in all threads) of `user_id`, in one statement."""
+    count = sa.func.count(Message.id)
+    return tuple(db.session.execute(_unread_query(user_id, count.filter(Message.thread_id == thread_id), count)).one())
+
+
+def _unread_query(user_id: int, *columns):
     mark = ThreadParticipant
     return (
-        sa.select(sa.func.count(Message.id))
+        sa.select(*(columns or [sa.func.count(Message.id)]))
+        .select_from(Message)
         .outerjoin(mark, sa.and_(mark.thread_id == Message.thread_id, mark.user_id == user_id))
         .where(
             Message.recipient_id == user_id,
@@ -90,48 +115,43 @@ def _unread_query(user_id: int):
     )
 
 
-def _hold_for_review(message: Message) -> None:
-    words = matching_watched_words(message.body)
-    if words:
-        from app.moderation.services import raise_system_flag
+def _flag_for_review(message: Message, words: list[str]) -> None:
+    """A message with watched words is written hidden; its flag puts it in the moderators' queue."""
+    from app.moderation.services import raise_system_flag
 
-        message.is_hidden = True
-        raise_system_flag(message, f"Watched words: {', '.join(words)}")
+    raise_system_flag(message, f"Watched words: {', '.join(words)}")
 
 
 def send_message(
-    thread: MessageThread,
+    thread: MessageThread | int,
     sender: User,
     body,
     client_msg_id=None,
     attachment_ids: Sequence[int] = (),
     upload: Upload | None = None,
 ) -> tuple[Message, bool]:
-    """Post a message in a thread the sender takes part in; (message, created).
+    """Post a message in a thread (or a thread id) the sender takes part in; (message, created).
 
     It carries the sender's files uploaded to this thread (`attachment_ids`) and/or a file sent
     with the page's form (`upload`); with a file the text may be empty. The same `client_msg_id`
-    again returns the first message and writes nothing.
+    again returns the first message and writes nothing. The returned message is kept loaded
+    (out of the session), so answering with it reads nothing back after the commit.
     """
-    if not thread.has_participant(sender):
-        raise NotFound("No such conversation.")
-    key = _clean_client_msg_id(client_msg_id)
-    existing = _sent_before(sender, key)
-    if existing is not None:
-        return _replayed(existing, thread, body), False
-    attachments.ensure_can_write(thread, sender)
-    ids = attachments.check_ids(attachment_ids)
-    body = _clean_body(body, may_be_empty=bool(ids) or upload is not None)
-    checked = attachments.check_upload(upload) if upload is not None else None
+    thread_id = thread.id if isinstance(thread, MessageThread) else thread
+    checked = attachments.check_upload(upload) if upload is not None else None  # before any lock
     with transaction():
-        thread = db.session.get(MessageThread, thread.id, with_for_update=True, populate_existing=True)
-        existing = _sent_before(sender, key)  # a concurrent retry that won the lock
+        thread = _locked_thread(thread_id, sender)
+        key = _clean_client_msg_id(client_msg_id)
+        existing = _sent_before(sender, key)  # a retry (the lock orders it after the first send)
         if existing is not None:
-            return _replayed(existing, thread, body), False
+            return _kept_loaded(_replayed(existing, thread, body)), False
+        attachments.ensure_can_write(thread, sender)
+        ids = attachments.check_ids(attachment_ids)
+        body = _clean_body(body, may_be_empty=bool(ids) or upload is not None)
         files = attachments.claim(thread, sender, ids)
         if upload is not None:
             files.append(attachments.store(thread, sender, upload, checked))
-        message = _post(thread, sender, db.session.get(User, thread.other_id(sender.id)), body, key, files)
+        message = _post(thread, sender, body, key, files)
     return message, True
 
 
@@ -141,17 +161,29 @@ def _preview(body: str, files: list[MessageAttachment]) -> str:
     return f"Sent {', '.join(f.filename for f in files)}"[:PREVIEW]
 
 
-def _post(
-    thread: MessageThread, sender: User, recipient: User, body: str, key: str, files: list[MessageAttachment]
-) -> Message:
-    had_unread = unread_in_thread(thread.id, recipient.id)
+def _mark_own(thread: MessageThread, sender: User, message_id: int) -> None:
+    """The sender has read (and has) everything up to their own message: one UPDATE."""
+    done = db.session.execute(
+        sa.update(ThreadParticipant)
+        .where(ThreadParticipant.thread_id == thread.id, ThreadParticipant.user_id == sender.id)
+        .values(last_read_message_id=message_id, last_delivered_message_id=message_id)
+    )
+    if done.rowcount == 0:  # a thread from before watermarks: its row is created on first use
+        mine = participant(thread, sender.id)
+        mine.last_read_message_id = mine.last_delivered_message_id = message_id
+
+
+def _post(thread: MessageThread, sender: User, body: str, key: str, files: list[MessageAttachment]) -> Message:
+    recipient_id = thread.other_id(sender.id)
+    watched = matching_watched_words(body)
     message = Message(
         thread_id=thread.id,
         sender_id=sender.id,
-        recipient_id=recipient.id,
+        recipient_id=recipient_id,
         body=body,
         client_msg_id=key,
         attachments=files,
+        is_hidden=bool(watched),  # held for review from the start: no second write
     )
     db.session.add(message)
     try:
@@ -161,18 +193,18 @@ def _post(
             "This client_msg_id was already used for another message.", code="client_msg_id_reused"
         ) from None
     thread.last_message_at = utcnow()
-    mine = participant(thread, sender.id)
-    mine.last_read_message_id = mine.last_delivered_message_id = message.id
-    _hold_for_review(message)
+    _mark_own(thread, sender, message.id)
+    if watched:
+        _flag_for_review(message, watched)
     after = {"thread_id": thread.id, "length": len(body), "attachment_ids": [f.id for f in files]}
     audit.record(sender, "message.sent", message, after=after)
     payload = message_json(message)
     items = [(sender.id, "message.new", {"message": payload})]
     if not message.is_hidden:
-        recipient_event = {"message": payload, "unread": had_unread + 1, "unread_total": unread_count(recipient)}
-        items.append((recipient.id, "message.new", recipient_event))
+        in_thread, total = _unread_counts(thread.id, recipient_id)
+        items.append((recipient_id, "message.new", {"message": payload, "unread": in_thread, "unread_total": total}))
         notify(
-            recipient.id,
+            recipient_id,
             "message",
             f"thread:{thread.id}",
             f"New message from {sender.full_name}",
@@ -181,6 +213,14 @@ def _post(
             events_out=items,
         )
     events.append_many(items)  # last: takes the users' event locks until the commit
+    return _kept_loaded(message)
+
+
+def _kept_loaded(message: Message) -> Message:
+    """Take the (flushed) message and its files out of the session: the commit does not expire
+    them, so the answer built from them reads nothing back."""
+    for row in (message, *message.attachments):
+        db.session.expunge(row)
     return message
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
 from app.community.models import WatchedWord
 from app.core.errors import PermissionDenied
@@ -49,13 +52,69 @@ def ensure_can_post(user) -> None:
 
 
 def watched_words() -> list[str]:
-    """All watched words, sorted."""
+    """All watched words, sorted, as stored now (the settings page shows this)."""
     return list(db.session.scalars(sa.select(WatchedWord.word).order_by(WatchedWord.word)))
+
+
+class WordCache:
+    """The watched words as this process last read them (every message and post checks them).
+
+    A change committed in this process clears it at once; other processes read the words again
+    within WATCHED_WORDS_CACHE_SECONDS. A read that a clearing overtook is not kept.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation, self.loaded_at, self.words = 0, 0.0, None
+
+    def get(self, max_age: float) -> list[str]:
+        """The cached words if younger than `max_age` seconds, else read (and keep) them."""
+        with self.lock:
+            generation, words = self.generation, self.words
+            if words is not None and time.monotonic() - self.loaded_at < max_age:
+                return words
+        words, now = watched_words(), time.monotonic()
+        with self.lock:
+            if self.generation == generation:
+                self.words, self.loaded_at = words, now
+        return words
+
+    def clear(self) -> None:
+        """Forget the words: the next check reads them."""
+        with self.lock:
+            self.generation += 1
+            self.words = None
+
+
+def word_cache() -> WordCache:
+    """The current app's cache of watched words."""
+    return current_app.extensions.setdefault("watched_words", WordCache())
+
+
+def _words_changed(_mapper, connection, target) -> None:
+    session = sa.orm.object_session(target)
+    if session is not None:
+        session.info["watched_words_changed"] = True
+
+
+def _clear_after_commit(session) -> None:
+    if session.info.pop("watched_words_changed", False) and has_app_context():
+        word_cache().clear()
+
+
+for _event in ("after_insert", "after_update", "after_delete"):
+    sa.event.listen(WatchedWord, _event, _words_changed)
+sa.event.listen(sa.orm.Session, "after_commit", _clear_after_commit)
+
+
+def words_changed() -> None:
+    """A bulk statement changed the watched words: clear the cache when this transaction commits."""
+    db.session.info["watched_words_changed"] = True
 
 
 def matching_watched_words(*texts: str) -> list[str]:
     """Watched words found as whole words (case-insensitive) in any of the texts."""
-    words = watched_words()
+    words = word_cache().get(current_app.config["WATCHED_WORDS_CACHE_SECONDS"])
     if not words:
         return []
     haystack = "\n".join(t or "" for t in texts)

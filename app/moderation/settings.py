@@ -41,6 +41,7 @@ def set_watched_words(actor: User, words: list[str]) -> list[str]:
     if wanted == old:
         return old
     db.session.execute(sa.delete(WatchedWord).where(WatchedWord.word.not_in(wanted)))
+    rules.words_changed()  # a bulk DELETE passes no mapper event
     for w in set(wanted) - set(old):
         db.session.add(WatchedWord(word=w, created_by_id=actor.id))
     audit.record(actor, "moderation.watched_words_changed", SettingRef("watched_words"), {"words": old},

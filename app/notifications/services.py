@@ -77,10 +77,12 @@ def notify(
     its calendar file): then none follows, and that is the recorded reason. Pass `events_out` to collect the stream event instead of appending it (a caller that appends
     its own events must append once per transaction)."""
     now = utcnow()
-    row = db.session.scalar(
-        sa.select(Notification)
+    row = db.session.scalar(  # the unread one of this subject, counted up in one statement (if any)
+        sa.update(Notification)
         .where(Notification.user_id == user_id, Notification.subject_key == subject_key, Notification.read_at.is_(None))
-        .with_for_update()
+        .values(count=Notification.count + 1, kind=kind, title=title, body=body, link=link, updated_at=now)
+        .returning(Notification)
+        .execution_options(populate_existing=True, synchronize_session=False)
     )
     if row is None:
         delay = timedelta(seconds=current_app.config["NOTIFY_MAIL_DELAY_SECONDS"])
@@ -107,10 +109,6 @@ def notify(
             )
         if row.mail_state is MailState.PENDING:
             on_commit(_schedule_mail, row.id, row.mail_due_at)
-    else:
-        row.count += 1
-        row.kind, row.title, row.body, row.link, row.updated_at = kind, title, body, link, now
-        db.session.flush()
     payload = {"notification": notification_json(row), "unread": unread_count(user_id)}
     _emit([(user_id, "notification", payload)], events_out)
     push.schedule(row)

@@ -23,10 +23,12 @@ PAGE = 200
 
 def _lock_users(user_ids: list[int]) -> None:
     """Hold each user's event lock until this transaction ends (sorted: no deadlock between writers)."""
-    if db.engine.dialect.name != "postgresql":
+    if db.engine.dialect.name != "postgresql" or not user_ids:
         return  # SQLite runs one writer at a time
-    for user_id in user_ids:
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :u)"), {"c": LOCK_CLASS, "u": user_id})
+    # One statement: PostgreSQL evaluates a select list left to right, so the locks come in id order.
+    locks = ", ".join(f"pg_advisory_xact_lock(:c, :u{i})" for i in range(len(user_ids)))
+    params = {"c": LOCK_CLASS, **{f"u{i}": user_id for i, user_id in enumerate(user_ids)}}
+    db.session.execute(sa.text(f"SELECT {locks}"), params)
 
 
 def append(type_: str, payloads: dict[int, dict]) -> list[UserEvent]:
