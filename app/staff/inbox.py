@@ -11,6 +11,7 @@ head is exact.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,7 +60,7 @@ class InboxQueue:
     endpoint: str
     roles: frozenset[Role]
     target_setting: str  # config key holding the target in hours
-    keys: Callable[[], QueueKeys]
+    keys: Callable[[], QueueKeys]  # built once per set of queues: it may not depend on the time or user
     load: Callable[[list[int]], dict[int, InboxItem]]
 
 
@@ -140,16 +141,15 @@ def _oldest(keys: QueueKeys) -> sa.ScalarSelect:
     return sa.select(rows.c.since).order_by(rows.c.since, rows.c.id).limit(1).scalar_subquery()
 
 
-def _merged_keys(keys: list[QueueKeys], cuts: list[datetime], rows: int) -> sa.Select:
-    """(queue position, id, since) of the first `rows` in the inbox's order: each queue's oldest `rows`
-    (an index scan that stops early), merged past-target first, then oldest, in SQL."""
+def _merged_keys(keys: list[QueueKeys], rows: int) -> sa.Select:
+    """(queue position, id) of the first `rows` in the inbox's order: each queue's oldest `rows` (an
+    index scan that stops early), merged past-target first (`since` before its `cut<pos>`), then oldest."""
     parts = []
-    for pos, (key, cut) in enumerate(zip(keys, cuts, strict=True)):
+    for pos, key in enumerate(keys):
         c = key.rows.selected_columns
         head = key.rows.order_by(c.since, c.id).limit(rows).subquery()
-        parts.append(
-            sa.select(sa.literal(pos).label("pos"), head.c.id, head.c.since, (head.c.since < cut).label("overdue"))
-        )
+        overdue = head.c.since < sa.bindparam(f"cut{pos}", type_=head.c.since.type)
+        parts.append(sa.select(sa.literal(pos).label("pos"), head.c.id, head.c.since, overdue.label("overdue")))
     merged = sa.union_all(*parts).subquery()
     return (
         sa.select(merged.c.pos, merged.c.id)
@@ -158,22 +158,30 @@ def _merged_keys(keys: list[QueueKeys], cuts: list[datetime], rows: int) -> sa.S
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _statements(queues: tuple[InboxQueue, ...], rows: int) -> tuple[sa.Select, sa.Select]:
+    """The heads (count and oldest of each queue) and merged-keys statements of one set of queues,
+    built once: building and hashing them cost more than the database took to answer them."""
+    keys = [q.keys() for q in queues]
+    return sa.select(*(col for k in keys for col in (k.count, _oldest(k)))), _merged_keys(keys, rows)
+
+
 def inbox_for(user, now: datetime, rows: int | None = None) -> Inbox:
     """The user's inbox: each queue's count and oldest item, and the merged list of the first `rows`
     (ROWS), in two statements plus one per queue with rows shown."""
     from app.extensions import db
 
     rows = ROWS if rows is None else rows
-    queues = queues_for(user)
+    queues = tuple(queues_for(user))
     if not queues:
         return Inbox([], [], now)
-    keys = [q.keys() for q in queues]
+    heads_stmt, keys_stmt = _statements(queues, rows)
     targets = [timedelta(hours=int(current_app.config[q.target_setting])) for q in queues]
-    heads = db.session.execute(sa.select(*(col for k in keys for col in (k.count, _oldest(k))))).one()
+    heads = db.session.execute(heads_stmt).one()
     parts = [
         InboxPart(q, heads[2 * n], heads[2 * n + 1], t) for n, (q, t) in enumerate(zip(queues, targets, strict=True))
     ]
-    order = db.session.execute(_merged_keys(keys, [now - t for t in targets], rows)).all()
+    order = db.session.execute(keys_stmt, {f"cut{n}": now - t for n, t in enumerate(targets)}).all()
     shown: dict[int, list[int]] = {}
     for pos, id_ in order:
         shown.setdefault(pos, []).append(id_)
