@@ -7,6 +7,7 @@ import secrets
 from flask import Flask, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
 
 from app.accounts import tokens
 from app.accounts.models import User
@@ -84,7 +85,7 @@ def init_auth(app: Flask) -> None:
         token_user = g.get("token_user")
         if token_user is not None:  # a Bearer token speaks for itself, whatever the cookie says
             return token_user
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])  # one statement
         if user is None or not user.is_active:  # disabled or banned: logged out
             return None
         if user.is_staff and user.totp_enabled_at is None:  # promoted to staff: log in again with TOTP

@@ -51,10 +51,13 @@ def free_slots(
     *,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    rules: list[AvailabilityRule] | None = None,
 ) -> list[Slot]:
-    """Free slots of one session type starting in [start, end), UTC."""
+    """Free slots of one session type starting in [start, end), UTC (`rules`: the coach's weekly
+    hours when the caller has read them already)."""
     now = now or utcnow()
-    rules = db.session.scalars(sa.select(AvailabilityRule).where(AvailabilityRule.coach_id == coach.id))
+    if rules is None:
+        rules = db.session.scalars(sa.select(AvailabilityRule).where(AvailabilityRule.coach_id == coach.id))
     margin = timedelta(days=2)
     exceptions = db.session.scalars(
         sa.select(AvailabilityException).where(

@@ -14,20 +14,24 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, lazyload
 
-from app.accounts.models import User
 from app.analytics import tracking
-from app.booking.availability import busy_between, free_slots
-from app.booking.models import FULL_REFUND_HOURS, Booking, BookingStatus, SessionType
+from app.booking.availability import busy_between
+from app.booking.holds import (
+    close_payments_later,
+    expire_stale_holds,
+    flush_or_slot_taken,
+    hold_parties,
+    kept_for_payment,
+    refresh_search_later,
+    require_free,
+)
+from app.booking.models import FULL_REFUND_HOURS, Booking, BookingStatus
 from app.booking.notifications import mail_both, schedule_reminder, unschedule_reminder
 from app.booking.signals import (
-    HOLD_PAID,
-    HOLD_UNKNOWN,
     booking_cancelled,
     booking_confirmed,
     booking_rescheduled,
-    hold_expiring,
 )
 from app.coaches.models import CoachProfile, Review
 from app.core import audit
@@ -62,121 +66,12 @@ def _snapshot(booking: Booking) -> dict:
     }
 
 
-def _slot_taken() -> Conflict:
-    return Conflict("Sorry, that slot has just been taken. Please pick another.", code="slot_taken")
-
-
-DEADLOCK_DETECTED = "40P01"  # two inserts checking the exclusion constraint against each other
-
-
-def _flush_or_slot_taken() -> None:
-    """Flush; the database's no-overlap constraint turns a lost race into 409 slot_taken.
-
-    Racing inserts that conflict under the exclusion constraint can also end in a deadlock, which
-    PostgreSQL breaks by aborting one of them: that one lost the race too.
-    """
-    try:
-        db.session.flush()
-    except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
-        if isinstance(exc, sa.exc.OperationalError) and getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
-            raise
-        rollback()
-        log.info("booking lost a race for a slot: %s", exc.orig)
-        raise _slot_taken() from None
-
-
-def _require_free(coach: CoachProfile, session_type: SessionType, starts_at: datetime, exclude_id=None) -> datetime:
-    """The slot's end if starts_at is a free slot now; else slot_taken or slot_unavailable."""
-    now = utcnow()
-    duration = timedelta(minutes=session_type.duration_minutes)
-    for slot in free_slots(
-        coach, session_type, starts_at, starts_at + timedelta(seconds=1), exclude_booking_id=exclude_id
-    ):
-        if slot.starts_at == starts_at:
-            return slot.ends_at
-    taken = bool(busy_between(coach.id, starts_at, starts_at + duration, now, exclude_id))
-    rollback()  # nothing of this attempt may linger in the session
-    if taken:
-        raise _slot_taken()
-    raise Conflict("That time is not an available slot for this coach.", code="slot_unavailable")
-
-
-# Wider than any buffer (a coach's is at most 240 minutes), so no run-out hold near a new booking
-# is left for the database's buffer constraint to trip over.
-STALE_HOLD_MARGIN = timedelta(hours=4, minutes=1)
-
-
-def _expire_stale_holds(coach_id: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
-    """Holds that ran out still sit in the table until expire_holds runs; end those near the slot first."""
-    stale = db.session.scalars(
-        sa.select(Booking).where(
-            Booking.coach_id == coach_id,
-            Booking.status == BookingStatus.HELD,
-            Booking.hold_expires_at <= now,
-            Booking.starts_at < ends_at + STALE_HOLD_MARGIN,
-            Booking.ends_at > starts_at - STALE_HOLD_MARGIN,
-        )
-    ).all()
-    paid = False
-    for booking in stale:
-        answer = _kept_for_payment(booking, now)
-        paid = paid or answer == HOLD_PAID
-        if answer is None:
-            booking.transition_to(BookingStatus.EXPIRED)
-            audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
-            _close_payments_later(booking.id)
-    if paid:
-        commit()  # a success found at the provider stands, whatever becomes of this new booking
-
-
-# A hold found paid at the provider is kept this long for its confirmation job.
-PAID_HOLD_GRACE = timedelta(minutes=10)
-
-
-def _kept_for_payment(booking: Booking, now: datetime) -> str | None:
-    """Ask Payments before a run-out hold expires (issue 16, 7): a slot whose payment succeeded at the
-    provider, its event not yet here, is kept for the confirmation (HOLD_PAID); one it cannot tell
-    about waits (HOLD_UNKNOWN); None: let it expire."""
-    answers = {answer for _, answer in hold_expiring.send(booking)}
-    if HOLD_PAID in answers:
-        before = {"status": booking.status.value, "hold_expires_at": booking.hold_expires_at.isoformat()}
-        booking.hold_expires_at = now + PAID_HOLD_GRACE
-        audit.record(
-            None,
-            "booking.hold_kept",
-            booking,
-            before,
-            {"hold_expires_at": booking.hold_expires_at.isoformat(), "reason": "paid at the payment provider"},
-        )
-        return HOLD_PAID
-    return HOLD_UNKNOWN if HOLD_UNKNOWN in answers else None
-
-
-def _close_payments_later(booking_id: int) -> None:
-    """Payments cancels the booking's open intents (a success that comes anyway is refunded there)."""
-    enqueue_after_commit("workers.payments.cancel_open_intents", booking_id, queue="payments")
-
-
-def _refresh_search_later(coach_id: int) -> None:
-    enqueue_after_commit("workers.bookings.refresh_coach_search", coach_id)
-
-
-# What a hold reads of the coach: the profile and its user, not the search facets or the user's
-# roles (three eager loads a hold never looks at; still loaded lazily if something asks).
-HOLD_COACH_LOAD = (
-    lazyload(CoachProfile.specializations),
-    lazyload(CoachProfile.languages),
-    joinedload(CoachProfile.user).lazyload(User.role_rows),
-)
-
-
 def create_booking(client, coach_id: int, session_type_id: int, starts_at: datetime, notes: str = "") -> Booking:
     """Hold a slot for the client while payment is pending; the price comes from the session type."""
-    coach = db.session.get(CoachProfile, coach_id, options=HOLD_COACH_LOAD)
+    coach, session_type, rules = hold_parties(coach_id, session_type_id)
     if coach is None or not coach.is_active or not coach.user.is_active:
         raise NotFound("No such coach.")
-    session_type = db.session.get(SessionType, session_type_id)
-    if session_type is None or session_type.coach_id != coach.id or not session_type.is_active:
+    if session_type is None or not session_type.is_active:
         raise ValidationFailed("Pick one of this coach's session types.", fields={"session_type_id": "unknown"})
     if coach.user_id == client.id:
         raise ValidationFailed("You cannot book yourself.")
@@ -185,8 +80,8 @@ def create_booking(client, coach_id: int, session_type_id: int, starts_at: datet
     check_moment(starts_at, "starts_at")
     now = utcnow()
     duration = timedelta(minutes=session_type.duration_minutes)
-    _expire_stale_holds(coach.id, starts_at, starts_at + duration, now)
-    ends_at = _require_free(coach, session_type, starts_at)
+    expire_stale_holds(coach.id, starts_at, starts_at + duration, now)
+    ends_at = require_free(coach, session_type, starts_at, rules=rules)
     booking = Booking(
         client_id=client.id,
         coach_id=coach.id,
@@ -201,11 +96,11 @@ def create_booking(client, coach_id: int, session_type_id: int, starts_at: datet
         notes=(notes or "").strip()[:2000],
     )
     db.session.add(booking)
-    _flush_or_slot_taken()
+    flush_or_slot_taken()
     audit.record(client, "booking.hold", booking, None, {**_snapshot(booking), "amount": booking.amount})
     tracking.track(tracking.SLOT_HELD, client, coach.id, booking_id=booking.id)
-    _refresh_search_later(coach.id)
-    commit()
+    refresh_search_later(coach.id)
+    commit(keep_loaded=True)  # the answer shows what this commit wrote, without reading it back
     return booking
 
 
@@ -239,7 +134,7 @@ def confirm_booking(booking_id: int) -> Booking | None:
     booking.transition_to(BookingStatus.CONFIRMED)
     booking.confirmed_at = now
     booking.hold_expires_at = None
-    _flush_or_slot_taken()
+    flush_or_slot_taken()
     audit.record(None, "booking.confirm", booking, before, _snapshot(booking))
     booking_confirmed.send(booking)
     tracking.track(tracking.BOOKING_CONFIRMED, booking.client_id, booking.coach_id, booking_id=booking.id)
@@ -319,7 +214,7 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
     if before["status"] == BookingStatus.CONFIRMED.value:
         mail_both(booking, "booking_cancelled", "Your coaching session was cancelled", cancelled=True, refund=refund)
     booking_cancelled.send(booking, refund=refund)  # Payments refunds it and closes open intents
-    _refresh_search_later(booking.coach_id)
+    refresh_search_later(booking.coach_id)
     commit()
     return booking
 
@@ -335,21 +230,21 @@ def reschedule_booking(booking: Booking, actor, starts_at: datetime, reason: str
     if starts_at == booking.starts_at:
         raise ValidationFailed("Pick a different time.", fields={"starts_at": "unchanged"})
     session_type = booking.session_type
-    _expire_stale_holds(booking.coach_id, starts_at, starts_at + timedelta(minutes=session_type.duration_minutes), now)
-    ends_at = _require_free(booking.coach, session_type, starts_at, exclude_id=booking.id)
+    expire_stale_holds(booking.coach_id, starts_at, starts_at + timedelta(minutes=session_type.duration_minutes), now)
+    ends_at = require_free(booking.coach, session_type, starts_at, exclude_id=booking.id)
     before = _snapshot(booking)
     booking.keep_refund_deadline_on_move(party, now)
     booking.starts_at, booking.ends_at = starts_at, ends_at
     booking.buffer_minutes = booking.coach.buffer_minutes
     booking.ics_sequence += 1
-    _flush_or_slot_taken()
+    flush_or_slot_taken()
     audit.record(actor, "booking.reschedule", booking, before, {**_snapshot(booking), "by": party, "reason": reason})
     if booking.status == BookingStatus.CONFIRMED:
         unschedule_reminder(booking)
         schedule_reminder(booking)
         mail_both(booking, "booking_rescheduled", "Your coaching session has moved", previous=before, reason=reason)
         booking_rescheduled.send(booking)  # the notification center lists it
-    _refresh_search_later(booking.coach_id)
+    refresh_search_later(booking.coach_id)
     commit()
     return booking
 
@@ -364,12 +259,12 @@ def expire_holds(now: datetime | None = None) -> int:
     )
     expired = 0
     for booking in stale:
-        if _kept_for_payment(booking, now) is not None:
+        if kept_for_payment(booking, now) is not None:
             continue
         booking.transition_to(BookingStatus.EXPIRED)
         audit.record(None, "booking.expire", booking, {"status": "held"}, {"status": "expired"})
-        _close_payments_later(booking.id)
-        _refresh_search_later(booking.coach_id)
+        close_payments_later(booking.id)
+        refresh_search_later(booking.coach_id)
         expired += 1
     commit()
     return expired

@@ -19,13 +19,21 @@ def on_commit(fn: Callable, *args, **kwargs) -> None:
     db.session.info.setdefault(_KEY, []).append((fn, args, kwargs))
 
 
-def commit() -> None:
-    """Commit the session, then run the side effects registered during the transaction."""
+def commit(*, keep_loaded: bool = False) -> None:
+    """Commit the session, then run the side effects registered during the transaction.
+
+    `keep_loaded`: leave the loaded objects as this transaction wrote them instead of expiring them,
+    for a request that only answers with what it just committed (no statement to read it back)."""
+    session = db.session()
+    expires = session.expire_on_commit
+    session.expire_on_commit = expires and not keep_loaded
     try:
-        db.session.commit()
+        session.commit()
     except Exception:
         rollback()
         raise
+    finally:
+        session.expire_on_commit = expires
     effects = db.session.info.pop(_KEY, [])
     for fn, args, kwargs in effects:
         fn(*args, **kwargs)
