@@ -13,6 +13,7 @@ from app.extensions import db
 from app.payments import queries
 from app.payments.models import Payment
 from tests.factories.payments import PaidPaymentFactory
+from tests.sql_log import plans_of_request
 
 
 def _plan(args: dict) -> str:
@@ -76,31 +77,6 @@ def test_amount_limits_read_the_scaled_index(app, args, index):
     assert index in _plan(args)
 
 
-def _plans_of_requests(client, path: str, marker: str) -> list[str]:
-    """EXPLAIN of each statement the request sends that holds `marker`, with sequential and plain index
-    scans priced out: the suite's tables are tiny, so walking the primary key backwards (the list's
-    order) wins otherwise; what is left shows which index can serve the filter."""
-    seen: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    assert response.status_code == 200
-    plans = []
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("SET enable_seqscan = off")
-        conn.exec_driver_sql("SET enable_indexscan = off")
-        for statement, parameters in seen:
-            if marker in statement:
-                plans.append("\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters)))
-    return plans
-
-
 def test_email_filters_read_the_prefix_index_once_per_request(app, client, login_as):
     """ "E-mail starts with" (client, coach and free-text filters) goes through ix_users_email_prefix,
     asked once for the page and its totals together (it was a sequential scan of users, twice)."""
@@ -113,7 +89,7 @@ def test_email_filters_read_the_prefix_index_once_per_request(app, client, login
     login_as(StaffFactory(roles=[Role.FINANCE]))
     page = client.get("/staff/finance/?date_from=&client=ANN_").get_data(as_text=True)
     assert f'/staff/finance/payments/{mine.id}"' in page and f'/staff/finance/payments/{other.id}"' not in page
-    plans = _plans_of_requests(client, "/staff/finance/?date_from=&client=ann_", "lower(users.email) LIKE")
+    plans = plans_of_request(client, "/staff/finance/?date_from=&client=ann_", "lower(users.email) LIKE")
     assert len(plans) == 1 and "ix_users_email_prefix" in plans[0], plans
 
 
@@ -122,5 +98,5 @@ def test_users_search_reads_the_trigram_indexes(app, client, login_as):
     from tests.factories import StaffFactory
 
     login_as(StaffFactory(roles=[Role.ADMIN]))
-    plans = _plans_of_requests(client, "/staff/users?q=nn_le", "ILIKE")
+    plans = plans_of_request(client, "/staff/users?q=nn_le", "ILIKE")
     assert plans and all("ix_users_email_trgm" in p and "ix_users_last_name_trgm" in p for p in plans), plans
