@@ -82,6 +82,7 @@ HAND_WRITTEN = frozenset(
         "ix_users_email_prefix",
         "ix_users_email_trgm",
         "ix_users_last_name_trgm",
+        "ix_session_outcomes_waiting",
     }
 )
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.db import UTCDateTime, enum_column, partial_index, utcnow
 from app.extensions import db
 
 
@@ -59,7 +59,10 @@ class Report(db.Model):
     """A report built by a job; the file is kept through the storage adapter."""
 
     __tablename__ = "reports"
-    __table_args__ = (sa.Index("ix_reports_kind_created", "kind", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_reports_kind_created", "kind", "created_at"),
+        partial_index("ix_reports_failed", "created_at", "id", where="status = 'failed'"),  # the inbox's queue
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # finance | verification | moderation

@@ -125,3 +125,9 @@ def amount_bounds(table: str, low: Decimal | None, high: Decimal | None) -> list
     if high is not None:
         out.append(scaled <= int(Decimal(high).scaleb(SCALE_EXPONENT).to_integral_value(ROUND_FLOOR)))
     return out
+
+
+def partial_index(name: str, *columns, where: str, **kwargs) -> sa.Index:
+    """An index of only the rows matching `where` (PostgreSQL and SQLite): e.g. a queue's waiting rows
+    in its order, so reading its oldest stops at the LIMIT whatever the table's history holds."""
+    return sa.Index(name, *columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where), **kwargs)

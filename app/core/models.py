@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.db import UTCDateTime, enum_column, partial_index, utcnow
 from app.extensions import db
 
 
@@ -70,6 +70,7 @@ class JobFailure(db.Model):
     """A background job that raised; shown in the console and retryable from there."""
 
     __tablename__ = "job_failures"
+    __table_args__ = (partial_index("ix_job_failures_open", "created_at", "id", where="retried_at IS NULL"),)  # inbox
 
     id: Mapped[int] = mapped_column(primary_key=True)
     queue: Mapped[str] = mapped_column(sa.String(40), nullable=False)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from app.core.db import TimestampMixin, UTCDateTime, enum_column, partial_index, utcnow
 from app.core.errors import InvalidState
 from app.core.roles import FINANCE_ROLES
 from app.extensions import db
@@ -48,16 +48,7 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 }
 
 
-def _rare_rows_index(name: str, where: str) -> sa.Index:
-    """The list's order and the totals' columns of only the payments matching `where` (a partial index)."""
-    return sa.Index(
-        name,
-        "created_at",
-        "id",
-        postgresql_include=["currency", "status", "amount", "amount_refunded"],
-        postgresql_where=sa.text(where),
-        sqlite_where=sa.text(where),
-    )
+TOTALS = ["currency", "status", "amount", "amount_refunded"]  # what the finance list's totals sum
 
 
 class Payment(TimestampMixin, db.Model):
@@ -82,8 +73,10 @@ class Payment(TimestampMixin, db.Model):
         ),
         # The finance list's disputed and refunded filters (rare rows): its page and totals read only
         # these, instead of every payment of the window (issue 20's combinations walk).
-        _rare_rows_index("ix_payments_disputed", "is_disputed"),
-        _rare_rows_index("ix_payments_refunded", "amount_refunded > 0"),
+        partial_index("ix_payments_disputed", "created_at", "id", where="is_disputed", postgresql_include=TOTALS),
+        partial_index(
+            "ix_payments_refunded", "created_at", "id", where="amount_refunded > 0", postgresql_include=TOTALS
+        ),
         sa.Index("ix_payments_coach_created", "coach_id", "created_at"),
         sa.Index("ix_payments_client_created", "client_id", "created_at"),
         # PostgreSQL, written by hand in 20261206_2200_amount_email_ix: ix_payments_amount_scaled on
@@ -200,6 +193,9 @@ class Refund(TimestampMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_refunds_payment", "payment_id", "created_at"),
         sa.Index("ix_refunds_status_created", "status", "created_at"),
+        # The inbox's refund queues in their order (app.staff.inbox reads their oldest 100).
+        partial_index("ix_refunds_awaiting_approval", "created_at", "id", where="status = 'pending_approval'"),
+        partial_index("ix_refunds_failed", "created_at", "id", where="status IN ('failed', 'unknown')"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
     )
 
@@ -276,6 +272,7 @@ class WebhookEvent(db.Model):
         sa.UniqueConstraint("provider", "provider_event_id", name="uq_webhook_events_provider_event"),
         sa.Index("ix_webhook_events_payment", "payment_id", "received_at"),
         sa.Index("ix_webhook_events_status", "status", "received_at"),
+        partial_index("ix_webhook_events_failed", "received_at", "id", where="status = 'failed'"),  # the inbox's
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -314,7 +311,10 @@ class ReconciliationItem(db.Model):
     finance queue item showing both sides, open until finance resolves it (how, why, by whom)."""
 
     __tablename__ = "reconciliation_items"
-    __table_args__ = (sa.Index("ix_reconciliation_items_open", "resolved_at", "found_at"),)
+    __table_args__ = (
+        sa.Index("ix_reconciliation_items_open", "resolved_at", "found_at"),
+        partial_index("ix_reconciliation_items_waiting", "found_at", "id", where="resolved_at IS NULL"),  # inbox
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True, nullable=False)

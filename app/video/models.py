@@ -96,6 +96,8 @@ class SessionOutcome(TimestampMixin, db.Model):
     """One booking's outcome (one row per booking: the decision runs once), its measures and its effect."""
 
     __tablename__ = "session_outcomes"
+    # Also ix_session_outcomes_waiting, written by hand in 20261206_2240_inbox_queues: the staff queue's
+    # rows (awaiting staff or contested) by coalesce(contested_at, decided_at), id, as the inbox reads them.
     __table_args__ = (sa.Index("ix_session_outcomes_status_decided", "status", "decided_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
