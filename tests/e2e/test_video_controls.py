@@ -76,12 +76,6 @@ def test_pickers_screen_share_and_the_quality_line(call):
     assert_accessible(client_page)
 
 
-@pytest.mark.xfail(
-    reason="known bug, issue 14 stays open: after the client's tab reloads, both pages sometimes stay "
-    "'connecting' (2 of 3 runs on 2026-12-04 at 21:00, and 1 of 2 full CI runs); the perfect-negotiation "
-    "restart after a reload needs fixing before 20 of 20 holds",
-    strict=False,
-)
 def test_twenty_of_twenty_reconnects_connect(call):
     _, (client_page, coach_page) = call
     connected = 0
