@@ -82,7 +82,8 @@ def _people(stack: Stack) -> list[Person]:
     return [Person(**row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
 
 
-def _api(stack: Stack, person: Person, path: str, body: dict) -> tuple[int, dict]:
+def _api(stack: Stack, person: Person, path: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
+    """POST JSON as `person`; (status, body), the response headers into `headers` if given."""
     req = urllib.request.Request(
         stack.base + path,
         data=json.dumps(body).encode(),
@@ -90,6 +91,7 @@ def _api(stack: Stack, person: Person, path: str, body: dict) -> tuple[int, dict
     )
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
+            (headers if headers is not None else {}).update(resp.headers)
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
@@ -240,14 +242,16 @@ def latency(stack: Stack, port: int, sender: Person, receiver: Person, sends: in
     """One message at a time from `sender`; each one's send -> arrival time on the receiver's stream."""
     thread_id = _thread_between(stack, sender, receiver)
     inbox = listen(port, receiver, FRESH)
-    timings, posts, lost, run = [], [], 0, secrets.token_hex(4)
+    timings, posts, server, statements, lost, run = [], [], [], set(), 0, secrets.token_hex(4)
     for i in range(sends):
-        key = f"lat-{run}-{i}"
+        key, answer = f"lat-{run}-{i}", {}
         started = time.perf_counter()
         status, _ = _api(
-            stack, sender, "/api/messages/send", {"thread_id": thread_id, "body": key, "client_msg_id": key}
+            stack, sender, "/api/messages/send", {"thread_id": thread_id, "body": key, "client_msg_id": key}, answer
         )
         posts.append((time.perf_counter() - started) * 1000)
+        server.append(float(answer.get("X-Server-Time-ms", "nan")))  # BENCH_INSTRUMENT's headers
+        statements.add(int(answer.get("X-Query-Count", -1)))
         if status != 201:
             raise RuntimeError(f"send answered {status}")
         arrived = inbox.wait_for(key, 10.0)
@@ -256,7 +260,9 @@ def latency(stack: Stack, port: int, sender: Person, receiver: Person, sends: in
         else:
             timings.append((arrived - started) * 1000)
         time.sleep(0.05)
-    return {"timings": timings, "posts": posts, "lost": lost, "duplicates": len(inbox.ids) - len(set(inbox.ids))}
+    duplicates = len(inbox.ids) - len(set(inbox.ids))
+    return {"timings": timings, "posts": posts, "server": server, "statements": sorted(statements), "lost": lost,
+            "duplicates": duplicates}  # fmt: skip
 
 
 def conversations(stack: Stack, port: int, pairs: list[tuple[Person, Person, int]], seconds: float) -> dict:
@@ -348,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-db", type=int, default=7)
     args = parser.parse_args(argv)
     workers = len(os.sched_getaffinity(0)) + 1  # gunicorn.conf.py's default
-    os.environ.update({"GUNICORN_THREADS": str(args.threads), "STREAM_SECONDS": "3600"})
+    os.environ.update({"GUNICORN_THREADS": str(args.threads), "STREAM_SECONDS": "3600", "BENCH_INSTRUMENT": "1"})
     os.environ.pop("STREAM_CAP", None)  # gunicorn.conf.py derives it: threads - page threads
     with production_stack(args.database, args.redis_db, web_workers=workers) as stack:
         port = urlsplit(stack.base).port
@@ -390,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         single = latency(stack, port, client, coach, args.sends)
         print(
             f"  send -> receive, one message at a time between two streaming clients, {args.idle} idle streams "
-            f"open: {_ms(single['timings'])} (the POST's own answer: {_ms(single['posts'])}); "
+            f"open: {_ms(single['timings'])} (the POST's own answer: {_ms(single['posts'])}; inside the server "
+            f"{_ms(single['server'])}, {'/'.join(map(str, single['statements']))} SQL statements per send); "
             f"lost {single['lost']}, duplicated {single['duplicates']}",
             flush=True,
         )

@@ -133,3 +133,60 @@ def test_a_file_reaches_the_other_side_live_and_a_refused_one_keeps_the_text(bro
     snap(coach_page, "messaging-6-file-received")  # app/static/img/readme-messages-attachments.png
     client_ctx.close()
     coach_ctx.close()
+
+
+def test_messages_written_offline_wait_in_the_outbox_and_go_once_when_back(browser, live_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STREAM_SECONDS", 120.0)
+    booking, thread = confirmed_session()
+    client_ctx, client_page = _open_thread(browser, live_server, booking.client, thread.id)
+    coach_ctx, coach_page = _open_thread(browser, live_server, booking.coach.user, thread.id)
+    theirs = coach_page.locator("#messages li.theirs .body")
+
+    client_ctx.set_offline(True)
+    for text in ("Written on the train", "Still no signal"):
+        _send(client_page, text)
+    expect(client_page.locator("#messages li.mine[data-pending]")).to_have_count(2)
+    expect(client_page.locator("#receipt")).to_have_text("Offline: your message is sent when you are back online.")
+    snap(client_page, "messaging-7-offline-outbox")
+    client_ctx.set_offline(False)
+    expect(theirs).to_have_count(2, timeout=15_000)
+    assert theirs.all_inner_texts() == ["Written on the train", "Still no signal"]
+    expect(client_page.locator("#messages li.mine[data-pending]")).to_have_count(0)
+
+    client_ctx.set_offline(True)  # written offline, the tab closed before the network came back
+    _send(client_page, "Sent from the tunnel")
+    expect(client_page.locator("#messages li.mine[data-pending]")).to_have_count(1)
+    client_page.close()
+    client_ctx.set_offline(False)
+    again = client_ctx.new_page()
+    again.goto(f"{live_server}/messages/{thread.id}")
+    expect(theirs).to_have_count(3, timeout=15_000)
+    assert theirs.all_inner_texts()[-1] == "Sent from the tunnel"
+    expect(again.locator("#messages li.mine[data-message-id]")).to_have_count(3)
+    from app.messaging.models import Message
+
+    assert [m.body for m in Message.query.order_by(Message.id)] == [
+        "Written on the train",
+        "Still no signal",
+        "Sent from the tunnel",
+    ], "each once, in the order written"
+    client_ctx.close()
+    coach_ctx.close()
+
+
+def test_delivered_while_the_coach_is_elsewhere_then_seen_when_they_open_it(browser, live_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STREAM_SECONDS", 120.0)
+    booking, thread = confirmed_session()
+    client_ctx, client_page = _open_thread(browser, live_server, booking.client, thread.id)
+    coach_ctx = browser.new_context()
+    coach_page = coach_ctx.new_page()
+    client_login(coach_page, live_server, booking.coach.user)
+    coach_page.goto(f"{live_server}/dashboard")
+    coach_page.locator("body[data-live=open]").wait_for()  # the coach's stream is open, the thread is not
+    _send(client_page, "Is the room booked?")
+    expect(client_page.locator("#receipt")).to_have_text("Delivered", timeout=10_000)
+    snap(client_page, "messaging-8-delivered")
+    coach_page.goto(f"{live_server}/messages/{thread.id}")
+    expect(client_page.locator("#receipt")).to_have_text("Seen", timeout=10_000)
+    client_ctx.close()
+    coach_ctx.close()
