@@ -14,14 +14,42 @@ from benchmarks.pages_domains import DOMAIN_PAGES
 
 __all__ = ["PAGES", "Page"]
 
-QUEUE_HOME_SQL = """
-SELECT (SELECT count(*) FROM (SELECT 1 FROM coach_applications WHERE status = 'submitted' LIMIT 10001) a),
-       (SELECT count(*) FROM (SELECT 1 FROM moderation_items WHERE status = 'pending' LIMIT 10000) m),
-       (SELECT count(*) FROM (SELECT 1 FROM refunds WHERE status = 'pending_approval' LIMIT 10001) r),
-       (SELECT array_agg(id) FROM (SELECT id FROM coach_applications WHERE status = 'submitted'
-                                   ORDER BY submitted_at, id LIMIT 100) a2),
-       (SELECT array_agg(id) FROM (SELECT id FROM moderation_items WHERE status = 'pending'
-                                   ORDER BY first_flagged_at, id LIMIT 100) m2)
+# The inbox's reads (issue 18): every queue's capped count and oldest item, the merged keys (each
+# queue's oldest 100, past target first, then oldest, cut to 100), then the shown rows with their
+# people and (moderation) the flagged text; the two big queues' rows stand for all nine.
+_INBOX_QUEUES = [  # (table, since, condition, target hours)
+    ("coach_applications", "submitted_at", "status = 'submitted' AND submitted_at IS NOT NULL", 48),
+    ("moderation_items", "first_flagged_at", "status = 'pending'", 24),
+    ("refunds", "created_at", "status = 'pending_approval'", 24),
+    ("refunds", "created_at", "status IN ('failed', 'unknown')", 4),
+    ("webhook_events", "received_at", "status = 'failed'", 4),
+    ("reconciliation_items", "found_at", "resolved_at IS NULL", 4),
+    ("session_outcomes", "coalesce(contested_at, decided_at)", "status IN ('awaiting_staff', 'contested')", 24),
+    ("reports", "created_at", "status = 'failed'", 4),
+    ("job_failures", "created_at", "retried_at IS NULL", 4),
+]
+_HEADS = ",\n       ".join(
+    f"(SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {w} LIMIT 10001) c{n}), "
+    f"(SELECT {s} FROM {t} WHERE {w} ORDER BY {s}, id LIMIT 1)"
+    for n, (t, s, w, _h) in enumerate(_INBOX_QUEUES)
+)
+_KEYS = "\n    UNION ALL ".join(
+    f"(SELECT {n} AS pos, id, {s} AS since, {s} < now() - interval '{h} hours' AS overdue FROM {t} WHERE {w}"
+    f" ORDER BY {s}, id LIMIT 100)"
+    for n, (t, s, w, h) in enumerate(_INBOX_QUEUES)
+)
+QUEUE_HOME_SQL = f"""
+WITH keys AS (
+  SELECT pos, id FROM (
+    {_KEYS}
+  ) k ORDER BY overdue DESC, since, pos, id LIMIT 100
+)
+SELECT {_HEADS},
+       (SELECT max(u.email) || max(a.last_name) FROM keys k JOIN coach_applications a ON k.pos = 0 AND a.id = k.id
+        JOIN users u ON u.id = a.user_id LEFT JOIN users h ON h.id = a.claimed_by_id),
+       (SELECT max(u.email) || sum(length(r.body_html)) FROM keys k JOIN moderation_items m ON k.pos = 1 AND m.id = k.id
+        LEFT JOIN users u ON u.id = m.author_id LEFT JOIN users h ON h.id = m.claimed_by_id
+        LEFT JOIN replies r ON m.target_type = 'reply' AND r.id = m.target_id)
 """
 
 TIMELINE_SQL = """
