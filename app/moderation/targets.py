@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+
+import sqlalchemy as sa
 
 from app.coaches.models import CoachProfile
 from app.community.models import Discussion, PostRevision, PostVisibility, Reply
@@ -131,3 +134,32 @@ def excerpt(target: Target) -> str:
     if target.type == TargetType.MESSAGE:
         return obj.body[:200]
     return f"{obj.headline}: {obj.bio[:160]}"
+
+
+EXCERPT_COLUMNS = {  # what excerpt() reads of each kind of target
+    TargetType.DISCUSSION: ("title", "body_html"),
+    TargetType.REPLY: ("body_html",),
+    TargetType.MESSAGE: ("body",),
+    TargetType.PROFILE: ("headline", "bio"),
+}
+
+
+@functools.cache
+def _excerpt_rows(kind: TargetType) -> sa.Select:
+    """The excerpt's columns of targets of one type, for :ids (built once)."""
+    model = MODELS[kind]
+    columns = [getattr(model, name) for name in EXCERPT_COLUMNS[kind]]
+    return sa.select(model.id, *columns).where(model.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def excerpt_texts(targets: set[tuple[TargetType, int]]) -> dict[tuple[TargetType, int], str]:
+    """{(type, id): excerpt} of these targets, one query of only the excerpt's columns per type (a
+    missing target is left out)."""
+    out: dict[tuple[TargetType, int], str] = {}
+    for kind in TargetType:
+        ids = [target_id for k, target_id in targets if k == kind]
+        if not ids:
+            continue
+        for row in db.session.execute(_excerpt_rows(kind), {"ids": ids}):
+            out[(kind, row.id)] = excerpt(Target(kind, row, None, None))  # the row has the columns excerpt reads
+    return out
