@@ -163,8 +163,8 @@ class Config:
     VIDEO_TURN_SECRET = _env("VIDEO_TURN_SECRET")
     # `flask video decide-due` decides a session once its room closed, if that was within this many hours.
     VIDEO_DECIDE_HORIZON_HOURS = _env_int("VIDEO_DECIDE_HORIZON_HOURS", 48)
-    # ISO date-time: sessions that ended before it are never decided (set it to the release that
-    # brought attendance, so sessions held elsewhere before it get no "nobody joined" mail).
+    # Optional ISO date-time: sessions that ended before it are never decided. Unset, sessions that
+    # started before video outcomes did on this database (video_rollouts, written by its migration) are not.
     VIDEO_DECIDE_SINCE = _env("VIDEO_DECIDE_SINCE", "")
     VIDEO_QUEUE_TARGET_HOURS = _env_int("VIDEO_QUEUE_TARGET_HOURS", 24)  # staff's session queue in the inbox
     # Per user, booking and minute: far above what a page sends (beats every 15 s, a few dozen signals).

@@ -77,3 +77,30 @@ def test_upgrade_on_an_empty_sqlite_file(tmp_path):
         upgrade()
         assert _tables() == {t.name for t in db.metadata.sorted_tables}
         db.engine.dispose()
+
+
+def test_video_outcomes_start_at_the_first_recorded_attendance_or_at_the_migration(tmp_path):
+    """On SQLite (no foreign keys enforced for the hand-made row): the `outcomes` start is the first
+    attendance the database holds, or, on a database without any, the migration's own time."""
+    from app.video.due import outcomes_started
+
+    for name, attendance in (("without.db", False), ("with.db", True)):
+        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / name}")
+        with app.app_context():
+            upgrade(revision="20261206_2240_inbox_queues")
+            if attendance:
+                db.session.execute(
+                    sa.text(
+                        "INSERT INTO attendance_intervals (booking_id, user_id, role, provider, kind, started_at, "
+                        "ended_at, is_open, is_start_known) VALUES (1, 1, 'client', 'p2p', 'present', "
+                        "'2026-11-02 09:00:00.000000', '2026-11-02 09:30:00.000000', 0, 1)"
+                    )
+                )
+                db.session.commit()
+            upgrade()
+            started = outcomes_started()
+            assert started is not None and started.utcoffset().total_seconds() == 0
+            if attendance:
+                assert started.isoformat() == "2026-11-02T09:00:00+00:00"
+            db.session.remove()
+            db.engine.dispose()

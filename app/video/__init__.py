@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     from app.video.access import video_join, video_join_now, video_open_sessions, video_outcome, video_session_link
     from app.video.attendance import intervals
     from app.video.cli import video_cli
-    from app.video.outcomes import decide_since
+    from app.video.due import decide_since
     from app.video.provider_config import build_provider
     from app.video.provider_webhooks import bp as webhooks
     from app.video.queries import inbox_keys, inbox_load

@@ -149,3 +149,14 @@ class SessionOutcome(TimestampMixin, db.Model):
         if self.resolution == Resolution.REFUND_CLIENT:
             return f"refund-booking-{self.booking_id}-{self.outcome.value.replace('_', '-')}"
         return None
+
+
+class VideoRollout(db.Model):
+    """When a part of video sessions started on this database, as its migration recorded it. `outcomes`:
+    only sessions starting at or after it are decided (app.video.due), so sessions held elsewhere before
+    attendance was recorded get no "nobody joined" mail."""
+
+    __tablename__ = "video_rollouts"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

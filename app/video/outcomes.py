@@ -2,8 +2,9 @@
 
 `decide_due` (the clock's `flask video decide-due`, the `workers.video.decide_due` job) finds every
 confirmed or completed booking whose join window closed (end + VIDEO_JOIN_AFTER_MINUTES) within the
-last VIDEO_DECIDE_HORIZON_HOURS and has no outcome, and decides each under a per-booking lock: one
-row per booking (unique), so replays and concurrent runs decide once. Effects, after the commit:
+last VIDEO_DECIDE_HORIZON_HOURS, started after video outcomes did on this database and has no
+outcome (app.video.due), and decides each under a per-booking lock: one row per booking (unique),
+so replays and concurrent runs decide once. Effects, after the commit:
 a coach no-show refunds the client in full (the refund service, key `refund-booking-<id>-coach-no-show`);
 a client no-show follows the cancellation policy (a missed session is not refunded); a technical
 failure and a double no-show refund nothing and wait in staff's queue, whose decision may refund.
@@ -14,13 +15,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import Role
-from app.booking.models import Booking, BookingStatus
+from app.booking.models import Booking
 from app.booking.notifications import mail_both
 from app.core import audit
 from app.core.db import utcnow
@@ -30,6 +30,7 @@ from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason
 from app.video.access import join_window
+from app.video.due import DECIDED_STATUSES, due_booking_ids, due_window
 from app.video.models import AttendanceInterval, IntervalKind, Outcome, OutcomeStatus, Resolution, SessionOutcome
 
 log = logging.getLogger(__name__)
@@ -135,44 +136,6 @@ def snapshot(row: SessionOutcome) -> dict:
     }
 
 
-def decide_since(raw: str | None = None) -> datetime | None:
-    """VIDEO_DECIDE_SINCE (or `raw`) as an aware UTC time (a naive value is UTC), or None when unset."""
-    raw = (current_app.config.get("VIDEO_DECIDE_SINCE") if raw is None else raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"VIDEO_DECIDE_SINCE is not an ISO date-time: {raw!r}") from exc
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _due_since(now: datetime) -> tuple[datetime, datetime]:
-    """(ends after, ends at or before): the bookings whose room closed in the horizon (and, with
-    VIDEO_DECIDE_SINCE, that ended after it)."""
-    config = current_app.config
-    after = timedelta(minutes=config["VIDEO_JOIN_AFTER_MINUTES"])
-    since = now - after - timedelta(hours=config["VIDEO_DECIDE_HORIZON_HOURS"])
-    floor = decide_since()
-    return (max(since, floor) if floor else since), now - after
-
-
-def due_booking_ids(now: datetime) -> list[int]:
-    """Bookings whose room closed within the horizon and that have no outcome yet."""
-    since, until = _due_since(now)
-    stmt = (
-        sa.select(Booking.id)
-        .where(
-            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.COMPLETED)),
-            Booking.ends_at > since,
-            Booking.ends_at <= until,
-            ~sa.exists().where(SessionOutcome.booking_id == Booking.id),
-        )
-        .order_by(Booking.ends_at, Booking.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
 def decide_session(booking_id: int, now: datetime | None = None) -> SessionOutcome | None:
     """Decide one booking's outcome if it is due and undecided (None otherwise); audited, mailed once."""
     now = now or utcnow()
@@ -181,10 +144,10 @@ def decide_session(booking_id: int, now: datetime | None = None) -> SessionOutco
         if outcome_of(booking_id) is not None:
             return None
         booking = db.session.get(Booking, booking_id)
-        since, until = _due_since(now)
-        if booking is None or booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        if booking is None or booking.status not in DECIDED_STATUSES:
             return None
-        if not since < booking.ends_at <= until:
+        window = due_window(now)
+        if window is None or not window.holds(booking):
             return None
         m = measure(booking, now)
         outcome = classify(m)

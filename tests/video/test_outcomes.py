@@ -15,7 +15,8 @@ from app.extensions import db
 from app.payments.models import Payment, Refund, RefundReason
 from app.video import outcomes
 from app.video.attendance import record_heartbeat, record_join, record_leave
-from app.video.models import Outcome, OutcomeStatus, SessionOutcome
+from app.video.due import outcomes_started
+from app.video.models import Outcome, OutcomeStatus, SessionOutcome, VideoRollout
 from config import TestingConfig
 from tests.video.helpers import FAR_START, paid_booking
 
@@ -125,6 +126,43 @@ def test_sessions_that_ended_before_video_decide_since_are_never_decided(app, mo
     with pytest.raises(ValueError, match="VIDEO_DECIDE_SINCE is not an ISO date-time"):
         create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
                    VIDEO_DECIDE_SINCE="yesterday")  # fmt: skip
+
+
+def _outcomes_start(at) -> None:
+    db.session.execute(sa.update(VideoRollout).where(VideoRollout.name == "outcomes").values(started_at=at))
+    db.session.commit()
+
+
+def test_without_video_decide_since_sessions_that_started_before_outcomes_did_are_never_decided(app):
+    """A deploy without VIDEO_DECIDE_SINCE: the migration's start (here during the first session, which
+    was held elsewhere) keeps it from being decided and mailed as nobody joining; the next one is decided."""
+    before, after = paid_booking(amount=9000), paid_booking(starts_at=FAR_START + timedelta(hours=2))
+    suite_start = outcomes_started()
+    assert app.config["VIDEO_DECIDE_SINCE"] == ""
+    try:
+        _outcomes_start(FAR_START + timedelta(minutes=30))
+        assert outcomes.decide_due(CLOSES + timedelta(hours=3)) == 1
+        assert outcomes.decide_session(before.id, CLOSES + timedelta(hours=3)) is None
+        rows, _, refunds, mails, audits = _state(before)
+        assert (rows, refunds, audits) == ([], [], 1)  # the audit entry is the later session's
+        assert len(_state(after)[0]) == 1
+        assert {m.to_address for m in mails} == {after.client.email, after.coach.user.email}  # no mail about `before`
+    finally:
+        _outcomes_start(suite_start)
+
+
+def test_without_a_recorded_start_and_video_decide_since_nothing_is_decided(app, caplog):
+    booking = paid_booking()
+    suite_start = outcomes_started()
+    try:
+        db.session.execute(sa.delete(VideoRollout))
+        db.session.commit()
+        assert outcomes.decide_due(CLOSES) == 0
+        assert _state(booking)[0] == []
+        assert "video outcomes have no recorded start" in caplog.text
+    finally:
+        db.session.add(VideoRollout(name="outcomes", started_at=suite_start))
+        db.session.commit()
 
 
 def test_concurrent_runs_decide_once_and_refund_once(app):
