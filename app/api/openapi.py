@@ -103,12 +103,13 @@ def _legacy_operation(rule, method: str, doc: dict) -> dict:
 def _declared_operation(view, generated: dict) -> dict:
     """spectree's operation, with our summary, header parameters and response media type."""
     op = copy.deepcopy(generated)
-    op["summary"] = view.summary
+    doc = view.openapi
+    op["summary"] = doc["summary"]
     op.pop("tags", None)
-    op["parameters"] = [p for p in op.get("parameters", []) if p["in"] != "path"] + view.extra_parameters
+    op["parameters"] = [p for p in op.get("parameters", []) if p["in"] != "path"] + doc["parameters"]
     for status, body in op["responses"].items():
-        if status.startswith("2") and view.response_type != "application/json" and "content" in body:
-            body["content"] = {view.response_type: body["content"]["application/json"]}
+        if status.startswith("2") and doc["response_type"] != "application/json" and "content" in body:
+            body["content"] = {doc["response_type"]: body["content"]["application/json"]}
     return op
 
 

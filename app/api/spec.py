@@ -143,9 +143,8 @@ def operation(
 
     def decorator(view: Callable) -> Callable:
         validated = spec.validate(json=json, query=query, form=form, resp=Response(**codes))(view)
-        validated.summary = summary
-        validated.extra_parameters = parameters or []
-        validated.response_type = response_type
+        # What the models do not say; app/api/openapi.py adds it to spectree's operation.
+        validated.openapi = {"summary": summary, "parameters": parameters or [], "response_type": response_type}
         return validated
 
     return decorator

@@ -9,12 +9,20 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
-from app.api.bodies import json_object
-from app.api.openapi import document
+from app.api.spec import body, operation
 from app.booking import services
 from app.booking.availability import active_session_types, free_slots
 from app.booking.models import Booking
 from app.booking.queries import bookings_for
+from app.booking.schemas import (
+    AvailabilityOut,
+    AvailabilityQuery,
+    BookingOut,
+    Cancellation,
+    NewBooking,
+    Reschedule,
+    UserBookings,
+)
 from app.booking.slots import in_zone
 from app.coaches.models import CoachProfile
 from app.core.db import utcnow
@@ -24,20 +32,6 @@ from app.core.security import login_required, public
 from app.extensions import db
 
 MAX_RANGE = timedelta(weeks=8)
-ISO = {"type": "string", "format": "date-time"}
-BOOKING_SCHEMA = {
-    "type": "object",
-    "required": ["id", "status", "starts_at", "ends_at", "amount", "currency", "hold_expires_at"],
-    "properties": {
-        "id": {"type": "integer"},
-        "status": {"type": "string", "enum": ["held", "confirmed", "cancelled", "expired", "completed"]},
-        "starts_at": ISO,
-        "ends_at": ISO,
-        "amount": {"type": "integer", "description": "minor units"},
-        "currency": {"type": "string"},
-        "hold_expires_at": {**ISO, "type": ["string", "null"]},
-    },
-}
 
 
 def booking_json(booking: Booking) -> dict:
@@ -85,31 +79,8 @@ def _own_booking(booking_id: int) -> Booking:
 
 
 @bp.get("/coaches/<int:coach_id>/availability")
-@document(
-    "Free slots of a coach, shown in the given time zone",
-    parameters=[
-        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-        for n in ("from", "to", "tz", "session_type_id")
-    ],
-    responses={
-        "200": {
-            "type": "object",
-            "required": ["timezone", "slots"],
-            "properties": {
-                "timezone": {"type": "string"},
-                "slots": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["starts_at", "ends_at", "session_type_id"],
-                        "properties": {"starts_at": ISO, "ends_at": ISO, "session_type_id": {"type": "integer"}},
-                    },
-                },
-            },
-        }
-    },
-)
 @public
+@operation("Free slots of a coach, shown in the given time zone", query=AvailabilityQuery, resp={200: AvailabilityOut})
 def coach_availability(coach_id: int):
     """Slots in [from, to) (dates are midnight in tz; default: the next 7 days; at most 8 weeks)."""
     coach = db.session.get(CoachProfile, coach_id)
@@ -144,88 +115,41 @@ def coach_availability(coach_id: int):
 
 
 @bp.post("/bookings")
-@document(
-    "Hold a slot (pay to confirm it)",
-    request={
-        "type": "object",
-        "required": ["coach_id", "session_type_id", "starts_at"],
-        "properties": {
-            "coach_id": {"type": "integer"},
-            "session_type_id": {"type": "integer"},
-            "starts_at": ISO,
-            "notes": {"type": "string"},
-        },
-    },
-    responses={"201": BOOKING_SCHEMA, "409": {"$ref": "#/components/schemas/Error"}},
-)
 @login_required
+@operation("Hold a slot (pay to confirm it)", json=NewBooking, resp={201: BookingOut, 409: None})
 def create_booking():
     """201 with the held booking, or 409 slot_taken."""
-    body = json_object()
-    missing = {k: "required" for k in ("coach_id", "session_type_id", "starts_at") if body.get(k) in (None, "")}
-    if missing:
-        raise ValidationFailed("Some fields are missing.", fields=missing)
-    try:
-        coach_id, session_type_id = int(body["coach_id"]), int(body["session_type_id"])
-    except (TypeError, ValueError):
-        raise ValidationFailed("Ids are integers.", fields={"coach_id": "integer"}) from None
-    starts_at = parse_moment(str(body["starts_at"]), "starts_at", ZoneInfo("UTC"))
-    booking = services.create_booking(current_user, coach_id, session_type_id, starts_at, str(body.get("notes") or ""))
+    data = body()
+    starts_at = parse_moment(data.starts_at, "starts_at", ZoneInfo("UTC"))
+    booking = services.create_booking(current_user, data.coach_id, data.session_type_id, starts_at, data.notes or "")
     return jsonify(booking_json(booking)), 201
 
 
 @bp.put("/bookings/<int:booking_id>/reschedule")
-@document(
-    "Move a booking to another free slot",
-    request={
-        "type": "object",
-        "required": ["starts_at"],
-        "properties": {"starts_at": ISO, "reason": {"type": "string"}},
-    },
-    responses={"200": BOOKING_SCHEMA},
-)
 @login_required
+@operation("Move a booking to another free slot", json=Reschedule, resp={200: BookingOut})
 def reschedule_booking(booking_id: int):
     """Client or coach; clients only outside the coach's notice, coaches with a reason inside it."""
     booking = _own_booking(booking_id)
-    body = json_object()
-    starts_at = parse_moment(str(body.get("starts_at") or ""), "starts_at", ZoneInfo("UTC"))
-    if starts_at is None:
-        raise ValidationFailed("starts_at is required.", fields={"starts_at": "required"})
-    services.reschedule_booking(booking, current_user, starts_at, str(body.get("reason") or ""))
+    data = body()
+    starts_at = parse_moment(data.starts_at, "starts_at", ZoneInfo("UTC"))
+    services.reschedule_booking(booking, current_user, starts_at, data.reason or "")
     return jsonify(booking_json(booking))
 
 
 @bp.put("/bookings/<int:booking_id>/cancel")
-@document(
-    "Cancel a booking under the cancellation policy",
-    request={"type": "object", "properties": {"reason": {"type": "string"}}},
-    responses={"200": BOOKING_SCHEMA},
-)
 @login_required
+@operation("Cancel a booking under the cancellation policy", json=Cancellation, resp={200: BookingOut})
 def cancel_booking(booking_id: int):
     """Client or coach (coaches give a reason); a refund, if due, is handed to Payments."""
     booking = _own_booking(booking_id)
-    body = json_object(optional=True)
-    services.cancel_booking(booking, current_user, str(body.get("reason") or ""))
+    services.cancel_booking(booking, current_user, body().reason or "")
     return jsonify(booking_json(booking))
 
 
 @bp.get("/bookings/user")
-@document(
-    "The signed-in user's bookings, as client and as coach",
-    responses={
-        "200": {
-            "type": "object",
-            "required": ["upcoming", "past"],
-            "properties": {
-                "upcoming": {"type": "array", "items": BOOKING_SCHEMA},
-                "past": {"type": "array", "items": BOOKING_SCHEMA},
-            },
-        }
-    },
-)
 @login_required
+@operation("The signed-in user's bookings, as client and as coach", resp={200: UserBookings})
 def user_bookings():
     """Upcoming (soonest first) and the last 50 past bookings, each with role, coach and session."""
     upcoming, past = bookings_for(current_user)

@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from app.accounts.models import Role
+from app.community.models import Reply
+from app.extensions import db
 from tests.factories import StaffFactory
+from tests.factories.booking import BookingFactory
+from tests.factories.community import DiscussionFactory
 from tests.factories.payments import PaidPaymentFactory
 from tests.security_clients import bearer_for, make_user
 
@@ -36,6 +41,47 @@ def _refused(resp, field: str) -> None:
 def test_payments_refuse_an_invalid_body_naming_the_field(client, path, body, field):
     headers = {**bearer_for(make_user("admin")), **JSON}
     _refused(client.post(path, data=json.dumps(body), headers=headers), field)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/groups", {"name": 5}, "name"),
+        ("/api/groups", {"name": "Runners", "is_private": "yes"}, "is_private"),
+        ("/api/groups/{group}/discussions", {"title": "Hello"}, "body"),
+        ("/api/discussions/{discussion}/replies", {"body": ["Hi"]}, "body"),
+        ("/api/flags", {"target_type": "discussion", "target_id": "x", "reason": "spam"}, "target_id"),
+        ("/api/flags", {"target_type": "discussion", "target_id": 1, "reason": "boring"}, "reason"),
+        ("/api/flags", {"target_type": "poem", "target_id": 1, "reason": "spam"}, "target_type"),
+    ],
+)
+def test_community_refuses_an_invalid_body_naming_the_field(client, path, body, field):
+    discussion = DiscussionFactory()
+    path = path.format(group=discussion.group_id, discussion=discussion.id)
+    headers = {**bearer_for(make_user("admin")), **JSON}
+    _refused(client.post(path, data=json.dumps(body), headers=headers), field)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reply)) == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/api/bookings", {"coach_id": "x", "session_type_id": 1, "starts_at": "2030-01-01T10:00:00+00:00"},
+         "coach_id"),
+        ("POST", "/api/bookings", {"coach_id": 1, "session_type_id": 1}, "starts_at"),
+        ("PUT", "/api/bookings/{booking}/reschedule", {"starts_at": 5}, "starts_at"),
+        ("PUT", "/api/bookings/{booking}/reschedule", {"starts_at": ""}, "starts_at"),
+        ("PUT", "/api/bookings/{booking}/cancel", {"reason": 5}, "reason"),
+    ],
+)  # fmt: skip
+def test_booking_refuses_an_invalid_body_naming_the_field(client, method, path, body, field):
+    booking = BookingFactory()
+    before = (booking.status, booking.starts_at)
+    headers = {**bearer_for(booking.client), **JSON}
+    resp = client.open(path.format(booking=booking.id), method=method, data=json.dumps(body), headers=headers)
+    _refused(resp, field)
+    db.session.refresh(booking)
+    assert (booking.status, booking.starts_at) == before
 
 
 def test_an_invalid_refund_writes_nothing_and_the_valid_one_still_works(client):
