@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.analytics.metrics import FILTER_NAMES, METRICS, compute
 from app.analytics.params import filters_from_args, window_from_args
 from app.api.openapi import document
 from app.core.errors import ValidationFailed
+from app.core.roles import FINANCE_ROLES
 from app.core.security import roles_required
 
 bp = Blueprint("analytics_api", __name__)
@@ -61,7 +61,7 @@ def _parameters() -> list[dict]:
         }
     },
 )
-@roles_required(Role.ADMIN, Role.FINANCE)
+@roles_required(*FINANCE_ROLES)
 def metrics():
     """Series of one metric: {"metric", "granularity", "timezone", "series": [{"period", "value", ...}]}.
 

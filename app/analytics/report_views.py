@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.analytics.forms import RetryForm, StartReportForm
 from app.analytics.models import Report
 from app.analytics.reports_service import KIND_TITLES, check_access, kinds_for, request_report, retry_report
 from app.core.pagination import keyset_page
+from app.core.roles import STAFF_ROLES
 from app.core.security import roles_required
 from app.core.storage import storage
 from app.core.view_errors import service_errors
@@ -20,7 +20,6 @@ from app.extensions import db
 
 bp = Blueprint("reports_staff", __name__, template_folder="templates")
 
-REPORT_STAFF = (Role.FINANCE, Role.ADMIN, Role.VERIFIER, Role.MODERATOR)
 CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv"}
 
 
@@ -40,7 +39,7 @@ def _visible(report_id: int) -> Report:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required(*REPORT_STAFF)
+@roles_required(*STAFF_ROLES)
 def index():
     """Reports of the kinds the user may see, newest first, and the form to start one."""
     form = _form()
@@ -55,7 +54,7 @@ def index():
 
 
 @bp.get("/<int:report_id>/status")
-@roles_required(*REPORT_STAFF)
+@roles_required(*STAFF_ROLES)
 def status(report_id: int):
     """The job's progress, polled by the page: {"status", "progress", "error"}."""
     report = _visible(report_id)
@@ -63,7 +62,7 @@ def status(report_id: int):
 
 
 @bp.post("/<int:report_id>/retry")
-@roles_required(*REPORT_STAFF)
+@roles_required(*STAFF_ROLES)
 def retry(report_id: int):
     """Queue a failed report again."""
     report = _visible(report_id)
@@ -75,7 +74,7 @@ def retry(report_id: int):
 
 
 @bp.get("/<int:report_id>/download.<fmt>")
-@roles_required(*REPORT_STAFF)
+@roles_required(*STAFF_ROLES)
 def download(report_id: int, fmt: str):
     """The finished PDF or CSV, for holders of the report's roles."""
     report = _visible(report_id)

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.analytics import charts
 from app.analytics.metrics import METRICS, compute
 from app.analytics.params import applicable, filters_from_args, window_from_args
@@ -19,6 +18,7 @@ from app.analytics.rollups import freshness
 from app.coaches.models import CertificationLevel, CoachProfile, Specialization
 from app.core.csp import csp_allows
 from app.core.errors import ValidationFailed
+from app.core.roles import FINANCE_ROLES
 from app.core.security import public, roles_required
 from app.extensions import db
 
@@ -26,7 +26,6 @@ bp = Blueprint("analytics_staff", __name__, template_folder="templates")
 assets = Blueprint("analytics_assets", __name__)
 
 PLOTLY_VERSION = plotly.offline.get_plotlyjs_version()
-ANALYSTS = (Role.ADMIN, Role.FINANCE)
 GROUPS = list(dict.fromkeys(m.group for m in METRICS.values()))
 
 
@@ -70,7 +69,7 @@ def _choices() -> dict:
 
 
 @bp.get("/")
-@roles_required(*ANALYSTS)
+@roles_required(*FINANCE_ROLES)
 @csp_allows(script_src=("'unsafe-eval'",))  # plotly.js: the only page that loads it
 def dashboard():
     """One group of charts; the form changes range, granularity and filters (GET, so links share)."""
@@ -107,7 +106,7 @@ def vars_filters() -> tuple[str, ...]:
 
 
 @bp.get("/<metric>.csv")
-@roles_required(*ANALYSTS)
+@roles_required(*FINANCE_ROLES)
 def csv(metric: str):
     """The numbers of one chart as CSV (money in minor units)."""
     if metric not in METRICS:

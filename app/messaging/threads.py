@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.booking.models import Booking, BookingStatus
+from app.booking.models import Booking
 from app.coaches.models import CoachProfile
 from app.core import audit
 from app.core.effects import transaction
@@ -13,8 +13,6 @@ from app.core.errors import InvalidState, NotFound, ValidationFailed
 from app.core.ids import fits
 from app.extensions import db
 from app.messaging.models import MessageThread, ThreadParticipant
-
-THREAD_BOOKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 
 
 def readable_thread(thread_id, user: User) -> MessageThread:
@@ -97,7 +95,7 @@ def open_booking_thread(actor: User, booking_id) -> tuple[MessageThread, bool]:
     booking = db.session.get(Booking, booking_id) if isinstance(booking_id, int) and fits(booking_id) else None
     if booking is None or actor.id not in (booking.client_id, booking.coach.user_id):
         raise NotFound("No such booking.")
-    if booking.status not in THREAD_BOOKING_STATUSES:
+    if not booking.is_kept:
         raise InvalidState("A session's conversation opens once the booking is confirmed.", code="not_confirmed")
     with transaction():
         existed = db.session.scalar(sa.select(MessageThread.id).where(MessageThread.booking_id == booking.id))

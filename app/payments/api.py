@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.api.spec import body, operation
 from app.core.errors import ValidationFailed
+from app.core.roles import FINANCE_ROLES
 from app.core.security import login_required, roles_required
 from app.extensions import db
 from app.payments import api_bp, refunds, services
@@ -74,7 +74,7 @@ def confirm():
 
 
 @api_bp.post("/payments/refund")
-@roles_required(Role.FINANCE, Role.ADMIN)
+@roles_required(*FINANCE_ROLES)
 @operation(
     "Refund all or part of a payment (finance); Idempotency-Key header makes retries one refund",
     json=RefundRequest,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.models import Role
+from app.core.roles import FINANCE_ROLES
 from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
@@ -15,11 +15,9 @@ from app.payments.forms import RESOLUTION_LABELS, ResolveDifferenceForm
 from app.payments.models import ReconciliationItem
 from app.staff.forms import ConfirmForm
 
-FINANCE = (Role.FINANCE, Role.ADMIN)
-
 
 @staff_bp.get("/reconciliation")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def reconciliation():
     """Open differences (or, with ?show=resolved, the resolved ones) and the Reconcile button."""
     from app.payments.reconciliation import DEFAULT_DAYS
@@ -38,7 +36,7 @@ def reconciliation():
 
 
 @staff_bp.get("/reconciliation/<int:item_id>")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def reconciliation_item(item_id: int):
     """One difference: both sides, and the resolve form while it is open (else how it was resolved)."""
     return _item_page(db.get_or_404(ReconciliationItem, item_id), ResolveDifferenceForm(formdata=None))
@@ -50,7 +48,7 @@ def _item_page(item: ReconciliationItem, form: ResolveDifferenceForm, status: in
 
 
 @staff_bp.post("/reconciliation/<int:item_id>/resolve")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def reconciliation_resolve(item_id: int):
     """Resolve the difference; then on to the next open one, as finance works down the queue."""
     item = db.get_or_404(ReconciliationItem, item_id)
@@ -71,7 +69,7 @@ def reconciliation_resolve(item_id: int):
 
 
 @staff_bp.post("/reconciliation/run")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def reconciliation_run():
     """Start a reconciliation now (audited; runs as a job)."""
     from app.payments.reconciliation import start_reconciliation

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.core.csv_cells import csv_writer
 from app.core.db import utcnow
 from app.core.money import format_money, plain
 from app.core.money import parse as parse_money
 from app.core.pagination import keyset_page
+from app.core.roles import FINANCE_ROLES
 from app.core.security import roles_required
 from app.core.template_helpers import viewer_zone
 from app.core.view_errors import service_errors
@@ -25,12 +25,11 @@ from app.payments.models import Payment, PaymentStatus, RefundReason
 from app.staff.forms import ConfirmForm
 from app.staff.risk import person_facts
 
-FINANCE = (Role.FINANCE, Role.ADMIN)
 PAGE_SIZE = 50
 
 
 @staff_bp.get("/")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def payments():
     """Payments, newest first, with filters, totals per currency and keyset pages."""
     zone = viewer_zone()
@@ -49,7 +48,7 @@ def payments():
 
 
 @staff_bp.get("/export.csv")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def export_csv():
     """The filtered list as CSV, streamed."""
     zone = viewer_zone()
@@ -103,7 +102,7 @@ def export_csv():
 
 
 @staff_bp.get("/payments/<int:payment_id>")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def payment(payment_id: int):
     """Amounts, booking, client, coach, timeline and the refund form."""
     p = db.get_or_404(Payment, payment_id)
@@ -133,7 +132,7 @@ def _payment_page(p: Payment, form: RefundForm, status: int = 200):
 
 
 @staff_bp.post("/payments/<int:payment_id>/refund")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def refund_review(payment_id: int):
     """Step 1 → the confirmation page showing the amounts (nothing is refunded yet)."""
     p = db.get_or_404(Payment, payment_id)
@@ -169,7 +168,7 @@ def refund_review(payment_id: int):
 
 
 @staff_bp.post("/payments/<int:payment_id>/refund/confirm")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def refund_submit(payment_id: int):
     """Step 2: request the refund; the form's key makes a double submit one refund."""
     p = db.get_or_404(Payment, payment_id)
@@ -203,7 +202,7 @@ def refund_submit(payment_id: int):
 
 
 @staff_bp.get("/approvals")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def approvals():
     """Refunds awaiting a second approval, failed refunds and failed webhook events."""
     return render_template(
@@ -230,7 +229,7 @@ def _safe_next() -> str | None:
 
 
 @staff_bp.post("/refunds/<int:refund_id>/approve")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def approve(refund_id: int):
     """Second person approves a refund above the threshold."""
     return _act(
@@ -242,7 +241,7 @@ def approve(refund_id: int):
 
 
 @staff_bp.post("/refunds/<int:refund_id>/reject")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def reject(refund_id: int):
     """Refuse a refund awaiting approval."""
     return _act(
@@ -251,7 +250,7 @@ def reject(refund_id: int):
 
 
 @staff_bp.post("/refunds/<int:refund_id>/retry")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def retry_refund(refund_id: int):
     """Send a failed refund again."""
     return _act(
@@ -260,7 +259,7 @@ def retry_refund(refund_id: int):
 
 
 @staff_bp.post("/webhooks/<int:event_id>/retry")
-@roles_required(*FINANCE)
+@roles_required(*FINANCE_ROLES)
 def retry_webhook(event_id: int):
     """Process a failed webhook event again."""
     return _act(

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from app.accounts.models import Role
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
 from app.core.errors import InvalidState, NotFound, PermissionDenied
 from app.core.jobs import enqueue_after_commit
 from app.core.money import from_provider
+from app.core.roles import FINANCE_ROLES
 from app.extensions import db
 from app.payments.gateways import gateway_for
 from app.payments.models import Payment, Refund, RefundReason, RefundStatus, WebhookEvent, WebhookStatus
@@ -219,7 +219,7 @@ HANDLERS = {
 
 def retry_event(actor, event_id: int) -> WebhookEvent:
     """Process a failed event again (finance console)."""
-    if actor is None or not actor.has_role(Role.FINANCE, Role.ADMIN):
+    if actor is None or not actor.has_role(*FINANCE_ROLES):
         raise PermissionDenied("Only finance staff and admins retry webhook events.")
     event = db.session.get(WebhookEvent, event_id)
     if event is None:

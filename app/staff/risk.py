@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import url_for
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.coaches.models import CoachProfile
+from app.core.roles import FINANCE_ROLES, MODERATOR_ROLES
 from app.extensions import db
 from app.moderation.models import ActionKind, ModerationAction
 from app.payments.models import Payment
@@ -62,8 +63,8 @@ def _money_fact(label: str, counts, url: str | None) -> RiskFact:
 
 def person_facts(person: User, viewer: User, now: datetime) -> list[RiskFact]:
     """Account age, disputes and refund rate as client and as coach, past strikes (four small queries)."""
-    finance = viewer.has_role(Role.FINANCE, Role.ADMIN)
-    moderator = viewer.has_role(Role.MODERATOR, Role.ADMIN)
+    finance = viewer.has_role(*FINANCE_ROLES)
+    moderator = viewer.has_role(*MODERATOR_ROLES)
     timeline = url_for("staff.person", user_id=person.id)
     age = now - person.created_at
     facts = [

@@ -10,13 +10,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_login import current_user
 
-from app.booking.models import Booking, BookingStatus
+from app.booking.models import KEPT_BOOKING_STATUSES, Booking
 from app.coaches.models import CoachProfile
 from app.core.db import utcnow
 from app.extensions import db
 
 # Completed: the sessions job marks a booking completed at its end; the room stays open after it.
-JOINABLE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ def can_join(booking: Booking, user, now: datetime) -> JoinCheck:
         return refuse("Staff accounts cannot join or observe a session.")
     if participant_role(booking, user) is None:
         return refuse("Only the booked client and coach can join this session.")
-    if booking.status not in JOINABLE_STATUSES:
+    if not booking.is_kept:
         return refuse(f"This booking is {booking.status.value}; only a confirmed, paid booking has a session.")
     if not is_paid(booking):
         return refuse("This booking is not paid; only a confirmed, paid booking has a session.")
@@ -102,7 +101,7 @@ def video_join_now(booking: Booking) -> JoinCheck | None:
     the window no query is made, so a long list costs nothing)."""
     now = utcnow()
     opens, closes = join_window(booking)
-    if not opens <= now < closes or booking.status not in JOINABLE_STATUSES:
+    if not opens <= now < closes or not booking.is_kept:
         return None
     check = can_join(booking, current_user, now)
     return check if check.allowed else None
@@ -132,7 +131,7 @@ def joinable_now(user, now: datetime) -> list[tuple[Booking, JoinCheck]]:
     stmt = (
         sa.select(Booking)
         .where(
-            Booking.status.in_(JOINABLE_STATUSES),
+            Booking.status.in_(KEPT_BOOKING_STATUSES),
             Booking.starts_at <= now + timedelta(minutes=config["VIDEO_JOIN_BEFORE_MINUTES"]),
             Booking.ends_at > now - timedelta(minutes=config["VIDEO_JOIN_AFTER_MINUTES"]),
             sa.or_(Booking.client_id == user.id, Booking.coach_id.in_(coach_user)),

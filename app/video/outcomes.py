@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.accounts.models import Role
 from app.booking.models import Booking
 from app.booking.notifications import mail_both
 from app.core import audit
@@ -27,6 +26,7 @@ from app.core.db import utcnow
 from app.core.effects import transaction
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
+from app.core.roles import FINANCE_ROLES
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason
 from app.video.access import join_window
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 MIN_SECONDS = 60  # present, and media flowing, at least this long
 LOCK_CLASS = 0x5E52  # pg_advisory_xact_lock(class, booking id): one decision per booking at a time
-STAFF_ROLES = (Role.FINANCE, Role.ADMIN)
 REFUND_JOB_GRACE = timedelta(minutes=5)  # the refund job's time to run before the sweep asks again
 NEEDS_STAFF = (Outcome.TECHNICAL_FAILURE, Outcome.BOTH_NO_SHOW)
 Span = tuple[datetime, datetime]
@@ -276,7 +275,7 @@ def contest_outcome(booking: Booking, actor, reason: str, now: datetime | None =
 def resolve_outcome(actor, outcome_id: int, resolution: str, note: str) -> SessionOutcome:
     """Staff decide a session in their queue (awaiting them or contested): refund the client in full, or
     not; audited, mailed."""
-    if actor is None or not actor.has_role(*STAFF_ROLES):
+    if actor is None or not actor.has_role(*FINANCE_ROLES):
         raise PermissionDenied("Only finance staff and admins decide sessions.")
     try:
         resolution = Resolution(resolution)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.roles import FINANCE_ROLES
 from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
@@ -18,7 +19,7 @@ PAGE = 100
 
 
 @staff_bp.get("/")
-@roles_required(*outcomes.STAFF_ROLES)
+@roles_required(*FINANCE_ROLES)
 def queue():
     """Sessions awaiting a decision, oldest first (or, with ?show=decided, the latest outcomes)."""
     decided = request.args.get("show") == "decided"
@@ -41,14 +42,14 @@ def _page(row: SessionOutcome, form: ResolveOutcomeForm, status: int = 200):
 
 
 @staff_bp.get("/<int:outcome_id>")
-@roles_required(*outcomes.STAFF_ROLES)
+@roles_required(*FINANCE_ROLES)
 def outcome(outcome_id: int):
     """One session: its measures, the attendance timeline, the refund, and the decision form while open."""
     return _page(db.get_or_404(SessionOutcome, outcome_id), ResolveOutcomeForm(formdata=None))
 
 
 @staff_bp.post("/<int:outcome_id>/resolve")
-@roles_required(*outcomes.STAFF_ROLES)
+@roles_required(*FINANCE_ROLES)
 def resolve(outcome_id: int):
     """Decide the session; back to the queue."""
     row = db.get_or_404(SessionOutcome, outcome_id)
