@@ -1,6 +1,7 @@
 """The call's controls in two browsers with Chromium's fake devices: the camera and microphone
 pickers swap the live track, screen share replaces the camera and gives it back, the quality line
-reads the connection, and 20 of 20 reconnects (the client's tab reloaded) connect again."""
+reads the connection, and 20 of 20 reconnects (the client's tab reloaded) connect again, as do the
+coach's."""
 
 from __future__ import annotations
 
@@ -86,3 +87,14 @@ def test_twenty_of_twenty_reconnects_connect(call):
         connected += 1
     assert connected == RECONNECTS
     client_page.wait_for_function(FRAMES_DECODED, timeout=15_000)
+
+
+def test_the_coachs_reloads_reconnect_too(call):
+    """The other direction: the coach's new tab greets the client's, the client welcomes it, and the
+    coach's page makes the offer."""
+    _, (client_page, coach_page) = call
+    for _ in range(5):  # bounded: each round waits at most 30 s
+        coach_page.reload()
+        client_page.locator('#video-call:not([data-connection-state="connected"])').wait_for(timeout=30_000)
+        _both_connected([client_page, coach_page])
+    coach_page.wait_for_function(FRAMES_DECODED, timeout=15_000)
