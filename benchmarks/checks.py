@@ -3,7 +3,7 @@
     python -m benchmarks.checks [--runs 5] [--database cc_bench_checks]
 
 Builds a scratch PostgreSQL database on 127.0.0.1 (schema from the migrations), stores generated
-demo certificates in a temporary folder, and times `services.run_checks` end to end: reading the
+demo certificates in a temporary folder, and times `check_runs.run_checks` end to end: reading the
 file from storage, every check, the preview, and the commit. Target: a scan under 3 s.
 """
 
@@ -56,7 +56,7 @@ def _time_checks(data: bytes, content_type: str, runs: int) -> list[float]:
     from app.core.effects import commit
     from app.core.storage import storage
     from app.extensions import db
-    from app.verification import services
+    from app.verification import check_runs
     from app.verification.models import ApplicationDocument, ApplicationStatus, CoachApplication
 
     times = []
@@ -81,7 +81,7 @@ def _time_checks(data: bytes, content_type: str, runs: int) -> list[float]:
         )  # fmt: skip
         commit()
         started = time.perf_counter()
-        services.run_checks(application.id)
+        check_runs.run_checks(application.id)
         times.append(time.perf_counter() - started)
     return times
 

@@ -129,7 +129,7 @@ def seed_rejection_templates() -> None:
 
 def run_pending_checks() -> int:
     """Run the certificate checks of submitted demo applications that have none yet; how many ran."""
-    from app.verification import services
+    from app.verification import check_runs
 
     ids = db.session.scalars(
         sa.select(CoachApplication.id)
@@ -137,7 +137,7 @@ def run_pending_checks() -> int:
         .order_by(CoachApplication.id)
     ).all()
     for application_id in ids:
-        services.run_checks(application_id)
+        check_runs.run_checks(application_id)
     return len(ids)
 
 

@@ -21,6 +21,7 @@ from app.core.db import utcnow
 from app.core.effects import commit
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.verification.check_runs import requeue_checks
 from app.verification.models import (
     DECISION_FROM,
     OPEN_FOR_REVIEW,
@@ -30,7 +31,7 @@ from app.verification.models import (
     CoachApplication,
     DocumentDecision,
 )
-from app.verification.services import add_event, current_document, flush_or_conflict, mail_applicant, requeue_checks
+from app.verification.services import add_event, current_document, flush_or_conflict, mail_applicant
 from app.verification.signals import application_decided
 
 CLAIMABLE = OPEN_FOR_REVIEW

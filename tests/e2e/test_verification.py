@@ -88,7 +88,7 @@ def test_apply_review_approve(page, base):
 
 def test_review_page_outlines_on_a_scan_where_each_value_was_read(page, base):
     from app.core.storage import storage
-    from app.verification import services
+    from app.verification import check_runs
     from tests.factories.verification import ApplicationFactory, DocumentFactory
 
     verifier = StaffFactory(roles=[Role.VERIFIER], first_name="Vera", last_name="Verifier")
@@ -96,7 +96,7 @@ def test_review_page_outlines_on_a_scan_where_each_value_was_read(page, base):
     scan = files.rasterise(files.certificate_for(application, number="IPEC-424242"), "PNG")
     doc = DocumentFactory(application=application, data=scan, original_filename="scan.png", content_type="image/png")
     storage().put(doc.storage_key, scan, "image/png")
-    services.run_checks(application.id)
+    check_runs.run_checks(application.id)
 
     staff_login(page, base, verifier)
     page.goto(f"{base}/staff/verification/{application.id}")

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from app.accounts.models import Role
 from app.core.storage import storage
-from app.verification import active_content, services
+from app.verification import active_content, check_runs, services
 from app.verification.models import CertificateCheck
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
@@ -27,7 +27,7 @@ def run(data: bytes, filename: str = "certificate.pdf"):
     application = ApplicationFactory(user=UserFactory(first_name="Ada", last_name="Lovelace"))
     doc = DocumentFactory(application=application, data=data, original_filename=filename)
     storage().put(doc.storage_key, data, "application/octet-stream")
-    services.run_checks(application.id)
+    check_runs.run_checks(application.id)
     rows = CertificateCheck.query.filter_by(application_id=application.id).all()
     return application, services.current_document(application), {r.name: (r.result.value, r.message) for r in rows}
 

@@ -16,7 +16,7 @@ from app.core.jobs import RQJobs
 from app.core.storage import S3Storage, storage
 from app.core.uploads import Upload
 from app.extensions import db
-from app.verification import review, services
+from app.verification import check_runs, review, services
 from app.verification.models import CertificateCheck, DocumentDecision
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
@@ -98,7 +98,7 @@ def test_hostile_files_fail_their_checks_without_crashing(app, data, filename):
     application = ApplicationFactory()
     doc = DocumentFactory(application=application, data=data, original_filename=filename)
     storage().put(doc.storage_key, data, "application/octet-stream")
-    services.run_checks(application.id)
+    check_runs.run_checks(application.id)
     results = {c.name: c.result.value for c in CertificateCheck.query.filter_by(application_id=application.id)}
     assert results["opens"] == "fail"
     assert results["preview"] == "fail"

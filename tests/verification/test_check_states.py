@@ -13,7 +13,7 @@ from app.core.jobs import RQJobs
 from app.core.storage import storage
 from app.core.uploads import Upload
 from app.extensions import db
-from app.verification import services
+from app.verification import check_runs, services
 from app.verification.models import ChecksState, CoachApplication
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
@@ -78,7 +78,7 @@ def test_a_crashed_job_is_failed_to_run_and_the_filter_lists_it_as_not_checked(a
     # A real failure while saving the preview: a directory sits where the preview file must go.
     (storage().root / f"{doc.storage_key}.preview.png").mkdir(parents=True)
     with pytest.raises(IsADirectoryError):
-        services.run_checks(application.id)
+        check_runs.run_checks(application.id)
     assert db.session.get(CoachApplication, application.id, populate_existing=True).checks_state == ChecksState.FAILED
     login_as(verifier)
     assert "checks failed to run" in _queue_cell(client, "Carla")

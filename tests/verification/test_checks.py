@@ -9,7 +9,7 @@ import pytest
 from app.core.errors import ValidationFailed
 from app.core.storage import storage
 from app.core.uploads import JPEG, PDF, PNG, Upload, sniff, validate_upload
-from app.verification import services
+from app.verification import check_runs, services
 from app.verification.models import CertificateCheck
 from tests.factories import UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
@@ -20,7 +20,7 @@ def run(application, data: bytes, filename: str = "certificate.pdf") -> dict:
     """Store `data` as the application's document, run the checks, return {name: (result, message)}."""
     doc = DocumentFactory(application=application, data=data, original_filename=filename)
     storage().put(doc.storage_key, data, "application/octet-stream")
-    services.run_checks(application.id)
+    check_runs.run_checks(application.id)
     rows = CertificateCheck.query.filter_by(application_id=application.id).all()
     return {r.name: (r.result.value, r.message) for r in rows}
 
@@ -170,7 +170,7 @@ def test_too_many_pages_warns(application):
 
 def test_missing_file_in_storage_fails_not_crashes(application):
     DocumentFactory(application=application, data=b"%PDF-1.4 gone")
-    services.run_checks(application.id)
+    check_runs.run_checks(application.id)
     results = {r.name: r.result.value for r in CertificateCheck.query.filter_by(application_id=application.id)}
     assert results["file_type"] == "fail"
     assert len(results) == 14

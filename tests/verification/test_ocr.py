@@ -8,7 +8,7 @@ import pytest
 
 from app.core.storage import storage
 from app.extensions import db
-from app.verification import services
+from app.verification import check_runs, services
 from app.verification.models import CertificateCheck
 from tests.factories import UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
@@ -27,7 +27,7 @@ def run(application, data: bytes, filename: str) -> dict:
     db.session.commit()
     doc = DocumentFactory(application=application, data=data, original_filename=filename)
     storage().put(doc.storage_key, data, "application/octet-stream")
-    services.run_checks(application.id)
+    check_runs.run_checks(application.id)
     rows = CertificateCheck.query.filter_by(application_id=application.id).all()
     return {r.name: (r.result.value, r.message) for r in rows}
 

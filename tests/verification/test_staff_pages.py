@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.core.db import utcnow
 from app.core.storage import storage
 from app.extensions import db
-from app.verification import review, services
+from app.verification import check_runs, review
 from app.verification.models import CoachApplication
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
@@ -89,7 +89,7 @@ def test_review_page_claims_shows_checks_preview_and_download(app, client, login
     data = files.certificate_pdf("Ada Lovelace")
     doc = DocumentFactory(application=application, data=data, original_filename="ada cert.pdf")
     storage().put(doc.storage_key, data, "application/pdf")
-    services.run_checks(application.id)
+    check_runs.run_checks(application.id)
     login_as(verifier)
     html = client.get(f"/staff/verification/{application.id}").get_data(as_text=True)
     assert "You hold this application until" in html
