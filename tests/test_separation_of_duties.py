@@ -12,6 +12,7 @@ from app.accounts.services import create_api_token
 from app.core.duties import OwnInterest
 from app.core.models import AuditLog
 from app.extensions import db
+from app.moderation import sanctions
 from app.moderation import services as moderation
 from app.moderation.models import ItemStatus, ModerationItem
 from app.payments import refunds
@@ -161,7 +162,7 @@ def test_the_moderation_console_refuses_ones_own_content_and_bulk_names_it(clien
 def test_nobody_sanctions_themselves(app):
     admin = StaffFactory(roles=[Role.ADMIN])
     with pytest.raises(OwnInterest, match="You cannot sanction yourself"):
-        moderation.sanction_user(admin, admin, "warn", "Testing")
+        sanctions.sanction_user(admin, admin, "warn", "Testing")
     assert _refusals(admin, "moderation.user_warn")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from app.core.errors import PermissionDenied
+
 
 class Role(enum.StrEnum):
     """What a user may do; a user may hold several."""
@@ -21,3 +23,9 @@ STAFF_ROLES = frozenset({Role.VERIFIER, Role.MODERATOR, Role.FINANCE, Role.ADMIN
 REVIEWER_ROLES = (Role.VERIFIER, Role.ADMIN)
 MODERATOR_ROLES = (Role.MODERATOR, Role.ADMIN)
 FINANCE_ROLES = (Role.FINANCE, Role.ADMIN)
+
+
+def require_role(actor, roles, message: str) -> None:
+    """Refuse (PermissionDenied, with `message`) an actor who is absent or holds none of `roles`."""
+    if actor is None or not actor.has_role(*roles):
+        raise PermissionDenied(message)

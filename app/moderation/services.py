@@ -1,23 +1,20 @@
-"""Flags, the reviewable items that gather them, claims, moderators' decisions and settings."""
+"""Flags, the reviewable items that gather them, claims and moderators' decisions on items."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.accounts.sessions import drop_sessions
 from app.core import audit, duties
 from app.core.claims import RELEASED, claim_values, claimable_by
 from app.core.db import utcnow
 from app.core.effects import commit, rollback
-from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from app.core.errors import Conflict, InvalidState, NotFound, ServiceError, ValidationFailed
 from app.core.ids import fits
 from app.core.inserts import dialect_insert
-from app.core.roles import MODERATOR_ROLES
 from app.extensions import db
 from app.moderation import notify, rules
 from app.moderation.models import (
@@ -31,6 +28,7 @@ from app.moderation.models import (
     TargetType,
 )
 from app.moderation.reputation import accuracies, author_strikes, in_good_standing
+from app.moderation.sanctions import AUTHOR_ACTIONS, record_sanction, require_moderator
 from app.moderation.signals import flag_decided
 from app.moderation.targets import Target, edit_out, hide, load_target, show, target_of
 
@@ -42,13 +40,7 @@ ITEM_ACTIONS = {
     ActionKind.REMOVE: ItemStatus.REMOVED,
     ActionKind.EDIT: ItemStatus.EDITED,
 }
-AUTHOR_ACTIONS = (ActionKind.WARN, ActionKind.SUSPEND, ActionKind.BAN)
 USER_REASONS = [r for r in FlagReason if r != FlagReason.WATCHED_WORD]
-
-
-def _require_moderator(actor: User) -> None:
-    if not actor.has_role(*MODERATOR_ROLES):
-        raise PermissionDenied("Only moderators can do this.")
 
 
 def _refuse_own(actor: User, item: ModerationItem, attempted: str) -> None:
@@ -214,7 +206,7 @@ def _explain_refusal(item: ModerationItem) -> ServiceError:
 
 def claim_item(actor: User, item: ModerationItem) -> ModerationItem:
     """Take the item for CLAIM_MINUTES; refused while another moderator holds it."""
-    _require_moderator(actor)
+    require_moderator(actor)
     _refuse_own(actor, item, "moderation.claim")
     now = utcnow()
     free = claimable_by(ModerationItem, actor, now)
@@ -230,7 +222,7 @@ def claim_item(actor: User, item: ModerationItem) -> ModerationItem:
 
 def release_item(actor: User, item: ModerationItem) -> ModerationItem:
     """Give the item back to the queue."""
-    _require_moderator(actor)
+    require_moderator(actor)
     if not _conditional_update(item, actor, [ModerationItem.claimed_by_id == actor.id], RELEASED):
         rollback()
         raise InvalidState("You do not hold this item.")
@@ -255,7 +247,7 @@ def decide(
     Exactly one decision wins: the status change is a conditional UPDATE on a pending item not
     held by someone else. Flags become upheld or dismissed; author and reporters are mailed.
     """
-    _require_moderator(actor)
+    require_moderator(actor)
     try:
         kind = ActionKind(action)
         sanction = ActionKind(author_action) if author_action else None
@@ -316,47 +308,9 @@ def decide(
         notify.flag_result(reporter, target, upheld)
         flag_decided.send(reporter, upheld=upheld)
     if sanction is not None and author is not None:
-        _sanction(actor, author, sanction, reason, suspend_days, item)
+        record_sanction(actor, author, sanction, reason, suspend_days, item)
     commit()
     return action_row
-
-
-def _sanction(actor: User, user: User, kind: ActionKind, reason: str, days: int | None, item=None) -> None:
-    before = {"suspended_until": user.suspended_until.isoformat() if user.suspended_until else None,
-              "banned_at": user.banned_at.isoformat() if user.banned_at else None}  # fmt: skip
-    until = None
-    if kind == ActionKind.SUSPEND:
-        until = utcnow() + timedelta(days=int(days))
-        user.suspended_until = until
-        user.suspension_reason = reason
-    elif kind == ActionKind.BAN:
-        user.banned_at = utcnow()
-        drop_sessions(user)  # logged out at once, everywhere
-    db.session.add(ModerationAction(item_id=item.id if item else None, actor_id=actor.id, target_user_id=user.id,
-                                    kind=kind, reason=reason, suspended_until=until))  # fmt: skip
-    audit.record(actor, f"moderation.user_{kind.value}", user, before,
-                 {"suspended_until": until.isoformat() if until else before["suspended_until"],
-                  "banned_at": user.banned_at.isoformat() if user.banned_at else None, "reason": reason})  # fmt: skip
-    notify.sanction(user, kind, reason, until)
-
-
-def sanction_user(actor: User, user: User, kind: str, reason: str, days: int | None = None) -> None:
-    """Warn, suspend (for `days`) or ban a user outside an item decision."""
-    _require_moderator(actor)
-    try:
-        k = ActionKind(kind)
-    except ValueError as exc:
-        raise ValidationFailed("Unknown action.") from exc
-    if k not in AUTHOR_ACTIONS:
-        raise ValidationFailed("Unknown action.")
-    if not (reason or "").strip():
-        raise ValidationFailed("Give a reason; it is sent to the user.", fields={"reason": "Required."})
-    if k == ActionKind.SUSPEND and not (days and 1 <= int(days) <= 365):
-        raise ValidationFailed("Suspend for 1 to 365 days.", fields={"suspend_days": "1 to 365 days."})
-    if user.id == actor.id:
-        raise duties.refuse(actor, f"moderation.user_{k.value}", user, "You cannot sanction yourself.")
-    _sanction(actor, user, k, reason.strip(), days)
-    commit()
 
 
 def bulk_decide(actor: User, item_ids: list[int], action: str, reason: str = "", **options) -> dict:

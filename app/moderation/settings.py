@@ -10,9 +10,9 @@ from app.accounts.models import User
 from app.community.models import WatchedWord
 from app.core import audit
 from app.core.effects import commit
-from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.models import Setting
-from app.core.roles import MODERATOR_ROLES
+from app.core.roles import MODERATOR_ROLES, require_role
 from app.extensions import db
 from app.moderation import rules
 
@@ -25,14 +25,12 @@ class SettingRef:
     __tablename__ = "settings"
 
 
-def _require_moderator(actor: User) -> None:
-    if not actor.has_role(*MODERATOR_ROLES):
-        raise PermissionDenied("Only moderators can change moderation settings.")
+REFUSED = "Only moderators can change moderation settings."
 
 
 def set_watched_words(actor: User, words: list[str]) -> list[str]:
     """Replace the watched words (trimmed, lower case, unique); the change is audited."""
-    _require_moderator(actor)
+    require_role(actor, MODERATOR_ROLES, REFUSED)
     wanted = sorted({w.strip().lower() for w in words if w.strip()})
     too_long = [w for w in wanted if len(w) > 80]
     if too_long:
@@ -52,7 +50,7 @@ def set_watched_words(actor: User, words: list[str]) -> list[str]:
 
 def set_auto_hide_threshold(actor: User, value: int) -> int:
     """How many flags from users in good standing hide an item at once (1–100)."""
-    _require_moderator(actor)
+    require_role(actor, MODERATOR_ROLES, REFUSED)
     try:
         value = int(value)
     except (TypeError, ValueError) as exc:
