@@ -16,7 +16,8 @@ from app.core.models import AuditLog, JobFailure, OutgoingMail, Setting  # noqa:
 from app.messaging.models import Message, MessageThread, ThreadParticipant  # noqa: F401
 from app.moderation.models import Flag, ModerationAction, ModerationItem  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
-from app.payments.models import Payment, Refund, WebhookEvent  # noqa: F401
+from app.payments.bookkeeping import PaymentDayTotal, PaymentRollupState, ReconciliationItem, WebhookEvent  # noqa: F401
+from app.payments.models import Payment, Refund  # noqa: F401
 from app.realtime.models import UserEvent  # noqa: F401
 from app.verification.models import (  # noqa: F401
     ApplicationDocument,

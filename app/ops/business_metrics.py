@@ -16,7 +16,8 @@ from app.booking.models import Booking, BookingStatus
 from app.core.db import utcnow
 from app.core.models import MailStatus, OutgoingMail
 from app.extensions import db
-from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent, WebhookStatus
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
+from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 
 log = logging.getLogger(__name__)
 

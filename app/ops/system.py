@@ -15,7 +15,7 @@ from flask import current_app
 from app.analytics.models import DailyRollup, Report, ReportStatus
 from app.core.models import JobFailure, MailStatus, OutgoingMail
 from app.extensions import db
-from app.payments.models import WebhookEvent, WebhookStatus
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
 
 RECENT = 10  # failures listed per section
 

@@ -21,7 +21,8 @@ from app.core.db import utcnow
 from app.core.effects import transaction
 from app.core.money import major_or_none
 from app.extensions import db
-from app.payments.models import Payment, PaymentDayTotal, PaymentRollupState, PaymentStatus
+from app.payments.bookkeeping import PaymentDayTotal, PaymentRollupState
+from app.payments.models import Payment, PaymentStatus
 from app.payments.queries import PaymentFilters, local_day_start
 from app.payments.queries import totals as live_totals
 

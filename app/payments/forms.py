@@ -7,8 +7,9 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.payments.bookkeeping import ReconciliationResolution
 from app.payments.gateways.offline import TEST_CARD_CHOICES
-from app.payments.models import ReconciliationResolution, RefundReason
+from app.payments.models import RefundReason
 
 REASON_LABELS = {
     RefundReason.REQUESTED_BY_CUSTOMER: "Requested by the client",

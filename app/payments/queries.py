@@ -16,7 +16,8 @@ from app.core.inputs import ascii_int, date_or_none
 from app.core.models import AuditLog
 from app.core.money import format_money, major_or_none
 from app.extensions import db
-from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent, WebhookStatus
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
+from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from app.staff.inbox import InboxItem, QueueKeys, named, waiting_keys
 
 DEFAULT_DAYS = 30  # the list opens on the last 30 days so it stays fast on millions of rows
@@ -322,14 +323,14 @@ def failed_webhooks_load(ids: list[int]) -> dict[int, InboxItem]:
 
 def reconciliation_keys() -> QueueKeys:
     """The inbox's part: open differences between our books and Stripe's."""
-    from app.payments.models import ReconciliationItem
+    from app.payments.bookkeeping import ReconciliationItem
 
     return waiting_keys(ReconciliationItem.id, ReconciliationItem.found_at, ReconciliationItem.resolved_at.is_(None))
 
 
 def reconciliation_load(ids: list[int]) -> dict[int, InboxItem]:
     """The shown differences, ours beside Stripe's."""
-    from app.payments.models import ReconciliationItem
+    from app.payments.bookkeeping import ReconciliationItem
 
     def item(r: ReconciliationItem) -> InboxItem:
         return InboxItem(

@@ -23,8 +23,9 @@ from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.roles import FINANCE_ROLES
 from app.extensions import db
+from app.payments.bookkeeping import ReconciliationItem
 from app.payments.gateways import GatewayError, IntentResult, RefundResult, gateway_for
-from app.payments.models import Payment, PaymentStatus, ReconciliationItem, Refund, RefundStatus
+from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from app.payments.reconciliation_items import accepted_alike
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from app.core.effects import transaction
 from app.core.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.core.roles import FINANCE_ROLES
 from app.extensions import db
-from app.payments.models import ReconciliationItem, ReconciliationResolution
+from app.payments.bookkeeping import ReconciliationItem, ReconciliationResolution
 
 NOTE_MAX = 2000
 _OLDEST_FIRST = (ReconciliationItem.found_at, ReconciliationItem.id)

@@ -11,8 +11,8 @@ from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
 from app.payments import reconciliation_items, staff_bp
+from app.payments.bookkeeping import ReconciliationItem
 from app.payments.forms import RESOLUTION_LABELS, ResolveDifferenceForm
-from app.payments.models import ReconciliationItem
 from app.staff.forms import ConfirmForm
 
 

@@ -20,8 +20,9 @@ from app.core.jobs import enqueue_after_commit
 from app.core.money import from_provider
 from app.core.roles import FINANCE_ROLES
 from app.extensions import db
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
 from app.payments.gateways import gateway_for
-from app.payments.models import Payment, Refund, RefundReason, RefundStatus, WebhookEvent, WebhookStatus
+from app.payments.models import Payment, Refund, RefundReason, RefundStatus
 from app.payments.refund_sending import apply_refund_status
 from app.payments.services import lock_payment, mark_failed, mark_succeeded
 

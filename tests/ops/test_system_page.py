@@ -15,7 +15,7 @@ from app.core.db import utcnow
 from app.core.error_tracking import release
 from app.core.models import AuditLog, JobFailure, MailStatus, OutgoingMail
 from app.extensions import db
-from app.payments.models import WebhookEvent, WebhookStatus
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
 from config import TestingConfig
 from tests.conftest import TEST_DATABASE_URL, csrf_token_from
 from tests.factories import StaffFactory

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from app.accounts.models import Role
 from app.extensions import db
 from app.payments import day_totals, queries, refunds
-from app.payments.models import Payment, PaymentDayTotal, PaymentRollupState, PaymentStatus
+from app.payments.bookkeeping import PaymentDayTotal, PaymentRollupState
+from app.payments.models import Payment, PaymentStatus
 from tests.clock import SUITE_NOW
 from tests.factories import StaffFactory
 from tests.factories.payments import PaidPaymentFactory

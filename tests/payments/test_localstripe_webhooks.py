@@ -15,7 +15,8 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.payments import services
-from app.payments.models import Payment, PaymentStatus, WebhookEvent, WebhookStatus
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
+from app.payments.models import Payment, PaymentStatus
 from tests.factories.payments import HeldBookingFactory
 
 

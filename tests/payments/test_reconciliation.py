@@ -11,8 +11,9 @@ from app.accounts.models import Role
 from app.core.models import AuditLog
 from app.extensions import db
 from app.payments import refunds, services
+from app.payments.bookkeeping import ReconciliationItem
 from app.payments.gateways import gateway_for
-from app.payments.models import Payment, PaymentStatus, ReconciliationItem, Refund, RefundStatus
+from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from app.payments.reconciliation import reconcile_payments
 from tests.factories import StaffFactory
 from tests.factories.payments import HeldBookingFactory

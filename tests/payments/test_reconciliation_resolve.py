@@ -17,7 +17,7 @@ from app.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from app.core.models import AuditLog
 from app.extensions import db
 from app.payments import services
-from app.payments.models import ReconciliationItem, ReconciliationResolution
+from app.payments.bookkeeping import ReconciliationItem, ReconciliationResolution
 from app.payments.reconciliation import reconcile_payments
 from app.payments.reconciliation_items import resolve_item
 from tests.conftest import csrf_token_from

@@ -11,7 +11,8 @@ from app.accounts.models import Role
 from app.core.models import AuditLog, OutgoingMail
 from app.extensions import db
 from app.payments import services
-from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent, WebhookStatus
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
+from app.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory
 from tests.factories.payments import HeldBookingFactory, PaidPaymentFactory

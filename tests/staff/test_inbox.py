@@ -16,7 +16,8 @@ from app.core.models import JobFailure
 from app.extensions import db
 from app.moderation import queries as moderation_queries
 from app.payments import queries as payment_queries
-from app.payments.models import RefundReason, RefundStatus, WebhookEvent, WebhookStatus
+from app.payments.bookkeeping import WebhookEvent, WebhookStatus
+from app.payments.models import RefundReason, RefundStatus
 from app.verification import queries as verification_queries
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.analytics import FlagFactory, ModerationItemFactory, RefundFactory
