@@ -17,7 +17,7 @@ from app.moderation import services as moderation
 from app.moderation.models import ItemStatus, ModerationItem
 from app.payments import refunds
 from app.payments.models import Refund, RefundStatus
-from app.verification import review
+from app.verification import claims, review
 from app.verification.models import ApplicationStatus, CoachApplication
 from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory
@@ -70,7 +70,7 @@ def test_a_reviewer_cannot_approve_their_own_application_through_the_api(client,
 @pytest.mark.parametrize(
     "decide",
     [
-        lambda a, actor: review.claim_application(a.id, actor),
+        lambda a, actor: claims.claim_application(a.id, actor),
         lambda a, actor: review.reject_application(a.id, actor, "No."),
         lambda a, actor: review.request_information(a.id, actor, "More?"),
         lambda a, actor: review.decide_document(DocumentFactory(application=a).id, actor, "accepted"),
@@ -96,7 +96,7 @@ def test_an_admin_cannot_reopen_their_own_rejection_or_hand_it_to_the_applicant(
     assert db.session.get(CoachApplication, rejected.id).status == ApplicationStatus.REJECTED
     pending = ApplicationFactory(user=other)
     with pytest.raises(OwnInterest, match="That reviewer is the applicant"):
-        review.reassign_claim(pending.id, db.session.merge(admin), other.id)
+        claims.reassign_claim(pending.id, db.session.merge(admin), other.id)
     assert _refusals(admin, "application.reopen") and _refusals(admin, "application.reassign")
 
 

@@ -1,9 +1,8 @@
-"""Reviewer services: claim, release, reassign, decide (approve / reject / request information),
-reopen, per-document decisions and staff notes.
+"""Reviewer services: decide (approve / reject / request information), reopen, per-document
+decisions, retried checks, staff notes and rejection templates.
 
-The claim is enforced by PostgreSQL: every claim and decision starts with a conditional
-UPDATE ... WHERE status IN (...) AND (unclaimed OR expired OR mine), so of two concurrent
-reviewers exactly one wins; the other's UPDATE matches no row and gets a clear 409.
+Every decision first takes the reviewer's claim (app.verification.claims.take_application), so of
+two concurrent reviewers exactly one wins; the other gets a clear 409.
 """
 
 from __future__ import annotations
@@ -15,17 +14,15 @@ from flask import current_app
 
 from app.accounts.models import Role, User, UserRole
 from app.coaches.models import CoachLanguage, CoachProfile, Specialization
-from app.core import audit, duties
-from app.core.claims import RELEASED, claim_values, claimable_by
+from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import commit
-from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from app.extensions import db
 from app.verification.check_runs import requeue_checks
+from app.verification.claims import CLAIMABLE, fresh_application, require_reviewer, take_application
 from app.verification.models import (
     DECISION_FROM,
-    OPEN_FOR_REVIEW,
-    REVIEWER_ROLES,
     ApplicationDocument,
     ApplicationStatus,
     CoachApplication,
@@ -33,115 +30,6 @@ from app.verification.models import (
 )
 from app.verification.services import add_event, current_document, flush_or_conflict, mail_applicant
 from app.verification.signals import application_decided
-
-CLAIMABLE = OPEN_FOR_REVIEW
-
-
-def require_reviewer(actor: User) -> None:
-    """Only verification staff and admins review applications."""
-    if actor is None or not actor.has_role(*REVIEWER_ROLES):
-        raise PermissionDenied("Only verification staff can review applications.")
-
-
-def _fresh(application_id: int) -> CoachApplication:
-    application = db.session.get(CoachApplication, application_id, populate_existing=True)
-    if application is None:
-        raise NotFound("No such application.")
-    return application
-
-
-def _refusal(application_id: int, statuses: tuple) -> Conflict:
-    """Why a conditional UPDATE matched nothing, in words a reviewer understands."""
-    application = _fresh(application_id)
-    if application.status not in statuses:
-        who = application.decided_by.full_name if application.decided_by else "someone"
-        when = f" at {application.decided_at:%Y-%m-%d %H:%M} UTC" if application.decided_at else ""
-        return Conflict(
-            f"Application #{application.id} was already decided: it is {application.status.value.replace('_', ' ')}"
-            f" (by {who}{when}).",
-            code="already_decided",
-        )
-    holder = application.claimed_by.full_name if application.claimed_by else "another reviewer"
-    return Conflict(
-        f"{holder} is reviewing application #{application.id} until "
-        f"{application.claim_expires_at:%H:%M} UTC; you cannot decide it at the same time.",
-        code="claimed_by_other",
-    )
-
-
-OWN_APPLICATION = "This is your own application: another reviewer must handle it."
-
-
-def refuse_own(application_id: int, actor: User, attempted: str, user_id: int | None = None) -> None:
-    """Nobody claims or decides their own application (admins included); the refusal is audited."""
-    application = db.session.get(CoachApplication, application_id)
-    if application is not None and (user_id or actor.id) == application.user_id:
-        message = OWN_APPLICATION if user_id is None else "That reviewer is the applicant: choose another reviewer."
-        raise duties.refuse(actor, attempted, application, message)
-
-
-def _take(application_id: int, actor: User, statuses: tuple, attempted: str, force: bool = False) -> CoachApplication:
-    """Claim (or extend my claim on) an application in one of `statuses`, atomically; 409 otherwise."""
-    refuse_own(application_id, actor, attempted)
-    now = utcnow()
-    conditions = [CoachApplication.id == application_id, CoachApplication.status.in_(statuses)]
-    if not force:
-        conditions.append(claimable_by(CoachApplication, actor, now))
-    result = db.session.execute(
-        sa.update(CoachApplication)
-        .where(*conditions)
-        .values(**claim_values(actor, now))
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        if db.session.get(CoachApplication, application_id) is None:
-            raise NotFound("No such application.")
-        raise _refusal(application_id, statuses)
-    return _fresh(application_id)
-
-
-def claim_application(application_id: int, actor: User) -> CoachApplication:
-    """Assign the application to the reviewer for CLAIM_MINUTES; 409 if someone else holds it."""
-    require_reviewer(actor)
-    application = _take(application_id, actor, CLAIMABLE, "application.claim")
-    commit()
-    return application
-
-
-def release_claim(application_id: int, actor: User) -> None:
-    """Give up my claim (leaving without deciding); admins may release anyone's."""
-    require_reviewer(actor)
-    stmt = sa.update(CoachApplication).where(CoachApplication.id == application_id)
-    if not actor.has_role(Role.ADMIN):
-        stmt = stmt.where(CoachApplication.claimed_by_id == actor.id)
-    result = db.session.execute(stmt.values(**RELEASED).execution_options(synchronize_session=False))
-    if result.rowcount:
-        application = _fresh(application_id)
-        audit.record(actor, "application.claim_released", application)
-    commit()
-
-
-def reassign_claim(application_id: int, actor: User, assignee_id: int) -> CoachApplication:
-    """Hand the claim to another reviewer (admins may take it from whoever holds it)."""
-    require_reviewer(actor)
-    assignee = db.session.get(User, assignee_id)
-    if assignee is None or not assignee.has_role(*REVIEWER_ROLES):
-        raise ValidationFailed("Choose a verification reviewer.", fields={"assignee": "Not a reviewer."})
-    refuse_own(application_id, actor, "application.reassign", user_id=assignee.id)
-    before = _fresh(application_id).claimed_by_id
-    _take(application_id, actor, CLAIMABLE, "application.reassign", force=actor.has_role(Role.ADMIN))
-    db.session.execute(
-        sa.update(CoachApplication)
-        .where(CoachApplication.id == application_id)
-        .values(claimed_by_id=assignee.id)
-        .execution_options(synchronize_session=False)
-    )
-    application = _fresh(application_id)
-    audit.record(
-        actor, "application.claim_reassigned", application, {"claimed_by": before}, {"claimed_by": assignee.id}
-    )
-    commit()
-    return application
 
 
 def _decide(application: CoachApplication, actor: User, new: ApplicationStatus, reason: str | None) -> dict:
@@ -204,7 +92,7 @@ def _accept_certificate(application: CoachApplication, actor: User) -> None:
 def approve_application(application_id: int, actor: User, reason: str = "") -> CoachApplication:
     """Approve: coach role, an inactive profile to complete, a mail; out of the queue."""
     require_reviewer(actor)
-    application = _take(application_id, actor, DECISION_FROM["approve"], "application.approve")
+    application = take_application(application_id, actor, DECISION_FROM["approve"], "application.approve")
     before = _decide(application, actor, ApplicationStatus.APPROVED, reason.strip())
     flush_or_conflict()
     profile = _grant_coach(application)
@@ -223,7 +111,7 @@ def reject_application(application_id: int, actor: User, reason: str) -> CoachAp
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Give the applicant a reason.", fields={"reason": "A reason is required."})
-    application = _take(application_id, actor, DECISION_FROM["reject"], "application.reject")
+    application = take_application(application_id, actor, DECISION_FROM["reject"], "application.reject")
     before = _decide(application, actor, ApplicationStatus.REJECTED, reason)
     application.reapply_after = utcnow() + timedelta(days=int(current_app.config["REAPPLY_WAIT_DAYS"]))
     flush_or_conflict()
@@ -241,7 +129,7 @@ def request_information(application_id: int, actor: User, message: str) -> Coach
     message = (message or "").strip()
     if not message:
         raise ValidationFailed("Write what you need.", fields={"reason": "A message is required."})
-    application = _take(application_id, actor, DECISION_FROM["request_info"], "application.request_info")
+    application = take_application(application_id, actor, DECISION_FROM["request_info"], "application.request_info")
     before = _decide(application, actor, ApplicationStatus.INFO_REQUESTED, message)
     flush_or_conflict()
     add_event(application, actor, "info_requested", message)
@@ -270,7 +158,7 @@ def reopen_application(application_id: int, actor: User, reason: str) -> CoachAp
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Say why it is reopened.", fields={"reason": "A reason is required."})
-    application = _take(application_id, actor, DECISION_FROM["reopen"], "application.reopen", force=True)
+    application = take_application(application_id, actor, DECISION_FROM["reopen"], "application.reopen", force=True)
     before = {"status": application.status.value}
     if application.status == ApplicationStatus.APPROVED:
         user = db.session.get(User, application.user_id)
@@ -303,7 +191,7 @@ def decide_document(document_id: int, actor: User, decision: str, reason: str = 
     reason = (reason or "").strip()
     if verdict == DocumentDecision.REUPLOAD_REQUESTED and not reason:
         raise ValidationFailed("Say why a new file is needed.", fields={"reason": "A reason is required."})
-    application = _take(doc.application_id, actor, CLAIMABLE, "document.decide")
+    application = take_application(doc.application_id, actor, CLAIMABLE, "document.decide")
     before = {"decision": doc.decision.value}
     doc.decision, doc.decision_reason, doc.decided_by_id = verdict, reason or None, actor.id
     label = "accepted" if verdict == DocumentDecision.ACCEPTED else f"re-upload requested: {reason}"
@@ -316,7 +204,7 @@ def decide_document(document_id: int, actor: User, decision: str, reason: str = 
 def retry_checks(application_id: int, actor: User) -> CoachApplication:
     """Queue the certificate checks again after their job failed to run (crashed or stalled)."""
     require_reviewer(actor)
-    application = _fresh(application_id)
+    application = fresh_application(application_id)
     if application.checks_status(utcnow(), current_app.config["JOB_TIMEOUT"]) != "failed to run":
         raise InvalidState("The checks have not failed to run; there is nothing to retry.")
     if current_document(application) is None:
@@ -335,7 +223,7 @@ def add_note(application_id: int, actor: User, text: str) -> None:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("Write a note.", fields={"note": "The note is empty."})
-    application = _fresh(application_id)
+    application = fresh_application(application_id)
     add_event(application, actor, "note", text, staff_only=True)
     audit.record(actor, "application.note_added", application)
     commit()

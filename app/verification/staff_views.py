@@ -16,7 +16,7 @@ from app.core.storage import storage
 from app.core.view_errors import service_errors
 from app.extensions import db
 from app.staff.risk import person_facts
-from app.verification import queries, review, services
+from app.verification import claims, queries, review, services
 from app.verification.checks import CHECK_TITLES
 from app.verification.forms import (
     DECISION_LABELS,
@@ -74,9 +74,9 @@ def review_page(application_id: int):
     """Everything about one application; opening it claims it for the reviewer."""
     application = db.get_or_404(CoachApplication, application_id)
     claim_problem = None
-    if application.status in review.CLAIMABLE:
+    if application.status in claims.CLAIMABLE:
         try:
-            application = review.claim_application(application_id, current_user)
+            application = claims.claim_application(application_id, current_user)
         except Conflict as exc:
             claim_problem = exc.message
             application = db.session.get(CoachApplication, application_id, populate_existing=True)
@@ -168,7 +168,7 @@ def claim(application_id: int):
     """Take (or extend) the claim."""
     require_confirm_form()
     with service_errors():
-        review.claim_application(application_id, current_user)
+        claims.claim_application(application_id, current_user)
     return _back(application_id)
 
 
@@ -177,7 +177,7 @@ def claim(application_id: int):
 def release(application_id: int):
     """Give the item back to the queue without deciding (also sent when the reviewer leaves the page)."""
     form = require_valid(ReleaseForm())
-    review.release_claim(application_id, current_user)
+    claims.release_claim(application_id, current_user)
     if form.beacon.data:
         return Response(status=204)
     flash(f"Released application #{application_id}.", "info")
@@ -190,7 +190,7 @@ def reassign(application_id: int):
     """Hand the claim to another reviewer."""
     form = require_valid(ReassignForm())
     with service_errors():
-        review.reassign_claim(application_id, current_user, form.assignee_id.data or 0)
+        claims.reassign_claim(application_id, current_user, form.assignee_id.data or 0)
         flash("Reassigned.", "success")
     return _back(application_id)
 

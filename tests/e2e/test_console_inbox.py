@@ -54,11 +54,11 @@ def _world():
     for first, last, hours in (("Grace", "Hopper", 60), ("Alan", "Turing", 30), ("Ada", "Lovelace", 3)):
         ApplicationFactory(user=UserFactory(first_name=first, last_name=last), first_name=first, last_name=last,
                            submitted_at=utcnow() - hours * HOUR)  # fmt: skip
-    from app.verification import review
+    from app.verification import claims
 
     claimed = ApplicationFactory(user=UserFactory(first_name="Edsger", last_name="Dijkstra"), first_name="Edsger",
                                  last_name="Dijkstra", submitted_at=utcnow() - 20 * HOUR)  # fmt: skip
-    review.claim_application(claimed.id, verifier)
+    claims.claim_application(claimed.id, verifier)
     client = UserFactory(first_name="Clara", last_name="Client", created_at=utcnow() - timedelta(days=90))
     _flag("Cheap pills, visit my site for the best prices", 28)
     _flag("Buy followers now!!! Limited offer", 5, author=client)

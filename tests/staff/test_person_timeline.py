@@ -93,9 +93,9 @@ def test_a_verifier_sees_applications_and_decisions(client, login_as):
     applicant = UserFactory(first_name="Ada")
     application = ApplicationFactory(user=applicant)
     verifier = StaffFactory(roles=[Role.VERIFIER], first_name="Vera")
-    from app.verification import review
+    from app.verification import claims, review
 
-    review.claim_application(application.id, verifier)
+    claims.claim_application(application.id, verifier)
     review.reject_application(application.id, verifier, "The certificate is not from iPEC.")
     login_as(verifier)
     html = client.get(f"/staff/people/{applicant.id}").get_data(as_text=True)

@@ -252,12 +252,12 @@ def test_openapi_documents_the_verification_routes(app, client):
 
 
 def test_api_verify_answers_409_while_another_reviewer_holds_it(app, client):
-    from app.verification import review
+    from app.verification import claims
     from tests.factories.verification import ApplicationFactory
 
     application = ApplicationFactory()
     holder = StaffFactory(roles=[Role.VERIFIER], first_name="Hold", last_name="Er")
-    review.claim_application(application.id, holder)
+    claims.claim_application(application.id, holder)
     other = StaffFactory(roles=[Role.VERIFIER])
     resp = client.put(f"/api/coaches/{application.id}/verify", json={"decision": "approve"}, headers=bearer(other))
     assert resp.status_code == 409

@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.verification import review
+from app.verification import claims, review
 from app.verification.models import ApplicationStatus, CoachApplication
 from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory, UserFactory
@@ -58,7 +58,7 @@ def test_nobody_decides_their_own_application_and_only_reviewers_decide(app, ver
 def test_another_reviewers_live_claim_closes_the_decisions_but_not_reopening(app, verifier):
     application = ApplicationFactory()
     other = StaffFactory(roles=[Role.VERIFIER])
-    review.claim_application(application.id, other)
+    claims.claim_application(application.id, other)
     application = db.session.get(CoachApplication, application.id)
     assert _open_to(application, verifier) == set()
     assert _open_to(application, other) == {"approve", "reject", "request_info"}

@@ -13,7 +13,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
 from app.core.models import AuditLog, OutgoingMail
 from app.extensions import db
-from app.verification import review
+from app.verification import claims, review
 from app.verification.models import ApplicationEvent, ApplicationStatus, CoachApplication
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory
@@ -73,7 +73,7 @@ def test_two_reviewers_claiming_at_once_get_one_claim(app, reviewers):
     barrier = threading.Barrier(2)
     threads = [
         threading.Thread(
-            target=_in_thread, args=(app, barrier, review.claim_application, application.id, u.id, results, k)
+            target=_in_thread, args=(app, barrier, claims.claim_application, application.id, u.id, results, k)
         )
         for k, u in (("a", a), ("b", b))
     ]
@@ -91,7 +91,7 @@ def test_two_reviewers_claiming_at_once_get_one_claim(app, reviewers):
 def test_a_claim_blocks_others_until_it_expires(app, reviewers):
     a, b = reviewers
     application = ApplicationFactory()
-    review.claim_application(application.id, a)
+    claims.claim_application(application.id, a)
     with pytest.raises(Conflict) as err:
         review.approve_application(application.id, b)
     assert "you cannot decide it at the same time" in err.value.message
@@ -106,11 +106,11 @@ def test_a_claim_blocks_others_until_it_expires(app, reviewers):
 def test_release_and_reassign(app, reviewers):
     a, b = reviewers
     application = ApplicationFactory()
-    review.claim_application(application.id, a)
-    review.release_claim(application.id, a)
+    claims.claim_application(application.id, a)
+    claims.release_claim(application.id, a)
     assert db.session.get(CoachApplication, application.id).claimed_by_id is None
-    review.claim_application(application.id, a)
-    review.reassign_claim(application.id, a, b.id)
+    claims.claim_application(application.id, a)
+    claims.reassign_claim(application.id, a, b.id)
     assert db.session.get(CoachApplication, application.id).claimed_by_id == b.id
     assert AuditLog.query.filter_by(action="application.claim_reassigned").count() == 1
 

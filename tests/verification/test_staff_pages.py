@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.core.db import utcnow
 from app.core.storage import storage
 from app.extensions import db
-from app.verification import check_runs, review
+from app.verification import check_runs, claims, review
 from app.verification.models import CoachApplication
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.verification import ApplicationFactory, DocumentFactory
@@ -53,7 +53,7 @@ def test_queue_oldest_first_with_counts_age_and_overdue(app, client, login_as, v
 def test_queue_filters_level_failing_assignee(app, client, login_as, verifier):
     ApplicationFactory(first_name="Masha", certification_level="master", has_failing_checks=True)
     claimed = ApplicationFactory(first_name="Claire")
-    review.claim_application(claimed.id, verifier)
+    claims.claim_application(claimed.id, verifier)
     login_as(verifier)
     html = client.get("/staff/verification/?level=master").get_data(as_text=True)
     assert "Masha" in html and "Claire" not in html
@@ -112,7 +112,7 @@ def test_review_page_claims_shows_checks_preview_and_download(app, client, login
 
 def test_second_reviewer_sees_who_holds_it_and_cannot_decide(app, client, login_as, verifier):
     application = ApplicationFactory()
-    review.claim_application(application.id, verifier)
+    claims.claim_application(application.id, verifier)
     other = StaffFactory(roles=[Role.VERIFIER])
     login_as(other)
     html = client.get(f"/staff/verification/{application.id}").get_data(as_text=True)
