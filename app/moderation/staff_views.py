@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.core.claims import claim_minutes
 from app.core.db import utcnow
+from app.core.desk_views import on_to_next
 from app.core.errors import ServiceError
 from app.core.forms import require_confirm_form
 from app.core.roles import MODERATOR_ROLES
@@ -141,14 +142,10 @@ def decision(item_id: int):
     with service_errors() as outcome:
         decide(current_user, item, form.action.data, form.reason.data or "", author_action=form.author_action.data,
                suspend_days=form.suspend_days.data, edited_body=form.edited_body.data)  # fmt: skip
-        flash(
-            f"Item {item_id}: {form.action.data} recorded." + (" Here is the next one." if next_id else ""), "success"
-        )
     if outcome.failed:
         return redirect(url_for("moderation_staff.item", item_id=item_id))
-    if next_id:  # on to the next pending item, as a reviewer works down the queue
-        return redirect(url_for("moderation_staff.item", item_id=next_id))
-    return redirect(url_for("moderation_staff.queue"))
+    next_url = url_for("moderation_staff.item", item_id=next_id) if next_id else None
+    return on_to_next(f"Item {item_id}: {form.action.data} recorded.", next_url, url_for("moderation_staff.queue"))
 
 
 @bp.post("/bulk")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.desk_views import decide_item
 from app.core.roles import FINANCE_ROLES
 from app.core.security import roles_required
 from app.core.view_errors import service_errors
@@ -53,19 +54,20 @@ def reconciliation_resolve(item_id: int):
     """Resolve the difference; then on to the next open one, as finance works down the queue."""
     item = db.get_or_404(ReconciliationItem, item_id)
     form = ResolveDifferenceForm()
-    if not form.validate_on_submit():
-        return _item_page(item, form, 400)  # the typed note stays in the form
-    with service_errors(form) as outcome:
-        reconciliation_items.resolve_item(current_user, item.id, form.resolution.data, form.note.data)
-    if outcome.failed:
-        db.session.refresh(item)
-        return _item_page(item, form, outcome.status)
-    next_id = reconciliation_items.next_open(item)
-    label = RESOLUTION_LABELS[item.resolution]
-    flash(f"Difference #{item.id} resolved ({label})." + (" Here is the next one." if next_id else ""), "success")
-    if next_id:
-        return redirect(url_for("finance_staff.reconciliation_item", item_id=next_id))
-    return redirect(url_for("finance_staff.reconciliation"))
+
+    def done():
+        next_id = reconciliation_items.next_open(item)
+        next_url = url_for("finance_staff.reconciliation_item", item_id=next_id) if next_id else None
+        message = f"Difference #{item.id} resolved ({RESOLUTION_LABELS[item.resolution]})."
+        return message, next_url, url_for("finance_staff.reconciliation")
+
+    return decide_item(
+        item,
+        form,
+        _item_page,
+        lambda: reconciliation_items.resolve_item(current_user, item.id, form.resolution.data, form.note.data),
+        done,
+    )
 
 
 @staff_bp.post("/reconciliation/run")

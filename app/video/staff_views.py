@@ -3,12 +3,12 @@ attendance timeline, and the decision form; finance staff and admins."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.desk_views import decide_item
 from app.core.roles import FINANCE_ROLES
 from app.core.security import roles_required
-from app.core.view_errors import service_errors
 from app.extensions import db
 from app.video import attendance, outcomes, queries
 from app.video.forms import OUTCOME_LABELS, RESOLUTION_LABELS, ResolveOutcomeForm
@@ -54,12 +54,14 @@ def resolve(outcome_id: int):
     """Decide the session; back to the queue."""
     row = db.get_or_404(SessionOutcome, outcome_id)
     form = ResolveOutcomeForm()
-    if not form.validate_on_submit():
-        return _page(row, form, 400)  # the typed note stays in the form
-    with service_errors(form) as result:
-        outcomes.resolve_outcome(current_user, row.id, form.resolution.data, form.note.data)
-    if result.failed:
-        db.session.refresh(row)
-        return _page(row, form, result.status)
-    flash(f"Session #{row.booking_id} decided: {RESOLUTION_LABELS[row.resolution]}.", "success")
-    return redirect(url_for("video_staff.queue"))
+    return decide_item(
+        row,
+        form,
+        _page,
+        lambda: outcomes.resolve_outcome(current_user, row.id, form.resolution.data, form.note.data),
+        lambda: (
+            f"Session #{row.booking_id} decided: {RESOLUTION_LABELS[row.resolution]}.",
+            None,
+            url_for("video_staff.queue"),
+        ),
+    )
