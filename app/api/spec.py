@@ -11,6 +11,7 @@ from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
+from spectree.utils import get_multidict_items
 
 from app.core.errors import ValidationFailed
 
@@ -61,11 +62,15 @@ class ApiPlugin(FlaskPlugin):
     """spectree's Flask plugin, reading bodies as the API always has and leaving streams alone."""
 
     def request_validation(self, request, query, json, form, headers, cookies):
-        """Refuse a body that is not a JSON object first (the safe decoder's refusals included)."""
-        body = json_object(json) if json is not None else None
-        super().request_validation(request, query, json, form, headers, cookies)
+        """Refuse a body that is not a JSON object first (the safe decoder's refusals included); read a
+        form's repeated fields as lists where the model says so."""
+        data = json_object(json) if json is not None else None
+        super().request_validation(request, query, json, None, headers, cookies)
         if json is not None and request.context.json is None:  # a form content type on a JSON route
-            request.context = request.context._replace(json=self.model_adapter.validate_obj(json, body))
+            request.context = request.context._replace(json=self.model_adapter.validate_obj(json, data))
+        if form is not None and request.mimetype in self.FORM_MIMETYPE:
+            fields = {**get_multidict_items(request.form, form), **request.files.to_dict()}
+            request.context = request.context._replace(form=self.model_adapter.validate_obj(form, fields))
 
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
         """Streams and files pass untouched; responses are checked where the config asks for it."""
@@ -77,13 +82,13 @@ class ApiPlugin(FlaskPlugin):
 
 
 def _field(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query")]
-    return ".".join(parts) or "body"
+    return str(loc[0]) if loc else "body"
 
 
 def _message(error: dict) -> str:
-    msg = error["msg"]
-    return msg.removeprefix("Value error, ")
+    msg = error["msg"].removeprefix("Value error, ")
+    inner = ".".join(str(p) for p in error["loc"][1:])  # an item of a list or a nested field
+    return f"{inner}: {msg}" if inner else msg
 
 
 def errors_to_fields(exc: ValidationError) -> dict[str, str]:
@@ -135,16 +140,23 @@ def operation(
 ) -> Callable:
     """Declare an API operation: its request models (validated before the view runs; the view reads
     `request.context.json` / `.query`), its responses by status (a model, list[model] or None), and
-    header parameters the view reads itself. Put it under the route and access decorators."""
-    codes = {
-        f"HTTP_{status}": Error if model is None and status >= 400 else model
-        for status, model in (resp or {200: None}).items()
-    }
+    header parameters the view reads itself. A dict instead of a model is the schema of a body that is
+    not JSON (a file, an event stream), of `response_type`. Put it under the route and access decorators."""
+    codes, raw = {}, {}
+    for status, model in (resp or {200: None}).items():
+        if isinstance(model, dict):
+            raw[str(status)], model = model, None
+        codes[f"HTTP_{status}"] = Error if model is None and status >= 400 else model
 
     def decorator(view: Callable) -> Callable:
         validated = spec.validate(json=json, query=query, form=form, resp=Response(**codes))(view)
         # What the models do not say; app/api/openapi.py adds it to spectree's operation.
-        validated.openapi = {"summary": summary, "parameters": parameters or [], "response_type": response_type}
+        validated.openapi = {
+            "summary": summary,
+            "parameters": parameters or [],
+            "response_type": response_type,
+            "bodies": raw,
+        }
         return validated
 
     return decorator

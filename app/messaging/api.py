@@ -6,98 +6,45 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 
 from app.api import bp
-from app.api.bodies import json_object
-from app.api.openapi import document
+from app.api.fields import BINARY
+from app.api.spec import args, body, operation
 from app.core.errors import NotFound, ValidationFailed
-from app.core.ids import fits
 from app.core.security import login_required
 from app.core.storage import storage
 from app.core.uploads import upload_from_request
 from app.messaging import attachments, queries, services, threads
 from app.messaging.attachments import attachment_json
 from app.messaging.payloads import booking_json, message_json, person_json, thread_json
-
-ISO = {"type": "string", "format": "date-time"}
-ID = {"type": "integer"}
-PERSON = {"type": "object", "required": ["id", "name"], "properties": {"id": ID, "name": {"type": "string"}}}
-ATTACHMENT_SCHEMA = {
-    "type": "object",
-    "required": ["id", "filename", "content_type", "size", "url", "preview_url"],
-    "properties": {
-        "id": ID,
-        "filename": {"type": "string"},
-        "content_type": {"enum": ["application/pdf", "image/png", "image/jpeg"], "description": "sniffed"},
-        "size": {"type": "integer", "description": "bytes"},
-        "url": {"type": "string", "description": "GET it (participants only) for the file as an attachment"},
-        "preview_url": {
-            "type": ["string", "null"],
-            "description": "an image's re-encoded JPEG preview, shown inline (null for a PDF)",
-        },
-    },
-}
-MESSAGE_SCHEMA = {
-    "type": "object",
-    "required": ["id", "thread_id", "sender_id", "body", "client_msg_id", "created_at", "held", "attachments"],
-    "properties": {
-        "id": ID,
-        "thread_id": ID,
-        "sender_id": ID,
-        "body": {"type": "string"},
-        "client_msg_id": {"type": ["string", "null"]},
-        "created_at": ISO,
-        "held": {"type": "boolean", "description": "held for a moderator (watched word); only its sender sees it"},
-        "attachments": {"type": "array", "items": ATTACHMENT_SCHEMA},
-    },
-}
-THREAD_SCHEMA = {
-    "type": "object",
-    "required": ["id", "booking_id", "participants", "created_at"],
-    "properties": {
-        "id": ID,
-        "booking_id": {"type": ["integer", "null"]},
-        "participants": {
-            "type": "array",
-            "items": {**PERSON, "properties": {**PERSON["properties"], "role": {"enum": ["client", "coach"]}}},
-        },
-        "created_at": ISO,
-    },
-}
-BOOKING = {
-    "type": ["object", "null"],
-    "properties": {"id": ID, "status": {"type": "string"}, "starts_at": ISO, "ends_at": ISO},
-}
-WATERMARK = {"type": "object", "properties": {"last_read_message_id": ID, "last_delivered_message_id": ID}}
-
-
-def _id(value, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not fits(value):
-        raise ValidationFailed(f"{field} is an id.", fields={field: "an integer id"})
-    return value
-
-
-def _query_id(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not (raw.isascii() and raw.isdigit()) or not fits(int(raw)):
-        raise ValidationFailed(f"{name} is a message id.", fields={name: "an integer id"})
-    return int(raw)
+from app.messaging.schemas import (
+    AttachmentOut,
+    Inbox,
+    InboxQuery,
+    MessageOut,
+    MessagePage,
+    NewAttachment,
+    NewMessage,
+    OpenThread,
+    PageQuery,
+    ReadOut,
+    ReadUpTo,
+    ThreadOut,
+)
 
 
 @bp.post("/messages/thread")
-@document(
-    "Open the enquiry thread with a coach (coach_id: the coach's profile id) or a session's thread",
-    request={"type": "object", "properties": {"coach_id": ID, "booking_id": ID}},
-    responses={"201": THREAD_SCHEMA, "200": THREAD_SCHEMA},
-)
 @login_required
+@operation(
+    "Open the enquiry thread with a coach (coach_id: the coach's profile id) or a session's thread",
+    json=OpenThread,
+    resp={201: ThreadOut, 200: ThreadOut},
+)
 def open_thread():
     """201 with a new thread, 200 with the existing one."""
-    body = json_object()
-    if body.get("booking_id") is not None:
-        thread, created = threads.open_booking_thread(current_user, _id(body["booking_id"], "booking_id"))
-    elif body.get("coach_id") is not None:
-        thread, created = threads.open_enquiry_with_coach_profile(current_user, _id(body["coach_id"], "coach_id"))
+    data = body()
+    if data.booking_id is not None:
+        thread, created = threads.open_booking_thread(current_user, data.booking_id)
+    elif data.coach_id is not None:
+        thread, created = threads.open_enquiry_with_coach_profile(current_user, data.coach_id)
     else:
         raise ValidationFailed(
             "Give coach_id or booking_id.", fields={"coach_id": "required", "booking_id": "required"}
@@ -106,54 +53,33 @@ def open_thread():
 
 
 @bp.post("/messages/send")
-@document(
-    "Send a message; a retry with the same client_msg_id returns the first message (200) and adds none",
-    request={
-        "type": "object",
-        "required": ["thread_id", "body"],
-        "properties": {
-            "thread_id": ID,
-            "body": {"type": "string", "maxLength": services.MAX_LENGTH},
-            "client_msg_id": {"type": "string", "pattern": services.CLIENT_MSG_ID.pattern},
-            "attachment_ids": {"type": "array", "items": ID},
-        },
-    },
-    responses={"201": MESSAGE_SCHEMA, "200": MESSAGE_SCHEMA},
-)
 @login_required
+@operation(
+    "Send a message; a retry with the same client_msg_id returns the first message (200) and adds none",
+    json=NewMessage,
+    resp={201: MessageOut, 200: MessageOut},
+)
 def send_message():
     """201 with the message (200 when it is a retry of one already sent)."""
-    body = json_object()
-    thread_id = _id(body.get("thread_id"), "thread_id")
-    attachments = body.get("attachment_ids") or []
-    if not isinstance(attachments, list):
-        raise ValidationFailed("attachment_ids is a list of ids.", fields={"attachment_ids": "a list of ids"})
+    data = body()
     message, created = services.send_message(
-        thread_id,  # the service loads and locks it once (404 unless a participant)
+        data.thread_id,  # the service loads and locks it once (404 unless a participant)
         current_user,
-        body.get("body"),
-        body.get("client_msg_id"),
-        [_id(a, "attachment_ids") for a in attachments],
+        data.body,
+        data.client_msg_id,
+        data.attachment_ids or [],
     )
     return jsonify(message_json(message)), 201 if created else 200
 
 
 @bp.post("/messages/attachments")
-@document(
+@login_required
+@operation(
     "Upload a file (PDF, PNG or JPEG, at most 10 MB, judged by its bytes) for your next message in a"
     " thread; send its id in attachment_ids. Only you see it until a message carries it",
-    request={
-        "type": "object",
-        "required": ["thread_id", "attachment"],
-        "properties": {
-            "thread_id": {"type": "string", "pattern": "^[0-9]+$"},
-            "attachment": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 10 MB"},
-        },
-    },
-    content_type="multipart/form-data",
-    responses={"201": ATTACHMENT_SCHEMA},
+    form=NewAttachment,
+    resp={201: AttachmentOut},
 )
-@login_required
 def upload_attachment():
     """201 with the stored attachment; 400 with the `attachment` field's reason for a refused file."""
     raw = request.form.get("thread_id", "")
@@ -165,26 +91,26 @@ def upload_attachment():
 
 
 @bp.get("/messages/attachments/<int:attachment_id>")
-@document(
+@login_required
+@operation(
     "Download an attachment (the thread's participants; its uploader before it is sent), always as"
     " an attachment; a short-lived storage URL (302) on S3",
-    responses={"200": {"type": "string", "format": "binary"}, "302": None},
+    resp={200: BINARY, 302: None},
     response_type="application/octet-stream",
 )
-@login_required
 def message_attachment(attachment_id: int):
     """The file with Content-Disposition: attachment and its sniffed type; 404 for anybody else."""
     return attachments.download(attachments.readable_attachment(attachment_id, current_user))
 
 
 @bp.get("/messages/attachments/<int:attachment_id>/preview")
-@document(
+@login_required
+@operation(
     "An image attachment's preview: re-encoded at upload as a JPEG of at most 1024 pixels a side,"
     " without metadata, shown inline (the same people as the file; 404 for a PDF)",
-    responses={"200": {"type": "string", "format": "binary"}},
+    resp={200: BINARY},
     response_type="image/jpeg",
 )
-@login_required
 def message_attachment_preview(attachment_id: int):
     """The preview JPEG inline; never the uploaded bytes themselves."""
     row = attachments.readable_attachment(attachment_id, current_user)
@@ -202,34 +128,12 @@ def message_attachment_preview(attachment_id: int):
 
 
 @bp.get("/messages/threads")
-@document(
-    "Your threads, latest activity first, with the other participant, last message and unread count",
-    parameters=[{"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}}],
-    responses={
-        "200": {
-            "type": "object",
-            "required": ["threads", "next"],
-            "properties": {
-                "threads": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["id", "booking", "other", "last_message", "unread"],
-                        "properties": {
-                            "id": ID,
-                            "booking": BOOKING,
-                            "other": PERSON,
-                            "last_message": {"oneOf": [MESSAGE_SCHEMA, {"type": "null"}]},
-                            "unread": {"type": "integer"},
-                        },
-                    },
-                },
-                "next": {"type": ["string", "null"], "description": "cursor of the next page"},
-            },
-        }
-    },
-)
 @login_required
+@operation(
+    "Your threads, latest activity first, with the other participant, last message and unread count",
+    query=InboxQuery,
+    resp={200: Inbox},
+)
 def list_threads():
     """A page of the user's threads and the cursor of the next."""
     rows, next_cursor = queries.inbox(current_user, request.args.get("cursor"))
@@ -249,30 +153,16 @@ def list_threads():
 
 
 @bp.get("/messages/threads/<int:thread_id>/messages")
-@document(
-    "Messages of a thread, oldest first: the latest 50, or the 50 before/after a message id",
-    parameters=[
-        {"name": n, "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}}
-        for n in ("before", "after")
-    ],
-    responses={
-        "200": {
-            "type": "object",
-            "required": ["messages", "more", "mine", "other"],
-            "properties": {
-                "messages": {"type": "array", "items": MESSAGE_SCHEMA},
-                "more": {"type": "boolean", "description": "more messages lie beyond, in the direction asked"},
-                "mine": WATERMARK,
-                "other": WATERMARK,
-            },
-        }
-    },
-)
 @login_required
+@operation(
+    "Messages of a thread, oldest first: the latest 50, or the 50 before/after a message id",
+    query=PageQuery,
+    resp={200: MessagePage},
+)
 def thread_messages(thread_id: int):
     """A page of messages and both participants' watermarks."""
     thread = threads.readable_thread(thread_id, current_user)
-    before, after = _query_id("before"), _query_id("after")
+    before, after = args().before, args().after
     if before is not None and after is not None:
         raise ValidationFailed("Give before or after, not both.", fields={"before": "or after"})
     messages, more = queries.messages_page(thread, current_user, before=before, after=after)
@@ -293,24 +183,12 @@ def _watermark(row) -> dict:
 
 
 @bp.post("/messages/threads/<int:thread_id>/read")
-@document(
-    "Mark the thread read up to message_id (default: its latest message)",
-    request={"type": "object", "properties": {"message_id": ID}},
-    responses={
-        "200": {
-            "type": "object",
-            "required": ["thread_id", "last_read_message_id", "unread"],
-            "properties": {"thread_id": ID, "last_read_message_id": ID, "unread": {"type": "integer"}},
-        }
-    },
-)
 @login_required
+@operation("Mark the thread read up to message_id (default: its latest message)", json=ReadUpTo, resp={200: ReadOut})
 def read_thread(thread_id: int):
     """Move the caller's read watermark; answers the thread's remaining unread count."""
     thread = threads.readable_thread(thread_id, current_user)
-    body = json_object(optional=True)
-    up_to = _id(body["message_id"], "message_id") if body.get("message_id") is not None else None
-    row = services.mark_read(thread, current_user, up_to)
+    row = services.mark_read(thread, current_user, body().message_id)
     return jsonify(
         thread_id=thread.id,
         last_read_message_id=row.last_read_message_id,

@@ -6,29 +6,16 @@ from flask import Response, current_app, jsonify, request, stream_with_context
 from flask_login import current_user
 
 from app.api import bp
-from app.api.openapi import document
+from app.api.spec import operation
 from app.core.error_pages import error_response
 from app.core.errors import ValidationFailed
 from app.core.security import login_required
 from app.realtime import stream
 from app.realtime.bus import bus
+from app.realtime.schemas import LAST_EVENT_ID, SSE_EVENT, EventBatch, PollQuery, StreamQuery
 
 RETRY_AFTER_SECONDS = 5
 MAX_EVENT_ID = 2**63 - 1  # user_events.id is a BIGINT
-SSE_EVENT = {  # one event of the stream, as an SSE parser hands it over (each field a string)
-    "type": "object",
-    "properties": {
-        "id": {"type": "string", "description": "the cursor to resume from (Last-Event-ID)"},
-        "event": {"type": "string", "description": "message.new, receipt, unread, notification, resync..."},
-        "data": {"type": "string", "description": "the event's JSON payload"},
-        "retry": {"type": "integer"},
-    },
-}
-EVENT = {
-    "type": "object",
-    "required": ["id", "type", "data"],
-    "properties": {"id": {"type": "integer"}, "type": {"type": "string"}, "data": {"type": "object"}},
-}
 
 
 def _cursor(raw: str | None, name: str) -> int:
@@ -40,18 +27,16 @@ def _cursor(raw: str | None, name: str) -> int:
 
 
 @bp.get("/stream")
-@document(
+@login_required
+@operation(
     "Your live events as Server-Sent Events: replayed after Last-Event-ID (or ?last_event_id=), then as "
     "they happen; a `resync` event when the cursor is older than the retention window; a heartbeat "
     "comment every 15 s; the server ends the stream after 5 minutes and the browser resumes",
-    parameters=[
-        {"name": "Last-Event-ID", "in": "header", "required": False, "schema": {"type": "string"}},
-        {"name": "last_event_id", "in": "query", "required": False, "schema": {"type": "string"}},
-    ],
-    responses={"200": SSE_EVENT, "503": None},
+    query=StreamQuery,
+    parameters=[LAST_EVENT_ID],
+    resp={200: SSE_EVENT, 503: None},
     response_type="text/event-stream",
 )
-@login_required
 def event_stream():
     """One stream per tab; 503 with Retry-After when this worker already holds its cap of streams."""
     header = request.headers.get("Last-Event-ID")
@@ -80,22 +65,12 @@ def event_stream():
 
 
 @bp.get("/events")
-@document(
-    "Long-poll fallback of /api/stream: your events after `since`, waiting up to 25 s for one",
-    parameters=[{"name": "since", "in": "query", "required": False, "schema": {"type": "string"}}],
-    responses={
-        "200": {
-            "type": "object",
-            "required": ["events", "cursor", "resync"],
-            "properties": {
-                "events": {"type": "array", "items": EVENT},
-                "cursor": {"type": "integer", "description": "pass it as `since` next time"},
-                "resync": {"type": "boolean", "description": "the cursor was too old: refetch, then go on"},
-            },
-        }
-    },
-)
 @login_required
+@operation(
+    "Long-poll fallback of /api/stream: your events after `since`, waiting up to 25 s for one",
+    query=PollQuery,
+    resp={200: EventBatch},
+)
 def events_since():
     """Events after `since`, at most 200; `cursor` is where the next call starts."""
     cursor = _cursor(request.args.get("since"), "since")

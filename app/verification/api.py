@@ -5,90 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
-from app.api.bodies import json_object
-from app.api.openapi import document
-from app.core.errors import NotFound, ValidationFailed
+from app.api.spec import body, operation
+from app.core.errors import NotFound
 from app.core.security import login_required, roles_required
 from app.core.uploads import upload_from_request
 from app.extensions import db
 from app.verification import queries, review, services
 from app.verification.models import REVIEWER_ROLES, CoachApplication
+from app.verification.schemas import Application, ApplicationOut, Verdict
 
 bp = Blueprint("verification_api", __name__, url_prefix="/api")
-
-CHECK_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string"},
-        "result": {"type": "string", "enum": ["pass", "warn", "fail"]},
-        "message": {"type": "string"},
-    },
-}
-APPLICATION_SCHEMA = {
-    "type": "object",
-    "required": ["id", "status", "checks"],
-    "properties": {
-        "id": {"type": "integer"},
-        "status": {"type": "string", "enum": ["draft", "submitted", "info_requested", "approved", "rejected"]},
-        "checks_state": {
-            "type": "string",
-            "enum": ["pending", "running", "done", "failed to run"],
-            "description": "the checks job: results are final only when done",
-        },
-        "checks": {"type": "array", "items": CHECK_SCHEMA},
-        "history": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "kind": {"type": "string"},
-                    "message": {"type": "string"},
-                    "at": {"type": "string", "format": "date-time"},
-                },
-            },
-        },
-    },
-}
-APPLY_SCHEMA = {
-    "type": "object",
-    "required": [
-        "first_name",
-        "last_name",
-        "phone",
-        "ipec_number",
-        "certification_level",
-        "certification_date",
-        "certificate",
-        "years_experience",
-        "specializations",
-        "languages",
-        "hourly_rate",
-        "currency",
-    ],
-    "properties": {
-        "first_name": {"type": "string"},
-        "last_name": {"type": "string"},
-        "phone": {"type": "string"},
-        "ipec_number": {"type": "string", "example": "IPEC-123456"},
-        "certification_level": {"type": "string", "enum": ["associate", "professional", "master"]},
-        "certification_date": {"type": "string", "format": "date"},
-        "certificate": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 10 MB"},
-        "years_experience": {"type": "integer"},
-        "specializations": {"type": "array", "items": {"type": "string"}},
-        "languages": {"type": "array", "items": {"type": "string"}},
-        "hourly_rate": {"type": "integer", "description": "minor units, e.g. 9000 = 90.00"},
-        "currency": {"type": "string", "example": "EUR"},
-        "bio": {"type": "string"},
-    },
-}
-VERIFY_SCHEMA = {
-    "type": "object",
-    "required": ["decision"],
-    "properties": {
-        "decision": {"type": "string", "enum": ["approve", "reject", "request_info"]},
-        "reason": {"type": "string", "description": "required to reject or request information"},
-    },
-}
 
 
 def application_json(application: CoachApplication, *, staff: bool = False) -> dict:
@@ -112,13 +38,10 @@ def _raw_form() -> dict:
 
 
 @bp.post("/coaches/apply")
-@document(
-    "Apply to become a coach (multipart/form-data)",
-    request=APPLY_SCHEMA,
-    content_type="multipart/form-data",
-    responses={"201": APPLICATION_SCHEMA, "400": None, "409": None},
-)
 @login_required
+@operation(
+    "Apply to become a coach (multipart/form-data)", form=Application, resp={201: ApplicationOut, 400: None, 409: None}
+)
 def apply():
     """Validate, store and submit an application in one request; checks run as a job."""
     application = services.create_application(current_user, _raw_form(), upload_from_request("certificate"))
@@ -128,11 +51,11 @@ def apply():
 
 
 @bp.get("/coaches/applications/<int:application_id>")
-@document(
-    "An application with its checks and history (the applicant or verification staff)",
-    responses={"200": APPLICATION_SCHEMA, "404": None},
-)
 @login_required
+@operation(
+    "An application with its checks and history (the applicant or verification staff)",
+    resp={200: ApplicationOut, 404: None},
+)
 def get_application(application_id: int):
     """The applicant sees their own; verification staff see any (with staff-only history)."""
     application = db.session.get(CoachApplication, application_id)
@@ -142,17 +65,14 @@ def get_application(application_id: int):
 
 
 @bp.put("/coaches/<int:application_id>/verify")
-@document(
-    "Decide on an application: approve, reject or request information",
-    request=VERIFY_SCHEMA,
-    responses={"200": APPLICATION_SCHEMA, "400": None, "403": None, "404": None, "409": None},
-)
 @roles_required(*REVIEWER_ROLES)
+@operation(
+    "Decide on an application: approve, reject or request information",
+    json=Verdict,
+    resp={200: ApplicationOut, 400: None, 403: None, 404: None, 409: None},
+)
 def verify(application_id: int):
     """200 with the new status; 409 when another reviewer holds it or it was already decided."""
-    body = json_object(optional=True)
-    decision, reason = body.get("decision"), body.get("reason") or ""
-    if not isinstance(reason, str):
-        raise ValidationFailed("reason must be text.", fields={"reason": "Must be a string."})
-    application = review.decide_application(application_id, current_user, decision, reason)
+    data = body()
+    application = review.decide_application(application_id, current_user, data.decision, data.reason or "")
     return jsonify(application_json(application, staff=True))

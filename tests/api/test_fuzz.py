@@ -71,6 +71,8 @@ def _json_fields(spec: dict, rule: str, method: str) -> list[str]:
     op = spec["paths"].get(_openapi_path(rule), {}).get(method.lower(), {})
     content = op.get("requestBody", {}).get("content", {})
     schema = next(iter(content.values()), {}).get("schema", {})
+    if "$ref" in schema:  # the declared models are components
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
     return sorted(schema.get("properties", {})) or ["id"]
 
 

@@ -84,6 +84,44 @@ def test_booking_refuses_an_invalid_body_naming_the_field(client, method, path, 
     assert (booking.status, booking.starts_at) == before
 
 
+KEYS = {"p256dh": "BPk", "auth": "x1"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/api/messages/thread", {"coach_id": True}, "coach_id"),
+        ("POST", "/api/messages/send", {"thread_id": "1", "body": "Hi"}, "thread_id"),
+        ("POST", "/api/messages/send", {"thread_id": 1, "body": "Hi", "attachment_ids": [0]}, "attachment_ids"),
+        ("POST", "/api/messages/send", {"thread_id": 1, "body": "x" * 5001}, "body"),
+        ("POST", "/api/messages/threads/1/read", {"message_id": "last"}, "message_id"),
+        ("GET", "/api/messages/threads/1/messages?before=x", None, "before"),
+        ("POST", "/api/push/subscriptions", {"endpoint": 5, "keys": KEYS}, "endpoint"),
+        ("POST", "/api/push/subscriptions", {"endpoint": "https://push.test/1", "keys": {"p256dh": "a"}}, "keys"),
+        ("POST", "/api/video/1/signal", {"kind": "shout", "page": "p1"}, "kind"),
+        ("POST", "/api/video/1/signal", {"kind": "hello", "page": "p" * 65}, "page"),
+        ("POST", "/api/video/1/attendance", {"event": "join", "bytes_sent": -1}, "bytes_sent"),
+        ("POST", "/api/moderation/items/1/decision", {"action": "nuke", "reason": "x"}, "action"),
+        ("POST", "/api/moderation/items/1/decision", {"action": "keep", "edited_body": 3}, "edited_body"),
+        ("PUT", "/api/coaches/1/verify", {"decision": "maybe"}, "decision"),
+        ("PUT", "/api/coaches/1/verify", {"decision": "reject", "reason": ["no"]}, "reason"),
+        ("GET", "/api/analytics/metrics", None, "metric"),
+        ("GET", "/api/analytics/metrics?metric=revenue&granularity=year", None, "granularity"),
+    ],
+)
+def test_each_group_refuses_an_invalid_request_naming_the_field(client, method, path, body, field):
+    headers = {**bearer_for(make_user("admin")), **JSON}
+    data = json.dumps(body) if body is not None else None
+    _refused(client.open(path, method=method, data=data, headers=headers), field)
+
+
+def test_an_application_with_a_wrong_type_is_refused_naming_the_field(client):
+    form = {"years_experience": "many", "certification_level": "associate", "specializations": ["life"]}
+    headers = bearer_for(make_user("client"))
+    resp = client.post("/api/coaches/apply", data=form, headers=headers, content_type="multipart/form-data")
+    _refused(resp, "years_experience")
+
+
 def test_an_invalid_refund_writes_nothing_and_the_valid_one_still_works(client):
     payment = PaidPaymentFactory(amount=9000)
     headers = {**bearer_for(StaffFactory(roles=[Role.FINANCE])), **JSON}
