@@ -10,6 +10,7 @@ import flask
 from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
+from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.utils import get_multidict_items
 
@@ -59,26 +60,44 @@ def json_object(model: type[BaseModel] | None = None) -> dict:
 
 
 class ApiPlugin(FlaskPlugin):
-    """spectree's Flask plugin, reading bodies as the API always has and leaving streams alone."""
+    """spectree's Flask plugin, reading bodies as the API always has and leaving streams alone.
+
+    Each part is validated before the view runs, and a refusal is kept until the view reads that part
+    (body(), args(), form_fields()): a view that loads its object first still answers 404 for a missing
+    one, as it did before the schemas, whatever the body holds."""
 
     def request_validation(self, request, query, json, form, headers, cookies):
-        """Refuse a body that is not a JSON object first (the safe decoder's refusals included); read a
-        form's repeated fields as lists where the model says so."""
-        data = json_object(json) if json is not None else None
-        super().request_validation(request, query, json, None, headers, cookies)
-        if json is not None and request.context.json is None:  # a form content type on a JSON route
-            request.context = request.context._replace(json=self.model_adapter.validate_obj(json, data))
+        """Validate the query, the JSON object (or the form, its repeated fields as lists where the
+        model says so); keep each part's value or its refusal on the request."""
+        request.api_refusals = {}
+        parts = {"query": None, "json": None, "form": None}
+        if query is not None:
+            parts["query"] = self._checked("query", query, lambda: get_multidict_items(request.args, query))
+        if json is not None:
+            parts["json"] = self._checked("json", json, lambda: json_object(json))
         if form is not None and request.mimetype in self.FORM_MIMETYPE:
-            fields = {**get_multidict_items(request.form, form), **request.files.to_dict()}
-            request.context = request.context._replace(form=self.model_adapter.validate_obj(form, fields))
+            fields = lambda: {**get_multidict_items(request.form, form), **request.files.to_dict()}  # noqa: E731
+            parts["form"] = self._checked("form", form, fields)
+        request.context = Context(parts["query"], parts["json"], parts["form"], None, None)
+
+    def _checked(self, part: str, model, read: Callable[[], Any]):
+        try:
+            return self.model_adapter.validate_obj(model, read())
+        except ValidationFailed as exc:
+            request.api_refusals[part] = exc
+        except ValidationError as exc:
+            request.api_refusals[part] = refusal(exc)
+        return None
 
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
         """Streams and files pass untouched; responses are checked where the config asks for it."""
+        checking = current_app.config.get("API_VALIDATE_RESPONSES", False)
+        if checking and getattr(request, "api_refusals", None):
+            raise RuntimeError(f"{request.endpoint} answered without reading its refused {set(request.api_refusals)}")
         payload = resp[0] if isinstance(resp, tuple) else resp
         if isinstance(payload, flask.Response) and (payload.is_streamed or payload.direct_passthrough):
             return resp, None
-        skip = skip_validation or not current_app.config.get("API_VALIDATE_RESPONSES", False)
-        return super().validate_response(resp, resp_model, skip, force_resp_serialize)
+        return super().validate_response(resp, resp_model, skip_validation or not checking, force_resp_serialize)
 
 
 def _field(loc: tuple) -> str:
@@ -99,13 +118,13 @@ def errors_to_fields(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
-def _raise_in_our_shape(req, resp, req_validation_error, instance, model_adapter) -> None:
-    if req_validation_error is not None:
-        fields = errors_to_fields(req_validation_error)
-        message = next(iter(fields.values())) if len(fields) == 1 else INVALID
-        if len(fields) == 1 and not message.endswith("."):
-            message = f"{next(iter(fields))}: {message}."
-        raise ValidationFailed(message, fields=fields)
+def refusal(exc: ValidationError) -> ValidationFailed:
+    """A pydantic error as the API's 400: one message per field."""
+    fields = errors_to_fields(exc)
+    message = next(iter(fields.values())) if len(fields) == 1 else INVALID
+    if len(fields) == 1 and not message.endswith("."):
+        message = f"{next(iter(fields))}: {message}."
+    return ValidationFailed(message, fields=fields)
 
 
 def _after(req, resp, resp_validation_error, instance, model_adapter) -> None:
@@ -117,7 +136,6 @@ spec = SpecTree(
     backend=ApiPlugin,
     mode="strict",
     annotations=False,
-    before=_raise_in_our_shape,
     after=_after,
     validation_error_status=400,
     validation_error_model=Error,
@@ -162,11 +180,23 @@ def operation(
     return decorator
 
 
+def _part(name: str) -> Any:
+    refused = request.api_refusals.pop(name, None)
+    if refused is not None:
+        raise refused
+    return getattr(request.context, name)
+
+
 def body() -> Any:
-    """The validated JSON body of the current request."""
-    return request.context.json
+    """The validated JSON body of the current request (its refusal, a 400, is raised here)."""
+    return _part("json")
 
 
 def args() -> Any:
-    """The validated query of the current request."""
-    return request.context.query
+    """The validated query of the current request (its refusal, a 400, is raised here)."""
+    return _part("query")
+
+
+def form_fields() -> Any:
+    """The validated form of a multipart request (None for another content type; a refusal is raised here)."""
+    return _part("form")

@@ -9,7 +9,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
-from app.api.spec import body, operation
+from app.api.spec import args, body, operation
 from app.booking import services
 from app.booking.availability import active_session_types, free_slots
 from app.booking.models import Booking
@@ -83,6 +83,7 @@ def _own_booking(booking_id: int) -> Booking:
 @operation("Free slots of a coach, shown in the given time zone", query=AvailabilityQuery, resp={200: AvailabilityOut})
 def coach_availability(coach_id: int):
     """Slots in [from, to) (dates are midnight in tz; default: the next 7 days; at most 8 weeks)."""
+    args()
     coach = db.session.get(CoachProfile, coach_id)
     if coach is None or not coach.is_active or not coach.user.is_active:
         raise NotFound("No such coach.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from app.api import bp
-from app.api.spec import operation
+from app.api.spec import args, operation
 from app.booking.api import parse_zone
 from app.coaches.presenters import coach_summary
 from app.coaches.schemas import SearchPage, SearchQuery
@@ -19,6 +19,7 @@ from app.core.security import public
 @operation("Search verified coaches", query=SearchQuery, resp={200: SearchPage})
 def search():
     """Filters as on /coaches; `after` takes the previous answer's `next`."""
+    args()
     params = SearchParams.from_args(request.args)
     if params.errors:
         raise ValidationFailed("Some filters are invalid.", fields=params.errors)

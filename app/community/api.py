@@ -126,6 +126,7 @@ def create_discussion(group_id: int):
 def list_replies(discussion_id: int):
     """Replies of a discussion the caller can read."""
     d = _discussion(discussion_id)
+    args()
     after = ids.clamp(request.args.get("after", 0, type=int))
     replies = queries.replies_after(d, current_user, after, limit=100)
     return jsonify(items=[reply_json(r) for r in replies], next_after=replies[-1].id if replies else after)
@@ -136,7 +137,8 @@ def list_replies(discussion_id: int):
 @operation("Reply (Markdown body; may be held for review)", json=NewReply, resp={201: ReplyOut})
 def create_reply(discussion_id: int):
     """Post a reply."""
-    r = services.post_reply(current_user, _discussion(discussion_id), body().body)
+    text = body().body
+    r = services.post_reply(current_user, _discussion(discussion_id), text)
     return jsonify(reply_json(r)), 201
 
 

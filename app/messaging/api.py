@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.fields import BINARY
-from app.api.spec import args, body, operation
+from app.api.spec import args, body, form_fields, operation
 from app.core.errors import NotFound, ValidationFailed
 from app.core.security import login_required
 from app.core.storage import storage
@@ -82,6 +82,7 @@ def send_message():
 )
 def upload_attachment():
     """201 with the stored attachment; 400 with the `attachment` field's reason for a refused file."""
+    form_fields()
     raw = request.form.get("thread_id", "")
     if not (raw.isascii() and raw.isdigit()):
         raise ValidationFailed("thread_id is an id.", fields={"thread_id": "an integer id"})
@@ -136,7 +137,7 @@ def message_attachment_preview(attachment_id: int):
 )
 def list_threads():
     """A page of the user's threads and the cursor of the next."""
-    rows, next_cursor = queries.inbox(current_user, request.args.get("cursor"))
+    rows, next_cursor = queries.inbox(current_user, args().cursor)
     return jsonify(
         threads=[
             {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from app.api.spec import body, operation
+from app.api.spec import args, body, operation
 from app.core.errors import NotFound
 from app.core.roles import MODERATOR_ROLES
 from app.core.security import roles_required
@@ -27,6 +27,7 @@ bp = Blueprint("moderation_api", __name__)
 )
 def queue():
     """Items with their reasons."""
+    args()
     filters = queries.QueueFilters.from_args(request.args)
     page = queries.queue_page(filters, current_user.id, request.args.get("after"))
     reasons = queries.reasons_by_item([i.id for i in page.items])

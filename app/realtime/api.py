@@ -6,7 +6,7 @@ from flask import Response, current_app, jsonify, request, stream_with_context
 from flask_login import current_user
 
 from app.api import bp
-from app.api.spec import operation
+from app.api.spec import args, operation
 from app.core.error_pages import error_response
 from app.core.errors import ValidationFailed
 from app.core.security import login_required
@@ -40,7 +40,7 @@ def _cursor(raw: str | None, name: str) -> int:
 def event_stream():
     """One stream per tab; 503 with Retry-After when this worker already holds its cap of streams."""
     header = request.headers.get("Last-Event-ID")
-    cursor = _cursor(header, "Last-Event-ID") if header else _cursor(request.args.get("last_event_id"), "last_event_id")
+    cursor = _cursor(header, "Last-Event-ID") if header else _cursor(args().last_event_id, "last_event_id")
     config = current_app.config
     if not stream.SLOTS.take(config["STREAM_CAP"]):
         return error_response(
@@ -73,6 +73,6 @@ def event_stream():
 )
 def events_since():
     """Events after `since`, at most 200; `cursor` is where the next call starts."""
-    cursor = _cursor(request.args.get("since"), "since")
+    cursor = _cursor(args().since, "since")
     batch = stream.long_poll(current_user.id, cursor, bus(), current_app.config["LONGPOLL_SECONDS"])
     return jsonify(events=[stream.event_json(r) for r in batch.events], cursor=batch.cursor, resync=batch.resync)

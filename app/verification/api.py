@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
-from app.api.spec import body, operation
+from app.api.spec import body, form_fields, operation
 from app.core.errors import NotFound
 from app.core.security import login_required, roles_required
 from app.core.uploads import upload_from_request
@@ -44,6 +44,7 @@ def _raw_form() -> dict:
 )
 def apply():
     """Validate, store and submit an application in one request; checks run as a job."""
+    form_fields()
     application = services.create_application(current_user, _raw_form(), upload_from_request("certificate"))
     db.session.expire_all()
     application = db.session.get(CoachApplication, application.id)

@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from app.accounts.models import Role
 from app.community.models import Reply
 from app.extensions import db
+from app.moderation.services import flag_target
 from tests.factories import StaffFactory
 from tests.factories.booking import BookingFactory
-from tests.factories.community import DiscussionFactory
+from tests.factories.community import DiscussionFactory, OldUserFactory, ReplyFactory
 from tests.factories.payments import PaidPaymentFactory
+from tests.messaging.helpers import confirmed_session
 from tests.security_clients import bearer_for, make_user
 
 JSON = {"Content-Type": "application/json"}
@@ -94,15 +96,15 @@ KEYS = {"p256dh": "BPk", "auth": "x1"}
         ("POST", "/api/messages/send", {"thread_id": "1", "body": "Hi"}, "thread_id"),
         ("POST", "/api/messages/send", {"thread_id": 1, "body": "Hi", "attachment_ids": [0]}, "attachment_ids"),
         ("POST", "/api/messages/send", {"thread_id": 1, "body": "x" * 5001}, "body"),
-        ("POST", "/api/messages/threads/1/read", {"message_id": "last"}, "message_id"),
-        ("GET", "/api/messages/threads/1/messages?before=x", None, "before"),
+        ("POST", "/api/messages/threads/{thread}/read", {"message_id": "last"}, "message_id"),
+        ("GET", "/api/messages/threads/{thread}/messages?before=x", None, "before"),
         ("POST", "/api/push/subscriptions", {"endpoint": 5, "keys": KEYS}, "endpoint"),
         ("POST", "/api/push/subscriptions", {"endpoint": "https://push.test/1", "keys": {"p256dh": "a"}}, "keys"),
-        ("POST", "/api/video/1/signal", {"kind": "shout", "page": "p1"}, "kind"),
-        ("POST", "/api/video/1/signal", {"kind": "hello", "page": "p" * 65}, "page"),
-        ("POST", "/api/video/1/attendance", {"event": "join", "bytes_sent": -1}, "bytes_sent"),
-        ("POST", "/api/moderation/items/1/decision", {"action": "nuke", "reason": "x"}, "action"),
-        ("POST", "/api/moderation/items/1/decision", {"action": "keep", "edited_body": 3}, "edited_body"),
+        ("POST", "/api/video/{booking}/signal", {"kind": "shout", "page": "p1"}, "kind"),
+        ("POST", "/api/video/{booking}/signal", {"kind": "hello", "page": "p" * 65}, "page"),
+        ("POST", "/api/video/{booking}/attendance", {"event": "join", "bytes_sent": -1}, "bytes_sent"),
+        ("POST", "/api/moderation/items/{item}/decision", {"action": "nuke", "reason": "x"}, "action"),
+        ("POST", "/api/moderation/items/{item}/decision", {"action": "keep", "edited_body": 3}, "edited_body"),
         ("PUT", "/api/coaches/1/verify", {"decision": "maybe"}, "decision"),
         ("PUT", "/api/coaches/1/verify", {"decision": "reject", "reason": ["no"]}, "reason"),
         ("GET", "/api/analytics/metrics", None, "metric"),
@@ -110,8 +112,14 @@ KEYS = {"p256dh": "BPk", "auth": "x1"}
     ],
 )
 def test_each_group_refuses_an_invalid_request_naming_the_field(client, method, path, body, field):
-    headers = {**bearer_for(make_user("admin")), **JSON}
+    # Real objects behind the ids: a view that loads its object first still answers 404 for a missing one.
+    booking, thread = confirmed_session()
+    reply = ReplyFactory(body_md="Buy cheap pills at example.test")
+    item = flag_target(OldUserFactory(), "reply", reply.id, "spam").item
+    staff = path.startswith(("/api/moderation", "/api/coaches", "/api/analytics"))
+    headers = {**bearer_for(make_user("admin") if staff else booking.client), **JSON}
     data = json.dumps(body) if body is not None else None
+    path = path.format(booking=booking.id, thread=thread.id, item=item.id)
     _refused(client.open(path, method=method, data=data, headers=headers), field)
 
 
