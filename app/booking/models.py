@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin, UTCDateTime, enum_column
+from app.core.db import StatusMachine, TimestampMixin, UTCDateTime, enum_column
 from app.core.errors import InvalidState
 from app.extensions import db
 
@@ -87,9 +87,11 @@ KEPT_BOOKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 FULL_REFUND_HOURS = 24
 
 
-class Booking(TimestampMixin, db.Model):
+class Booking(StatusMachine, TimestampMixin, db.Model):
     """A client's session with a coach; amount copied from the session type when booked."""
 
+    TRANSITIONS = BOOKING_TRANSITIONS
+    NOUN = "booking"
     __tablename__ = "bookings"
     __table_args__ = (
         sa.Index("ix_bookings_coach_starts", "coach_id", "starts_at"),
@@ -220,9 +222,3 @@ class Booking(TimestampMixin, db.Model):
     def can_be_reviewed_by(self, user) -> bool:
         """The client reviews a session once it has taken place (once: the review table says if they did)."""
         return self.party_of(user) == "client" and self.status == BookingStatus.COMPLETED
-
-    def transition_to(self, new: BookingStatus) -> None:
-        """Move to `new` if allowed, else raise InvalidState."""
-        if new not in BOOKING_TRANSITIONS[self.status]:
-            raise InvalidState(f"A {self.status.value} booking cannot become {new.value}.")
-        self.status = new

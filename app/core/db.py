@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.core.errors import InvalidState
 from app.core.money import DEFAULT_EXPONENT, EXPONENTS
 
 NAMING_CONVENTION = {
@@ -62,6 +65,23 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
         validate_strings=True,
         **kwargs,
     )
+
+
+class StatusMachine:
+    """A model whose `status` moves only along `TRANSITIONS`: each status, the statuses it may become."""
+
+    TRANSITIONS: ClassVar[Mapping[enum.Enum, frozenset]] = {}
+    NOUN: ClassVar[str] = "record"  # what the refusal calls the row: "A paid payment cannot become ..."
+
+    def transition_to(self, new: enum.Enum) -> None:
+        """Move to `new` if TRANSITIONS allow it, else raise InvalidState."""
+        if new not in self.TRANSITIONS.get(self.status, frozenset()):
+            raise InvalidState(self.refused_transition(new))
+        self.status = new
+
+    def refused_transition(self, new: enum.Enum) -> str:
+        """Why the status cannot become `new`, in the words the user reads."""
+        return f"A {self.status.value} {self.NOUN} cannot become {new.value}."
 
 
 class TimestampMixin:

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.claims import ClaimMixin
-from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
-from app.core.errors import InvalidState
+from app.core.db import StatusMachine, TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.core.roles import MODERATOR_ROLES
 from app.extensions import db
 
@@ -55,9 +54,11 @@ ITEM_TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
 }
 
 
-class ModerationItem(ClaimMixin, TimestampMixin, db.Model):
+class ModerationItem(StatusMachine, ClaimMixin, TimestampMixin, db.Model):
     """One reviewable per flagged target, gathering all its flags (Discourse's Reviewable)."""
 
+    TRANSITIONS = ITEM_TRANSITIONS
+    NOUN = "item"
     __tablename__ = "moderation_items"
     __table_args__ = (
         sa.UniqueConstraint("target_type", "target_id", name="uq_moderation_items_target"),
@@ -96,12 +97,6 @@ class ModerationItem(ClaimMixin, TimestampMixin, db.Model):
     flags: Mapped[list[Flag]] = relationship(back_populates="item", order_by="Flag.id")
 
     __mapper_args__ = {"version_id_col": version}
-
-    def transition_to(self, new: ItemStatus) -> None:
-        """Move to `new` if allowed, else raise InvalidState."""
-        if new not in ITEM_TRANSITIONS[self.status]:
-            raise InvalidState(f"A {self.status.value} item cannot become {new.value}.")
-        self.status = new
 
     @property
     def is_pending(self) -> bool:

@@ -8,8 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin, UTCDateTime, enum_column, partial_index
-from app.core.errors import InvalidState
+from app.core.db import StatusMachine, TimestampMixin, UTCDateTime, enum_column, partial_index
 from app.core.roles import FINANCE_ROLES
 from app.extensions import db
 
@@ -51,9 +50,11 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 TOTALS = ["currency", "status", "amount", "amount_refunded"]  # what the finance list's totals sum
 
 
-class Payment(TimestampMixin, db.Model):
+class Payment(StatusMachine, TimestampMixin, db.Model):
     """One payment for one booking; amount_refunded is kept in step with succeeded refunds."""
 
+    TRANSITIONS = PAYMENT_TRANSITIONS
+    NOUN = "payment"
     __tablename__ = "payments"
     __table_args__ = (
         # The finance list's totals per currency read only these indexes on PostgreSQL
@@ -134,12 +135,6 @@ class Payment(TimestampMixin, db.Model):
         finance = user is not None and user.is_authenticated and user.has_role(*FINANCE_ROLES)
         return finance and self.status == PaymentStatus.SUCCEEDED and remaining > 0 and not self.is_paid_by(user)
 
-    def transition_to(self, new: PaymentStatus) -> None:
-        """Move to `new` if allowed, else raise InvalidState."""
-        if new not in PAYMENT_TRANSITIONS[self.status]:
-            raise InvalidState(f"A {self.status.value} payment cannot become {new.value}.")
-        self.status = new
-
 
 class RefundReason(enum.StrEnum):
     """Stripe's reasons plus our own."""
@@ -186,9 +181,11 @@ REFUND_TRANSITIONS: dict[RefundStatus, frozenset[RefundStatus]] = {
 }
 
 
-class Refund(TimestampMixin, db.Model):
+class Refund(StatusMachine, TimestampMixin, db.Model):
     """A full or partial refund of a payment; never deleted."""
 
+    TRANSITIONS = REFUND_TRANSITIONS
+    NOUN = "refund"
     __tablename__ = "refunds"
     __table_args__ = (
         sa.Index("ix_refunds_payment", "payment_id", "created_at"),
@@ -247,12 +244,6 @@ class Refund(TimestampMixin, db.Model):
         if self.status in (RefundStatus.SENDING, RefundStatus.UNKNOWN):
             return RefundStatus.PENDING.value
         return self.status.value
-
-    def transition_to(self, new: RefundStatus) -> None:
-        """Move to `new` if allowed, else raise InvalidState."""
-        if new not in REFUND_TRANSITIONS[self.status]:
-            raise InvalidState(f"A {self.status.value} refund cannot become {new.value}.")
-        self.status = new
 
 
 def _refuse_delete(mapper, connection, target):

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.coaches.models import CertificationLevel
 from app.core.claims import ClaimMixin
-from app.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
-from app.core.errors import InvalidState
+from app.core.db import StatusMachine, TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.core.roles import REVIEWER_ROLES
 from app.extensions import db
 
@@ -67,9 +66,10 @@ class ChecksState(enum.StrEnum):
     FAILED = "failed"  # the job itself crashed; the results (if any) are from an earlier run
 
 
-class CoachApplication(ClaimMixin, TimestampMixin, db.Model):
+class CoachApplication(StatusMachine, ClaimMixin, TimestampMixin, db.Model):
     """A become-a-coach application: the applicant's answers, its status and its claim."""
 
+    TRANSITIONS = ALLOWED_TRANSITIONS
     __tablename__ = "coach_applications"
     __table_args__ = (
         sa.Index("ix_coach_applications_queue", "status", "submitted_at", "id"),
@@ -136,11 +136,9 @@ class CoachApplication(ClaimMixin, TimestampMixin, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    def transition_to(self, new: ApplicationStatus) -> None:
-        """Move to `new` if the status machine allows it, else raise InvalidState."""
-        if new not in ALLOWED_TRANSITIONS.get(self.status, frozenset()):
-            raise InvalidState(f"An application that is {self.status.value} cannot become {new.value}.")
-        self.status = new
+    def refused_transition(self, new: ApplicationStatus) -> str:
+        """Why the application cannot become `new`."""
+        return f"An application that is {self.status.value} cannot become {new.value}."
 
     @property
     def is_decided(self) -> bool:

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin, UTCDateTime, enum_column
-from app.core.errors import InvalidState
+from app.core.db import StatusMachine, TimestampMixin, UTCDateTime, enum_column
 from app.extensions import db
 
 
@@ -92,9 +91,10 @@ class Resolution(enum.StrEnum):
     NO_REFUND = "no_refund"  # the outcome stands as decided
 
 
-class SessionOutcome(TimestampMixin, db.Model):
+class SessionOutcome(StatusMachine, TimestampMixin, db.Model):
     """One booking's outcome (one row per booking: the decision runs once), its measures and its effect."""
 
+    TRANSITIONS = OUTCOME_TRANSITIONS
     __tablename__ = "session_outcomes"
     # Also ix_session_outcomes_waiting, written by hand in 20261206_2240_inbox_queues: the staff queue's
     # rows (awaiting staff or contested) by coalesce(contested_at, decided_at), id, as the inbox reads them.
@@ -135,11 +135,9 @@ class SessionOutcome(TimestampMixin, db.Model):
             return "An outcome can be contested within 48 hours of its decision."
         return None
 
-    def transition_to(self, new: OutcomeStatus) -> None:
-        """Move to `new` if allowed, else raise InvalidState."""
-        if new not in OUTCOME_TRANSITIONS[self.status]:
-            raise InvalidState(f"This session's outcome is {self.status.value.replace('_', ' ')}; it cannot change.")
-        self.status = new
+    def refused_transition(self, new: OutcomeStatus) -> str:
+        """An outcome staff or time have settled does not change."""
+        return f"This session's outcome is {self.status.value.replace('_', ' ')}; it cannot change."
 
     @property
     def refund_key(self) -> str | None:
