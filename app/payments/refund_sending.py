@@ -29,6 +29,7 @@ from app.core.errors import NotFound
 from app.core.jobs import enqueue_after_commit
 from app.core.mail import queue_mail
 from app.core.money import format_money
+from app.core.row_locks import lock_row
 from app.extensions import db
 from app.payments.gateways import GatewayError, OutcomeUnknown, RefundResult, gateway_for
 from app.payments.models import Payment, Refund, RefundStatus
@@ -52,9 +53,7 @@ def locked_refund(refund_id: int) -> tuple[Payment, Refund]:
     if refund is None:
         raise NotFound("No such refund.")
     payment = lock_payment(refund.payment_id)
-    refund = db.session.scalar(
-        sa.select(Refund).where(Refund.id == refund_id).with_for_update().execution_options(populate_existing=True)
-    )
+    refund = lock_row(Refund, refund_id)
     return payment, refund
 
 

@@ -16,7 +16,7 @@ from flask import current_app
 
 from app.core import audit, duties
 from app.core.db import utcnow
-from app.core.effects import commit, rollback
+from app.core.effects import rollback, transaction
 from app.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.money import format_money
@@ -111,7 +111,7 @@ def request_refund(
         )
     if key is None and idempotency_key:
         key = client_refund_key(payment_id, idempotency_key)
-    try:
+    with transaction():
         payment = lock_payment(payment_id)
         if payment is None:
             raise NotFound("No such payment.")
@@ -158,17 +158,13 @@ def request_refund(
         audit.record(actor, "refund.requested", refund, after={**snapshot(refund), "payment_id": payment.id})
         if not needs_approval:
             enqueue_after_commit("workers.refunds.submit_refund", refund.id, queue="payments")
-        commit()
         return refund
-    except Exception:
-        rollback()
-        raise
 
 
 def approve_refund(actor, refund_id: int) -> Refund:
     """A second finance/admin user approves a refund above the threshold."""
     _require_finance(actor)
-    try:
+    with transaction():
         payment, refund = locked_refund(refund_id)
         if refund.status != RefundStatus.PENDING_APPROVAL:
             raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
@@ -182,17 +178,13 @@ def approve_refund(actor, refund_id: int) -> Refund:
         refund.approved_by_id = actor.id
         audit.record(actor, "refund.approved", refund, before=before, after=snapshot(refund))
         enqueue_after_commit("workers.refunds.submit_refund", refund.id, queue="payments")
-        commit()
         return refund
-    except Exception:
-        rollback()
-        raise
 
 
 def reject_refund(actor, refund_id: int, note: str = "") -> Refund:
     """Refuse a refund awaiting approval; nothing is paid back."""
     _require_finance(actor)
-    try:
+    with transaction():
         payment, refund = locked_refund(refund_id)
         if refund.status != RefundStatus.PENDING_APPROVAL:
             raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
@@ -201,11 +193,7 @@ def reject_refund(actor, refund_id: int, note: str = "") -> Refund:
         refund.transition_to(RefundStatus.REJECTED)
         refund.approved_by_id = actor.id
         audit.record(actor, "refund.rejected", refund, before=before, after={**snapshot(refund), "note": note})
-        commit()
         return refund
-    except Exception:
-        rollback()
-        raise
 
 
 def retry_refund(actor, refund_id: int) -> Refund:
@@ -214,7 +202,7 @@ def retry_refund(actor, refund_id: int) -> Refund:
     The resend uses the refund's own idempotency key, as every send of it does.
     """
     _require_finance(actor)
-    try:
+    with transaction():
         payment, refund = locked_refund(refund_id)
         if not refund.can_be_retried:
             raise InvalidState(f"Only a failed or unknown refund can be retried; this one is {refund.status.value}.")
@@ -226,11 +214,7 @@ def retry_refund(actor, refund_id: int) -> Refund:
         refund.failure_message = None
         audit.record(actor, "refund.retried", refund, before=before, after=snapshot(refund))
         enqueue_after_commit("workers.refunds.reconcile_refund", refund.id, queue="payments")
-        commit()
         return refund
-    except Exception:
-        rollback()
-        raise
 
 
 def refund_for_cancellation(booking_id: int, amount: int) -> Refund | None:

@@ -15,11 +15,12 @@ from app.analytics import tracking
 from app.booking.models import Booking, BookingStatus
 from app.core import audit
 from app.core.db import utcnow
-from app.core.effects import commit, rollback, transaction
+from app.core.effects import rollback, transaction
 from app.core.errors import InvalidState, NotFound, ServiceError, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.mail import queue_mail
 from app.core.money import format_money
+from app.core.row_locks import lock_row
 from app.extensions import db
 from app.payments.gateways import GatewayError, IntentResult, gateway, gateway_for
 from app.payments.models import Payment, PaymentStatus
@@ -47,10 +48,7 @@ class CheckoutIntent:
 
 def lock_payment(payment_id: int) -> Payment | None:
     """The payment row, locked (SELECT ... FOR UPDATE) until the transaction ends."""
-    stmt = (
-        sa.select(Payment).where(Payment.id == payment_id).with_for_update().execution_options(populate_existing=True)
-    )
-    return db.session.scalar(stmt)
+    return lock_row(Payment, payment_id)
 
 
 def _snapshot(payment: Payment) -> dict:
@@ -60,57 +58,48 @@ def _snapshot(payment: Payment) -> dict:
 def create_intent(actor, booking_id: int) -> CheckoutIntent:
     """Start (or resume) the payment of the actor's own held booking; one open attempt at a time."""
     try:
-        booking = db.session.scalar(
-            sa.select(Booking)
-            .where(Booking.id == booking_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if booking is None or booking.client_id != getattr(actor, "id", None):
-            raise NotFound("No such booking.")
-        _check_payable(booking)
-        attempts = list(
-            db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id).order_by(Payment.id))
-        )
-        if any(p.status == PaymentStatus.SUCCEEDED for p in attempts):
-            raise InvalidState("This booking is already paid.")
-        open_attempts = [p for p in attempts if p.status in OPEN_STATUSES]
-        gw = gateway()
-        if open_attempts:
-            payment = open_attempts[-1]
-            secret = _client_secret(payment)
-            rollback()  # nothing changed; release the lock
-            return CheckoutIntent(payment, secret)
-        payment = Payment(
-            booking_id=booking.id,
-            client_id=booking.client_id,
-            coach_id=booking.coach_id,
-            amount=booking.amount,
-            currency=booking.currency.upper(),
-            gateway=gw.name,
-            status=PaymentStatus.REQUIRES_PAYMENT,
-            idempotency_key=f"booking-{booking.id}-attempt-{len(attempts) + 1}",
-        )
-        db.session.add(payment)
-        db.session.flush()
-        result = gw.create_intent(
-            payment.amount,
-            payment.currency,
-            idempotency_key=payment.idempotency_key,
-            metadata={"payment_id": payment.id, "booking_id": booking.id},
-        )
-        payment.provider_intent_id = result.id
-        audit.record(actor, "payment.intent_created", payment, after={**_snapshot(payment), "intent": result.id})
-        if attempts:  # an earlier declined attempt is still confirmable at Stripe: close it
-            enqueue_after_commit("workers.payments.cancel_open_intents", booking.id, payment.id, queue="payments")
-        commit()
-        return CheckoutIntent(payment, result.client_secret)
+        with transaction():
+            booking = lock_row(Booking, booking_id)
+            if booking is None or booking.client_id != getattr(actor, "id", None):
+                raise NotFound("No such booking.")
+            _check_payable(booking)
+            attempts = list(
+                db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id).order_by(Payment.id))
+            )
+            if any(p.status == PaymentStatus.SUCCEEDED for p in attempts):
+                raise InvalidState("This booking is already paid.")
+            open_attempts = [p for p in attempts if p.status in OPEN_STATUSES]
+            gw = gateway()
+            if open_attempts:
+                payment = open_attempts[-1]
+                secret = _client_secret(payment)
+                rollback()  # nothing changed; release the lock
+                return CheckoutIntent(payment, secret)
+            payment = Payment(
+                booking_id=booking.id,
+                client_id=booking.client_id,
+                coach_id=booking.coach_id,
+                amount=booking.amount,
+                currency=booking.currency.upper(),
+                gateway=gw.name,
+                status=PaymentStatus.REQUIRES_PAYMENT,
+                idempotency_key=f"booking-{booking.id}-attempt-{len(attempts) + 1}",
+            )
+            db.session.add(payment)
+            db.session.flush()
+            result = gw.create_intent(
+                payment.amount,
+                payment.currency,
+                idempotency_key=payment.idempotency_key,
+                metadata={"payment_id": payment.id, "booking_id": booking.id},
+            )
+            payment.provider_intent_id = result.id
+            audit.record(actor, "payment.intent_created", payment, after={**_snapshot(payment), "intent": result.id})
+            if attempts:  # an earlier declined attempt is still confirmable at Stripe: close it
+                enqueue_after_commit("workers.payments.cancel_open_intents", booking.id, payment.id, queue="payments")
+            return CheckoutIntent(payment, result.client_secret)
     except GatewayError as exc:
-        rollback()
         raise GatewayUnavailable(exc.message) from exc
-    except Exception:
-        rollback()
-        raise
 
 
 def _check_payable(booking: Booking) -> None:
@@ -129,35 +118,31 @@ def _client_secret(payment: Payment) -> str | None:
 def confirm_payment(actor, payment_id: int, payment_method: str | None) -> Payment:
     """Confirm the actor's own payment with a payment method (or sync it after Stripe.js confirmed it)."""
     try:
-        payment = lock_payment(payment_id)
-        if payment is None or payment.client_id != getattr(actor, "id", None):
-            raise NotFound("No such payment.")
-        if payment.status == PaymentStatus.SUCCEEDED:
-            rollback()
+        with transaction():
+            payment = lock_payment(payment_id)
+            if payment is None or payment.client_id != getattr(actor, "id", None):
+                raise NotFound("No such payment.")
+            if payment.status == PaymentStatus.SUCCEEDED:
+                rollback()
+                return payment
+            if payment.status not in OPEN_STATUSES:
+                raise InvalidState("This payment attempt is over; start a new one from the booking.")
+            _check_payable(payment.booking)
+            gw = gateway_for(payment.gateway)
+            if payment_method:
+                result = gw.confirm_intent(
+                    payment.provider_intent_id,
+                    payment_method,
+                    idempotency_key=f"{payment.idempotency_key}-confirm-{payment_method}"[:255],
+                )
+            elif payment.gateway == "offline":
+                raise ValidationFailed("Choose a test card.", fields={"payment_method": "Choose a test card."})
+            else:
+                result = gw.retrieve_intent(payment.provider_intent_id)
+            apply_intent_result(payment, result, actor)
             return payment
-        if payment.status not in OPEN_STATUSES:
-            raise InvalidState("This payment attempt is over; start a new one from the booking.")
-        _check_payable(payment.booking)
-        gw = gateway_for(payment.gateway)
-        if payment_method:
-            result = gw.confirm_intent(
-                payment.provider_intent_id,
-                payment_method,
-                idempotency_key=f"{payment.idempotency_key}-confirm-{payment_method}"[:255],
-            )
-        elif payment.gateway == "offline":
-            raise ValidationFailed("Choose a test card.", fields={"payment_method": "Choose a test card."})
-        else:
-            result = gw.retrieve_intent(payment.provider_intent_id)
-        apply_intent_result(payment, result, actor)
-        commit()
-        return payment
     except GatewayError as exc:
-        rollback()
         raise ValidationFailed(exc.message, fields={"payment_method": exc.message}) from exc
-    except Exception:
-        rollback()
-        raise
 
 
 def complete_test_authentication(actor, payment_id: int, approve: bool) -> Payment:
@@ -196,10 +181,7 @@ def apply_intent_result(payment: Payment, result: IntentResult, actor) -> None:
 
 
 def _lock_booking(booking_id: int) -> Booking:
-    stmt = (
-        sa.select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
-    )
-    return db.session.scalar(stmt)
+    return lock_row(Booking, booking_id)
 
 
 def unusable_reason(payment: Payment, booking: Booking) -> str | None:

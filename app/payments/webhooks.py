@@ -19,6 +19,7 @@ from app.core.errors import InvalidState, NotFound, PermissionDenied
 from app.core.jobs import enqueue_after_commit
 from app.core.money import from_provider
 from app.core.roles import FINANCE_ROLES
+from app.core.row_locks import lock_row
 from app.extensions import db
 from app.payments.bookkeeping import WebhookEvent, WebhookStatus
 from app.payments.gateways import gateway_for
@@ -87,12 +88,7 @@ def record_event(event: dict, provider: str = "stripe") -> bool:
 
 def process_event(event_id: int) -> None:
     """Apply one stored event (job); a failure is recorded on the event and raised for a retry."""
-    event = db.session.scalar(
-        sa.select(WebhookEvent)
-        .where(WebhookEvent.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    event = lock_row(WebhookEvent, event_id)
     if event is None or event.status in (WebhookStatus.PROCESSED, WebhookStatus.IGNORED):
         rollback()
         return

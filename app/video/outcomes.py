@@ -27,6 +27,7 @@ from app.core.effects import transaction
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.jobs import enqueue_after_commit
 from app.core.roles import FINANCE_ROLES
+from app.core.row_locks import lock_row
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason
 from app.video.access import join_window
@@ -253,12 +254,7 @@ def contest_outcome(booking: Booking, actor, reason: str, now: datetime | None =
     if not reason:
         raise ValidationFailed("Say what happened.", fields={"reason": "Say what happened."})
     with transaction():
-        row = db.session.scalar(
-            sa.select(SessionOutcome)
-            .where(SessionOutcome.booking_id == booking.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        row = lock_row(SessionOutcome, booking.id, SessionOutcome.booking_id)
         if row is None:
             raise NotFound("This session has no outcome yet.")
         refusal = row.contest_refusal(actor, now)
@@ -285,12 +281,7 @@ def resolve_outcome(actor, outcome_id: int, resolution: str, note: str) -> Sessi
     if not note:
         raise ValidationFailed("A note is required.", fields={"note": "A note is required."})
     with transaction():
-        row = db.session.scalar(
-            sa.select(SessionOutcome)
-            .where(SessionOutcome.id == outcome_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        row = lock_row(SessionOutcome, outcome_id)
         if row is None:
             raise NotFound("No such session outcome.")
         if row.booking.client_id == actor.id or row.booking.coach.user_id == actor.id:
