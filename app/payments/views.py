@@ -15,6 +15,7 @@ from app.booking.models import Booking
 from app.coaches.models import CoachProfile
 from app.core.csp import response_policy
 from app.core.db import utcnow
+from app.core.error_pages import error_response
 from app.core.errors import ServiceError
 from app.core.security import login_required, public
 from app.core.view_errors import service_errors
@@ -164,13 +165,13 @@ def stripe_webhook():
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     signature = request.headers.get("Stripe-Signature")
     if not secret or not signature:
-        return jsonify(error={"code": "bad_signature", "message": "Missing Stripe-Signature.", "fields": {}}), 400
+        return error_response(400, "bad_signature", "Missing Stripe-Signature.")
     payload = request.get_data()
     try:
         stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         log.warning("rejected webhook: %s", exc)
-        return jsonify(error={"code": "bad_signature", "message": "Invalid or stale signature.", "fields": {}}), 400
+        return error_response(400, "bad_signature", "Invalid or stale signature.")
     try:
         body = json.loads(payload)  # the verified payload, stored as sent
     except ValueError:
@@ -178,7 +179,7 @@ def stripe_webhook():
     if not _well_formed(body):
         log.warning("rejected signed webhook without a usable id or type")
         message = "The event has no id or type (a string of at most 80 characters each)."
-        return jsonify(error={"code": "malformed_event", "message": message, "fields": {}}), 400
+        return error_response(400, "malformed_event", message)
     created = record_event(body)
     log.info("webhook %s %s (duplicate: %s)", body["id"], body["type"], not created)
     return jsonify(received=True, duplicate=not created), 200
