@@ -170,13 +170,24 @@ def _validate_all(raw: dict, application: CoachApplication | None, upload: Uploa
             errors.update(exc.fields)
     content_type = None
     if upload is not None or application is None or current_document(application) is None:
-        try:
-            content_type = validate_upload(upload, current_app.config["UPLOAD_MAX_BYTES"])
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
+        content_type = _checked_upload(upload, errors)
+    _raise_marked(errors)
+    return clean, content_type
+
+
+def _checked_upload(upload: Upload | None, errors: dict) -> str | None:
+    """The file's content type, or None with its field error added to `errors`."""
+    try:
+        return validate_upload(upload, current_app.config["UPLOAD_MAX_BYTES"])
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        return None
+
+
+def _raise_marked(errors: dict) -> None:
+    """All the form's field errors together, if there are any."""
     if errors:
         raise ValidationFailed("Please correct the marked fields.", fields=errors)
-    return clean, content_type
 
 
 def queue_checks(application: CoachApplication) -> None:
@@ -212,13 +223,10 @@ def save_step(user: User, step: int, raw: dict, upload: Upload | None = None) ->
         errors.update(exc.fields)
     content_type = None
     if step == 2 and (upload is not None or current_document(application) is None):
-        try:
-            content_type = validate_upload(upload, current_app.config["UPLOAD_MAX_BYTES"])
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
+        content_type = _checked_upload(upload, errors)
     if errors:
         rollback()
-        raise ValidationFailed("Please correct the marked fields.", fields=errors)
+        _raise_marked(errors)
     _apply_values(application, clean)
     application.step = max(application.step, min(step + 1, 4))
     if content_type is not None:
@@ -274,12 +282,8 @@ def answer_information_request(
     content_type = None
     needs_file = any(d.decision == DocumentDecision.REUPLOAD_REQUESTED for d in application.documents)
     if upload is not None or needs_file:
-        try:
-            content_type = validate_upload(upload, current_app.config["UPLOAD_MAX_BYTES"])
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
-    if errors:
-        raise ValidationFailed("Please correct the marked fields.", fields=errors)
+        content_type = _checked_upload(upload, errors)
+    _raise_marked(errors)
     application.transition_to(ApplicationStatus.SUBMITTED)
     flush_or_conflict()
     if content_type is not None:
