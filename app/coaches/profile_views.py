@@ -20,6 +20,7 @@ from app.coaches.models import LANGUAGES, PayoutAccount, Specialization
 from app.coaches.photos import read_limited
 from app.core.errors import ServiceError, ValidationFailed
 from app.core.security import login_required
+from app.core.view_errors import service_errors
 from app.extensions import db
 
 bp = Blueprint("coach_profile", __name__, template_folder="templates", url_prefix="/coach")
@@ -68,6 +69,11 @@ def _place(form, exc: ServiceError) -> None:
         flash(exc.message, "error")
 
 
+def _placed_beside(form) -> service_errors:
+    """A service call whose refusal goes beside the fields it names (else flashed)."""
+    return service_errors(form, report=lambda exc: _place(form, exc))
+
+
 @bp.get("/profile")
 @login_required
 def edit():
@@ -83,7 +89,7 @@ def save():
     form = _profile_form(coach, request.form)
     if not form.validate_on_submit():
         return _page(coach, profile_form=form, status=400)
-    try:
+    with _placed_beside(form) as outcome:
         services.update_profile(
             coach,
             current_user,
@@ -94,9 +100,8 @@ def save():
             years_experience=form.years_experience.data,
             timezone=form.timezone.data.strip(),
         )
-    except ServiceError as exc:
-        _place(form, exc)
-        return _page(coach, profile_form=form, status=exc.status)
+    if outcome.failed:
+        return _page(coach, profile_form=form, status=outcome.status)
     flash("Profile saved.", "success")
     return redirect(url_for("coach_profile.edit"))
 
@@ -132,11 +137,10 @@ def save_payout():
     form = PayoutForm()
     if not form.validate_on_submit():
         return _page(coach, payout_form=form, status=400)
-    try:
+    with _placed_beside(form) as outcome:
         services.save_payout_details(coach, current_user, form.holder_name.data, form.iban.data)
-    except ServiceError as exc:
-        _place(form, exc)
-        return _page(coach, payout_form=form, status=exc.status)
+    if outcome.failed:
+        return _page(coach, payout_form=form, status=outcome.status)
     flash("Payout details saved.", "success")
     return redirect(url_for("coach_profile.edit"))
 
@@ -145,31 +149,25 @@ def save_payout():
 @login_required
 def go_live():
     """List the profile in search (again)."""
-    coach = coach_of(current_user)
-    if not FlaskForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("coach_profile.edit"))
-    try:
-        services.go_live(coach, current_user)
-    except ServiceError as exc:
-        flash(exc.message, "error")
-        return _page(coach, status=exc.status)
-    flash("You are live: clients can now find and book you.", "success")
-    return redirect(url_for("coach_profile.edit"))
+    return _change_listing(services.go_live, "You are live: clients can now find and book you.")
 
 
 @bp.post("/profile/pause")
 @login_required
 def pause():
     """Take the profile out of search for now."""
+    return _change_listing(services.pause_listing, "Your profile is paused: it no longer appears in search.")
+
+
+def _change_listing(change, done: str):
+    """Go live or pause: `change(coach, user)`, then `done` flashed, or the page again with the refusal."""
     coach = coach_of(current_user)
     if not FlaskForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("coach_profile.edit"))
-    try:
-        services.pause_listing(coach, current_user)
-    except ServiceError as exc:
-        flash(exc.message, "error")
-        return _page(coach, status=exc.status)
-    flash("Your profile is paused: it no longer appears in search.", "success")
+    with service_errors() as outcome:
+        change(coach, current_user)
+    if outcome.failed:
+        return _page(coach, status=outcome.status)
+    flash(done, "success")
     return redirect(url_for("coach_profile.edit"))
