@@ -13,10 +13,11 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from app.core.models import AuditLog, JobFailure
 from app.extensions import db
-from app.payments.models import Payment, PaymentStatus, Refund, RefundReason
+from app.payments.models import Payment, Refund, RefundReason
 from tests.booking.helpers import first_slot, mails
 from tests.factories import UserFactory
 from tests.factories.booking import BookingFactory, SessionTypeFactory, bookable_coach
+from tests.factories.payments import PaidPaymentFactory
 
 
 def confirmed_at(hours_ahead: float, *, paid: bool = True, **coach_fields):
@@ -25,19 +26,7 @@ def confirmed_at(hours_ahead: float, *, paid: bool = True, **coach_fields):
     starts = utcnow() + timedelta(hours=hours_ahead)
     booking = BookingFactory(session_type=session_type, starts_at=starts, ends_at=starts + timedelta(hours=1))
     if paid:
-        db.session.add(
-            Payment(
-                booking_id=booking.id,
-                client_id=booking.client_id,
-                coach_id=coach.id,
-                amount=booking.amount,
-                currency="EUR",
-                status=PaymentStatus.SUCCEEDED,
-                gateway="offline",
-                idempotency_key=f"k{booking.id}",
-            )
-        )
-        db.session.commit()
+        PaidPaymentFactory(booking=booking, idempotency_key=f"k{booking.id}")
     return booking
 
 

@@ -155,23 +155,12 @@ def test_late_payment_confirms_an_expired_hold_if_the_slot_is_free():
 
 
 def test_late_payment_for_a_lost_slot_leaves_it_expired_and_refunds_in_full():
-    from app.payments.models import Payment, PaymentStatus, Refund
+    from app.payments.models import Refund
+    from tests.factories.payments import PaidPaymentFactory
 
     booking, coach = hold()
     booking.hold_expires_at = utcnow() - timedelta(minutes=5)
-    db.session.add(
-        Payment(
-            booking_id=booking.id,
-            client_id=booking.client_id,
-            coach_id=coach.id,
-            amount=booking.amount,
-            currency="EUR",
-            status=PaymentStatus.SUCCEEDED,
-            gateway="offline",
-            idempotency_key=f"late-{booking.id}",
-        )
-    )
-    db.session.commit()
+    PaidPaymentFactory(booking=booking, idempotency_key=f"late-{booking.id}")
     services.create_booking(UserFactory(), coach.id, booking.session_type_id, booking.starts_at)
     services.confirm_booking(booking.id)
     db.session.expire_all()
