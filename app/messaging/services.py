@@ -16,8 +16,9 @@ from app.accounts.models import User
 from app.core import audit
 from app.core.db import utcnow
 from app.core.effects import transaction
-from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.ids import fits
+from app.core.roles import MODERATOR_ROLES
 from app.core.uploads import Upload
 from app.extensions import db
 from app.messaging import attachments
@@ -231,6 +232,18 @@ def start_conversation(client: User, coach_user: User, body: str) -> MessageThre
     thread, _ = open_enquiry(client, coach_user)
     send_message(thread, client, body)
     return thread
+
+
+def read_for_moderation(moderator: User, message_id: int) -> Message | None:
+    """A moderator opened the item of a flagged message: reading a private conversation through its
+    flag is audited each time, as opening its files is."""
+    if not moderator.has_role(*MODERATOR_ROLES):
+        raise PermissionDenied("Only moderators read flagged messages.")
+    message = db.session.get(Message, message_id)
+    if message is not None:
+        with transaction():
+            audit.record(moderator, "message.moderator_read", message, after={"thread_id": message.thread_id})
+    return message
 
 
 def _receipt(thread: MessageThread, row: ThreadParticipant) -> dict:

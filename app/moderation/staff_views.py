@@ -17,6 +17,7 @@ from app.core.security import roles_required
 from app.core.view_errors import service_errors
 from app.extensions import db
 from app.messaging import attachments
+from app.messaging import services as messaging
 from app.moderation import queries, rules
 from app.moderation.forms import BulkForm, DecisionForm, SettingsForm
 from app.moderation.models import Flag, FlagReason, ItemStatus, ModerationItem, TargetType
@@ -70,6 +71,8 @@ def item(item_id: int):
         target = load_target(item.target_type, item.target_id)
     except ServiceError:
         target = None
+    if target is not None and item.target_type is TargetType.MESSAGE:
+        messaging.read_for_moderation(current_user, item.target_id)
     reporters = [f.reporter_id for f in item.flags if f.reporter_id]
     prev_id, next_id = queries.neighbours(item)
     author = db.session.get(User, item.author_id) if item.author_id else None

@@ -141,3 +141,28 @@ def test_the_booking_page_and_the_session_list_lead_to_its_conversation(client, 
     assert (resp.status_code, resp.headers["Location"]) == (302, f"/messages/{thread.id}")
     login_as(UserFactory())
     assert client.get(f"/messages/booking/{booking.id}").status_code == 404
+
+
+def test_a_moderator_reads_a_flagged_message_only_through_its_item_and_each_reading_is_audited(client, login_as):
+    from app.accounts.models import Role
+    from app.core.models import AuditLog
+    from app.moderation.models import ModerationItem
+    from tests.factories import StaffFactory
+    from tests.messaging.helpers import Api, confirmed_session
+
+    booking, thread = confirmed_session()
+    sent = Api(client, booking.coach.user).send(thread.id, "Pay me outside the platform", "m-1").get_json()
+    flag = {"target_type": "message", "target_id": sent["id"], "reason": "spam"}
+    assert Api(client, booking.client).post("/api/flags", flag).status_code == 201
+    moderator = StaffFactory(roles=[Role.MODERATOR])
+    login_as(moderator)
+    assert client.get(f"/messages/{thread.id}").status_code == 404, "not through the conversation"
+    assert not AuditLog.query.filter_by(action="message.moderator_read").count()
+    item = ModerationItem.query.one()
+    for _ in range(2):
+        page = client.get(f"/staff/moderation/items/{item.id}").get_data(as_text=True)
+        assert "Pay me outside the platform" in page
+    reads = AuditLog.query.filter_by(action="message.moderator_read").all()
+    assert [(r.actor_id, r.object_type, r.object_id, r.after) for r in reads] == [
+        (moderator.id, "messages", str(sent["id"]), {"thread_id": thread.id})
+    ] * 2
