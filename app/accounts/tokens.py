@@ -91,10 +91,14 @@ def revoke_api_token(token: ApiToken, actor: User) -> None:
 def token_for(plain: str) -> ApiToken | None:
     """The live token with this value: unrevoked, unexpired, its user active; notes its use."""
     now = utcnow()
-    token = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == sha256_hex(plain), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now
+    token = (
+        db.session.execute(
+            sa.select(ApiToken)
+            .options(sa.orm.joinedload(ApiToken.user).joinedload(User.role_rows))  # one statement, not three
+            .where(ApiToken.token_hash == sha256_hex(plain), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if token is None or not token.user.is_active:
         return None
