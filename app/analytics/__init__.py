@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.core.roles import FINANCE_ROLES
+
 
 def init_app(app: Flask) -> None:
     """Register the analytics and reports blueprints, the metrics API and the CLI groups."""
@@ -19,7 +21,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(analytics_cli)
     app.cli.add_command(reports_cli)
 
-    from app.accounts.models import Role
     from app.analytics.reports_service import failed_reports_keys, failed_reports_load
     from app.staff.inbox import InboxQueue, register_inbox_queue
 
@@ -28,7 +29,7 @@ def init_app(app: Flask) -> None:
             "failed_reports",
             "Failed reports",
             "reports_staff.index",
-            frozenset({Role.ADMIN, Role.FINANCE}),
+            frozenset(FINANCE_ROLES),
             "FAILURE_TARGET_HOURS",
             failed_reports_keys,
             failed_reports_load,

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def slot_taken() -> Conflict:
+    """409 slot_taken: someone else holds or booked the time."""
     return Conflict("Sorry, that slot has just been taken. Please pick another.", code="slot_taken")
 
 
@@ -123,6 +124,7 @@ def close_payments_later(booking_id: int) -> None:
 
 
 def refresh_search_later(coach_id: int) -> None:
+    """The coach's search fields (next free slot) are refreshed by a job after the commit."""
     enqueue_after_commit("workers.bookings.refresh_coach_search", coach_id)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.core.roles import MODERATOR_ROLES
+
 
 def init_app(app: Flask) -> None:
     """Register the console, the API routes, the inbox's queue, the timeline's sections and the flag for held posts."""
-    from app.accounts.models import Role
     from app.community.signals import post_held_for_review
     from app.moderation.api import bp as api_bp
     from app.moderation.person_timeline import actions_read, flags_read
@@ -23,13 +24,13 @@ def init_app(app: Flask) -> None:
             "moderation",
             "Moderation",
             "moderation_staff.queue",
-            frozenset({Role.MODERATOR, Role.ADMIN}),
+            frozenset(MODERATOR_ROLES),
             "MODERATION_TARGET_HOURS",
             inbox_keys,
             inbox_load,
         )
     )
-    moderators = frozenset({Role.MODERATOR, Role.ADMIN})
+    moderators = frozenset(MODERATOR_ROLES)
     register_timeline_section(TimelineSection("flags", "Flags raised and received", moderators, flags_read))
     register_timeline_section(TimelineSection("moderation", "Moderation actions", moderators, actions_read))
     post_held_for_review.connect(_flag_held_post)

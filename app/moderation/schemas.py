@@ -41,7 +41,7 @@ class Decision(BaseModel):
 
     action: Literal["keep", "hide", "remove", "edit", "warn", "suspend", "ban"]
     reason: StrictStr | None = Field(None, description="Required except for keep; sent to the author")
-    author_action: Sanction | None = None
+    author_action: Annotated[Sanction | None, BeforeValidator(lambda v: v or None)] = None  # '' is none
     suspend_days: Annotated[int | None, BeforeValidator(_days)] = None
     edited_body: StrictStr | None = None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from app.core.roles import FINANCE_ROLES
+
 bp = Blueprint("payments", __name__, template_folder="templates")
 api_bp = Blueprint("payments_api", __name__)
 staff_bp = Blueprint("finance_staff", __name__, template_folder="templates")
@@ -11,7 +13,6 @@ staff_bp = Blueprint("finance_staff", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, the CLI, the finance queues of the inbox and timeline section, the test-mode global, the cancellation refunds and the check before a hold expires."""
-    from app.accounts.models import Role
     from app.booking.signals import booking_cancelled, hold_expiring
     from app.payments import api, queries, reconciliation_views, staff_views, views  # noqa: F401 - routes
     from app.payments.cli import payments_cli
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(staff_bp, url_prefix="/staff/finance")
-    finance = frozenset({Role.FINANCE, Role.ADMIN})
+    finance = frozenset(FINANCE_ROLES)
     for name, title, endpoint, setting, keys, load in (
         ("refund_approvals", "Refund approvals", "finance_staff.approvals", "REFUND_APPROVAL_TARGET_HOURS",
          queries.approvals_keys, queries.approvals_load),

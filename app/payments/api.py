@@ -87,7 +87,7 @@ def refund():
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 255:
         raise ValidationFailed("Idempotency-Key is too long.")
-    r = refunds.request_refund(current_user, data.payment_id, data.amount, data.reason, data.note, key)
+    r = refunds.request_refund(current_user, data.payment_id, data.amount, data.reason, data.note or "", key)
     db.session.refresh(r)
     return jsonify(refund=refund_json(r)), 202 if r.status == RefundStatus.PENDING_APPROVAL else 201
 

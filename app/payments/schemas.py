@@ -47,7 +47,7 @@ class RefundRequest(BaseModel):
     payment_id: StrictInt
     amount: StrictInt = Field(description="minor units")
     reason: RefundReason
-    note: StrictStr = ""
+    note: StrictStr | None = ""  # null is no note, as before the schemas
 
 
 class RefundOut(BaseModel):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.core.roles import REVIEWER_ROLES
+
 
 def init_app(app: Flask) -> None:
     """Register the applicant pages, the staff queue, the API routes, the inbox's queue and the timeline's section."""
-    from app.accounts.models import Role
     from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.staff.timeline import TimelineSection, register_timeline_section
     from app.verification import api, queries, staff_views, views
@@ -21,14 +22,12 @@ def init_app(app: Flask) -> None:
             "verification",
             "Coach verification",
             "verification_staff.queue",
-            frozenset({Role.VERIFIER, Role.ADMIN}),
+            frozenset(REVIEWER_ROLES),
             "VERIFICATION_TARGET_HOURS",
             queries.inbox_keys,
             queries.inbox_load,
         )
     )
     register_timeline_section(
-        TimelineSection(
-            "applications", "Applications and decisions", frozenset({Role.VERIFIER, Role.ADMIN}), applications_read
-        )
+        TimelineSection("applications", "Applications and decisions", frozenset(REVIEWER_ROLES), applications_read)
     )

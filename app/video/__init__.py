@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.core.roles import FINANCE_ROLES
+
 
 def init_app(app: Flask) -> None:
     """Register the session page, the signalling and attendance API, the provider, the `video_join`
     template global, the `flask video` commands and staff's video queue (its pages and inbox part)."""
-    from app.accounts.models import Role
     from app.staff.inbox import InboxQueue, register_inbox_queue
     from app.video import api  # noqa: F401 - adds routes to the API blueprint
     from app.video.access import video_join, video_join_now, video_open_sessions, video_outcome, video_session_link
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["video_open_sessions"] = video_open_sessions  # the dashboard
     app.jinja_env.globals["video_session_link"] = video_session_link  # the reminder mail
     app.jinja_env.globals["video_timeline"] = intervals
-    staff = frozenset({Role.FINANCE, Role.ADMIN})
+    staff = frozenset(FINANCE_ROLES)
     register_inbox_queue(
         InboxQueue(
             "video_sessions",

@@ -15,8 +15,6 @@ from app.coaches.models import CoachProfile
 from app.core.db import utcnow
 from app.extensions import db
 
-# Completed: the sessions job marks a booking completed at its end; the room stays open after it.
-
 
 @dataclass(frozen=True)
 class JoinCheck:

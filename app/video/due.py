@@ -15,13 +15,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.booking.models import Booking, BookingStatus
+from app.booking.models import KEPT_BOOKING_STATUSES, Booking
 from app.extensions import db
 from app.video.models import SessionOutcome, VideoRollout
 
 log = logging.getLogger(__name__)
-
-DECIDED_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 
 
 def decide_since(raw: str | None = None) -> datetime | None:
@@ -88,7 +86,7 @@ def due_booking_ids(now: datetime) -> list[int]:
     stmt = (
         sa.select(Booking.id)
         .where(
-            Booking.status.in_(DECIDED_STATUSES),
+            Booking.status.in_(KEPT_BOOKING_STATUSES),
             *window.conditions(),
             ~sa.exists().where(SessionOutcome.booking_id == Booking.id),
         )

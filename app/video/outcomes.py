@@ -31,7 +31,7 @@ from app.core.row_locks import lock_row
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus, Refund, RefundReason
 from app.video.access import join_window
-from app.video.due import DECIDED_STATUSES, due_booking_ids, due_window
+from app.video.due import due_booking_ids, due_window
 from app.video.models import AttendanceInterval, IntervalKind, Outcome, OutcomeStatus, Resolution, SessionOutcome
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def decide_session(booking_id: int, now: datetime | None = None) -> SessionOutco
         if outcome_of(booking_id) is not None:
             return None
         booking = db.session.get(Booking, booking_id)
-        if booking is None or booking.status not in DECIDED_STATUSES:
+        if booking is None or not booking.is_kept:
             return None
         window = due_window(now)
         if window is None or not window.holds(booking):

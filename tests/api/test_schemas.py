@@ -98,6 +98,8 @@ KEYS = {"p256dh": "BPk", "auth": "x1"}
         ("POST", "/api/messages/send", {"thread_id": 1, "body": "x" * 5001}, "body"),
         ("POST", "/api/messages/threads/{thread}/read", {"message_id": "last"}, "message_id"),
         ("GET", "/api/messages/threads/{thread}/messages?before=x", None, "before"),
+        ("GET", "/api/messages/threads/{thread}/messages?before=+5", None, "before"),
+        ("GET", "/api/messages/threads/{thread}/messages?after=5.0", None, "after"),
         ("POST", "/api/push/subscriptions", {"endpoint": 5, "keys": KEYS}, "endpoint"),
         ("POST", "/api/push/subscriptions", {"endpoint": "https://push.test/1", "keys": {"p256dh": "a"}}, "keys"),
         ("POST", "/api/video/{booking}/signal", {"kind": "shout", "page": "p1"}, "kind"),
@@ -137,3 +139,26 @@ def test_an_invalid_refund_writes_nothing_and_the_valid_one_still_works(client):
     _refused(client.post("/api/payments/refund", data=json.dumps(body), headers=headers), "amount")
     ok = client.post("/api/payments/refund", data=json.dumps({**body, "amount": 4000}), headers=headers)
     assert ok.status_code == 201 and ok.get_json()["refund"]["amount"] == 4000
+
+
+def test_what_the_api_accepted_before_the_schemas_it_still_accepts(client):
+    """An empty ?before= is the latest page, a null refund note is no note, and an empty author_action
+    is no sanction, as the API read them before the schemas."""
+    booking, thread = confirmed_session()
+    headers = {**bearer_for(booking.client), **JSON}
+    page = client.get(f"/api/messages/threads/{thread.id}/messages?before=&after=", headers=headers)
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+
+    payment = PaidPaymentFactory(amount=9000)
+    finance = {**bearer_for(StaffFactory(roles=[Role.FINANCE])), **JSON}
+    body = {"payment_id": payment.id, "amount": 1000, "reason": "goodwill", "note": None}
+    refund = client.post("/api/payments/refund", data=json.dumps(body), headers=finance)
+    assert refund.status_code == 201 and refund.get_json()["refund"]["amount"] == 1000
+
+    reply = ReplyFactory(body_md="Buy cheap pills at example.test")
+    item = flag_target(OldUserFactory(), "reply", reply.id, "spam").item
+    moderator = {**bearer_for(make_user("moderator")), **JSON}
+    decision = {"action": "hide", "reason": "Spam.", "author_action": ""}
+    resp = client.post(f"/api/moderation/items/{item.id}/decision", data=json.dumps(decision), headers=moderator)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    assert resp.get_json()["status"] == "hidden"
