@@ -161,14 +161,20 @@ def request_refund(
         return refund
 
 
+def _awaiting_approval(actor, refund_id: int, attempted: str) -> Refund:
+    """The refund locked (its payment first), refused unless it awaits approval or if the payment is the actor's."""
+    payment, refund = locked_refund(refund_id)
+    if refund.status != RefundStatus.PENDING_APPROVAL:
+        raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
+    _refuse_own(actor, payment, attempted, refund)
+    return refund
+
+
 def approve_refund(actor, refund_id: int) -> Refund:
     """A second finance/admin user approves a refund above the threshold."""
     _require_finance(actor)
     with transaction():
-        payment, refund = locked_refund(refund_id)
-        if refund.status != RefundStatus.PENDING_APPROVAL:
-            raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
-        _refuse_own(actor, payment, "refund.approve", refund)
+        refund = _awaiting_approval(actor, refund_id, "refund.approve")
         if refund.was_requested_by(actor):
             raise duties.refuse(
                 actor, "refund.approve", refund, "A different finance user must approve a refund you requested."
@@ -185,10 +191,7 @@ def reject_refund(actor, refund_id: int, note: str = "") -> Refund:
     """Refuse a refund awaiting approval; nothing is paid back."""
     _require_finance(actor)
     with transaction():
-        payment, refund = locked_refund(refund_id)
-        if refund.status != RefundStatus.PENDING_APPROVAL:
-            raise InvalidState(f"This refund is {refund.status.value}, not awaiting approval.")
-        _refuse_own(actor, payment, "refund.reject", refund)
+        refund = _awaiting_approval(actor, refund_id, "refund.reject")
         before = snapshot(refund)
         refund.transition_to(RefundStatus.REJECTED)
         refund.approved_by_id = actor.id
