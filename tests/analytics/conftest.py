@@ -18,7 +18,6 @@ from tests.clock import SUITE_NOW, first_of_month
 from tests.factories import UserFactory
 from tests.factories.analytics import (
     ApplicationFactory,
-    AvailabilityRuleFactory,
     BookingFactory,
     CoachProfileFactory,
     EventFactory,
@@ -28,6 +27,7 @@ from tests.factories.analytics import (
     RefundFactory,
     SpecializationFactory,
 )
+from tests.factories.booking import AvailabilityRuleFactory
 
 TZ = "Europe/Berlin"
 BERLIN = ZoneInfo(TZ)

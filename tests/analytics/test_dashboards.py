@@ -13,7 +13,6 @@ from app.messaging.models import Message, MessageThread
 from app.verification.models import ApplicationStatus
 from tests.factories import UserFactory
 from tests.factories.analytics import (
-    AvailabilityRuleFactory,
     BookingFactory,
     CoachProfileFactory,
     EventFactory,
@@ -22,6 +21,7 @@ from tests.factories.analytics import (
     ReviewFactory,
     SpecializationFactory,
 )
+from tests.factories.booking import AvailabilityRuleFactory
 from tests.factories.verification import ApplicationFactory
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -20,9 +18,9 @@ from tests.clock import SUITE_NOW, first_of_month, last_of_month, month_label
 from tests.e2e.conftest import assert_accessible, snap, staff_login
 from tests.factories import StaffFactory, UserFactory
 from tests.factories.analytics import BookingFactory, CoachProfileFactory, PaymentFactory
+from tests.reports.rq_worker import ROOT, reports_worker
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def points(page, name: str) -> int:
@@ -86,16 +84,8 @@ def test_admin_charts_csv_and_report_progress(page, base, app, redis_url, monkey
     expect(bar).to_be_visible()
     snap(page, "reports-queued")
     assert_accessible(page)
-    env = {
-        **os.environ,
-        "APP_ENV": "testing",
-        "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))),
-    }
-    rq = str(Path(sys.executable).parent / "rq")
-    worker = subprocess.Popen([rq, "worker", "--burst", "--url", redis_url, "reports"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    argv, env = reports_worker(app, redis_url)
+    worker = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         # A function, not an expression string: Playwright evals a string in the page, which the
         # reports page's CSP (no 'unsafe-eval' outside the analytics dashboard) refuses.
@@ -112,7 +102,8 @@ def test_coach_and_client_dashboards(page, base, app):
     from app.booking.models import BookingStatus
     from app.core.db import utcnow
     from tests.e2e.conftest import client_login
-    from tests.factories.analytics import AvailabilityRuleFactory, SpecializationFactory
+    from tests.factories.analytics import SpecializationFactory
+    from tests.factories.booking import AvailabilityRuleFactory
 
     now = utcnow()
     career = SpecializationFactory(slug="career", name="Career")

@@ -3,12 +3,12 @@ flags and events, built directly (never through the other domains' services)."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import factory
 
 from app.analytics.models import AnalyticsEvent, Report, ReportStatus
-from app.booking.models import AvailabilityRule, Booking, BookingStatus, SessionType
+from app.booking.models import Booking, BookingStatus, SessionType
 from app.coaches.models import CertificationLevel, CoachProfile, Review, Specialization
 from app.core.db import utcnow
 from app.moderation.models import Flag, FlagReason, FlagStatus, ModerationItem, TargetType
@@ -49,15 +49,6 @@ class SessionTypeFactory(BaseFactory):
     duration_minutes = 60
     price_amount = 10000
     currency = "EUR"
-
-
-class AvailabilityRuleFactory(BaseFactory):
-    class Meta:
-        model = AvailabilityRule
-
-    weekday = 0
-    start_time = time(9)
-    end_time = time(17)
 
 
 class BookingFactory(BaseFactory):

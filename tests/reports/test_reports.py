@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from datetime import time as clock_time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -27,8 +24,8 @@ from tests.analytics.conftest import FIRST
 from tests.clock import first_of_month, last_month, month_label
 from tests.conftest import csrf_token_from
 from tests.factories import StaffFactory
+from tests.reports.rq_worker import ROOT, reports_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 # The analytics world's month (UTC, the default reporting zone).
 PERIOD = month_label(FIRST)
 MONTH_START = datetime.combine(FIRST, clock_time(), UTC)
@@ -145,16 +142,8 @@ def test_report_built_by_a_real_rq_worker(world, app, client, login_as, redis_ur
         "progress": 0,
         "error": None,
     }
-    env = {
-        **os.environ,
-        "APP_ENV": "testing",
-        "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))),
-    }
-    rq = str(Path(sys.executable).parent / "rq")
-    subprocess.run([rq, "worker", "--burst", "--url", redis_url, "reports"], cwd=ROOT, env=env, timeout=120,
-                   check=True, capture_output=True)  # fmt: skip
+    argv, env = reports_worker(app, redis_url)
+    subprocess.run(argv, cwd=ROOT, env=env, timeout=120, check=True, capture_output=True)
     db.session.expire_all()
     deadline = time.monotonic() + 10
     while client.get(f"/staff/reports/{report_id}/status").get_json()["status"] != "done":
