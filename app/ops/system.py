@@ -69,41 +69,35 @@ def _count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
 
 
+def _oldest(column, *where):
+    """When the oldest row matching `where` was written (None when there is none)."""
+    return db.session.scalar(sa.select(sa.func.min(column)).where(*where))
+
+
+def _latest(model, column, *where) -> list:
+    """The RECENT latest rows matching `where`, newest first by `column`."""
+    return list(db.session.scalars(sa.select(model).where(*where).order_by(column.desc()).limit(RECENT)))
+
+
 def webhook_state() -> dict:
     """Pending backlog (count, oldest), failures (count, latest)."""
+    pending, failed = WebhookEvent.status == WebhookStatus.PENDING, WebhookEvent.status == WebhookStatus.FAILED
     return {
-        "pending": _count(WebhookEvent, WebhookEvent.status == WebhookStatus.PENDING),
-        "oldest_pending_at": db.session.scalar(
-            sa.select(sa.func.min(WebhookEvent.received_at)).where(WebhookEvent.status == WebhookStatus.PENDING)
-        ),
-        "failed": _count(WebhookEvent, WebhookEvent.status == WebhookStatus.FAILED),
-        "recent_failed": list(
-            db.session.scalars(
-                sa.select(WebhookEvent)
-                .where(WebhookEvent.status == WebhookStatus.FAILED)
-                .order_by(WebhookEvent.received_at.desc())
-                .limit(RECENT)
-            )
-        ),
+        "pending": _count(WebhookEvent, pending),
+        "oldest_pending_at": _oldest(WebhookEvent.received_at, pending),
+        "failed": _count(WebhookEvent, failed),
+        "recent_failed": _latest(WebhookEvent, WebhookEvent.received_at, failed),
     }
 
 
 def mail_state() -> dict:
     """Failed mails (count, latest) and mails still queued (count, oldest)."""
+    failed, queued = OutgoingMail.status == MailStatus.FAILED, OutgoingMail.status == MailStatus.QUEUED
     return {
-        "failed": _count(OutgoingMail, OutgoingMail.status == MailStatus.FAILED),
-        "queued": _count(OutgoingMail, OutgoingMail.status == MailStatus.QUEUED),
-        "oldest_queued_at": db.session.scalar(
-            sa.select(sa.func.min(OutgoingMail.created_at)).where(OutgoingMail.status == MailStatus.QUEUED)
-        ),
-        "recent_failed": list(
-            db.session.scalars(
-                sa.select(OutgoingMail)
-                .where(OutgoingMail.status == MailStatus.FAILED)
-                .order_by(OutgoingMail.created_at.desc())
-                .limit(RECENT)
-            )
-        ),
+        "failed": _count(OutgoingMail, failed),
+        "queued": _count(OutgoingMail, queued),
+        "oldest_queued_at": _oldest(OutgoingMail.created_at, queued),
+        "recent_failed": _latest(OutgoingMail, OutgoingMail.created_at, failed),
     }
 
 
