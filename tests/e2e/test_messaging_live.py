@@ -190,3 +190,15 @@ def test_delivered_while_the_coach_is_elsewhere_then_seen_when_they_open_it(brow
     expect(client_page.locator("#receipt")).to_have_text("Seen", timeout=10_000)
     client_ctx.close()
     coach_ctx.close()
+
+
+def test_a_resync_on_an_empty_thread_fetches_its_latest_page(browser, live_server, app, monkeypatch):
+    """The stream's resync asks for what the page missed; on an empty thread that is the latest page
+    (it asked for ?after=0, which is not an id: a 400, so the resync fetched nothing)."""
+    monkeypatch.setitem(app.config, "STREAM_SECONDS", 120.0)
+    booking, thread = confirmed_session()
+    context, page = _open_thread(browser, live_server, booking.client, thread.id)
+    with page.expect_response(lambda r: f"/api/messages/threads/{thread.id}/messages" in r.url) as answer:
+        page.evaluate("() => document.dispatchEvent(new CustomEvent('live:resync'))")
+    assert answer.value.status == 200, answer.value.url
+    context.close()

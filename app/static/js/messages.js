@@ -172,8 +172,9 @@
   });
   document.addEventListener("live:resync", function () {
     var all = list.querySelectorAll("li[data-message-id]");
-    var after = all.length ? all[all.length - 1].getAttribute("data-message-id") : 0;
-    fetch("/api/messages/threads/" + threadId + "/messages?after=" + after, { credentials: "same-origin" })
+    // After the last message shown; an empty thread asks for the latest page (0 is not an id: 400).
+    var query = all.length ? "?after=" + all[all.length - 1].getAttribute("data-message-id") : "";
+    fetch("/api/messages/threads/" + threadId + "/messages" + query, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
