@@ -101,6 +101,14 @@ def currency_column(nullable: bool = False):
     return mapped_column(sa.String(3), nullable=nullable)
 
 
+def _codes_by_exponent() -> list[tuple[int, list[str]]]:
+    """EXPONENTS grouped: each minor-unit exponent with its currency codes, smallest exponent first."""
+    by_exponent: dict[int, list[str]] = {}
+    for code, digits in EXPONENTS.items():
+        by_exponent.setdefault(digits, []).append(code)
+    return sorted(by_exponent.items())
+
+
 def minor_units_of(major: Decimal | int, currency_col, rounding: str = ROUND_FLOOR):
     """SQL: a major-unit amount as minor units of the row's own currency (`currency_col`), from the
     ISO 4217 table in app.core.money, for filters that compare one typed price across currencies
@@ -109,10 +117,7 @@ def minor_units_of(major: Decimal | int, currency_col, rounding: str = ROUND_FLO
     def minor(digits: int):
         return sa.literal(int(Decimal(major).scaleb(digits).to_integral_value(rounding)))
 
-    by_exponent: dict[int, list[str]] = {}
-    for code, digits in EXPONENTS.items():
-        by_exponent.setdefault(digits, []).append(code)
-    whens = [(currency_col.in_(codes), minor(digits)) for digits, codes in sorted(by_exponent.items())]
+    whens = [(currency_col.in_(codes), minor(digits)) for digits, codes in _codes_by_exponent()]
     return sa.case(*whens, else_=minor(DEFAULT_EXPONENT))
 
 
@@ -125,12 +130,9 @@ def scaled_amount_sql(table: str) -> str:
     """SQL text: `table`'s amount in ten-thousandths of its currency's major unit (EUR 12.50 and
     KWD 12.500 are both 125000). The expression of ix_payments_amount_scaled: the migration writes
     the same text, and tests/payments/test_filter_indexes.py checks the plan reads that index."""
-    by_exponent: dict[int, list[str]] = {}
-    for code, digits in EXPONENTS.items():
-        by_exponent.setdefault(digits, []).append(code)
     whens = " ".join(
         f"WHEN {table}.currency IN ({', '.join(repr(c) for c in codes)}) THEN {10 ** (SCALE_EXPONENT - digits)}"
-        for digits, codes in sorted(by_exponent.items())
+        for digits, codes in _codes_by_exponent()
     )
     return f"({table}.amount * CASE {whens} ELSE {10 ** (SCALE_EXPONENT - DEFAULT_EXPONENT)} END)"
 
